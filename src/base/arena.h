@@ -1,0 +1,22 @@
+/* arena.h - bump allocator: one per parsed file; freeing the arena frees every object in it.
+ * Objects are never freed one by one. */
+#ifndef GLINTEFY_ARENA_H
+#define GLINTEFY_ARENA_H
+#include <stddef.h>
+
+typedef struct ArenaChunk ArenaChunk;
+/* Invariant: `cur` is the chunk being filled; chunks form a list through `prev`. */
+typedef struct Arena {
+    ArenaChunk *cur;
+    size_t total; /* bytes obtained from malloc, for peak-memory figures */
+} Arena;
+
+void arena_init(Arena *a);
+/* Returns zeroed memory aligned for any type; aborts on out-of-memory. */
+void *arena_alloc(Arena *a, size_t n);
+/* Returns a copy of s[0..n) with a NUL after it, owned by the arena. */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+/* Frees every chunk; the arena may be reused after arena_init. arena_free(NULL) is allowed. */
+void arena_free(Arena *a);
+
+#endif
