@@ -1,0 +1,5 @@
+break
+continue
+yield x
+await y
+nonlocal z

@@ -1,0 +1,5 @@
+x = f"""{a  # first
+  + b  # second
+}"""
+y = f"{a # note
+}"

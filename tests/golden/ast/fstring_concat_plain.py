@@ -1,0 +1,5 @@
+x = "a" f"{b}" "c"
+y = ("one "
+     f"{two} "
+     "three")
+z = f"" ""

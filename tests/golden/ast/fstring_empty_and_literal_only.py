@@ -1,0 +1,3 @@
+a = f""
+b = f"text only"
+c = f"{x}"

@@ -1,0 +1,3 @@
+x = f"""line one {a}
+line two {b!r}
+  {c:>{w}}"""

@@ -1,0 +1,5 @@
+match x:
+    case y if y > 0:
+        pass
+    case [a, b] if a == b:
+        pass

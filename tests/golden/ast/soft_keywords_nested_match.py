@@ -1,0 +1,6 @@
+match match:
+    case case:
+        pass
+match type:
+    case _:
+        type = 1

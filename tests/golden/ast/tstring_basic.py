@@ -1,0 +1,4 @@
+t"hello {name}"
+t"{x!r:>10}"
+t"{x=}"
+t""

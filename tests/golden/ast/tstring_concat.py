@@ -1,0 +1,3 @@
+a = t"x" t"{y}"
+b = (t"one {a} "
+     t"two {b}")

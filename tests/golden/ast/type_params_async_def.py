@@ -1,0 +1,2 @@
+async def f[T](x: T) -> T:
+    return x

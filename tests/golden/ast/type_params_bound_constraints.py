@@ -1,0 +1,3 @@
+def f[T: int, U: (str, bytes)](x: T) -> U: ...
+class C[T: Hashable, S: (int, float)]: pass
+type A[T: int] = T

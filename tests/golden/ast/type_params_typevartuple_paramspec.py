@@ -1,0 +1,3 @@
+def f[*Ts, **P](*args: *Ts, **kw: P.kwargs) -> None: ...
+class C[*Ts, **P]: pass
+type A[*Ts, **P] = Callable[P, tuple[*Ts]]

@@ -1,0 +1,8 @@
+with (a as b, c as d):
+    pass
+with (a, b):
+    pass
+with (a as b, c as d,):
+    pass
+with (yield):
+    pass

@@ -1,0 +1,4 @@
+x = ("plain "
+     f"{a} mid "
+     "more "
+     f"{b:>{c}}")

@@ -1,0 +1,2 @@
+def f():
+    return g(f"{a}", x=f"{b}{c!s}")

@@ -1,0 +1,3 @@
+x = f"""first {a}
+second {b!r}
+  third {c:>{w}}"""
