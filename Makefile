@@ -1,0 +1,138 @@
+# glintefy - build, test, demo, bench, fuzz, install.
+# `make V=1` shows the full commands. Every src/**/*.c is compiled; new files are picked up.
+
+CC       := gcc
+FUZZ_CC  := clang
+PYTHON   ?= python3
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+FUZZ_SECONDS ?= 60
+
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror
+CPPFLAGS := -D_GNU_SOURCE -MMD -MP
+CFLAGS   := $(WARN) -O2 -g
+ASANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := $(WARN) -O1 -g $(ASANFLAGS)
+# clang warns about other things than gcc: the fuzz build does not turn warnings into errors.
+FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+MAKEFLAGS += --no-print-directory
+
+SRCS      := $(wildcard src/*.c src/*/*.c src/*/*/*.c)
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+OBJS      := $(SRCS:%.c=build/obj/%.o)
+LIB_OBJS  := $(LIB_SRCS:%.c=build/obj/%.o)
+UNIT_OBJS := $(UNIT_SRCS:%.c=build/obj/%.o)
+ASAN_OBJS      := $(SRCS:%.c=build/asan/obj/%.o)
+ASAN_LIB_OBJS  := $(LIB_SRCS:%.c=build/asan/obj/%.o)
+ASAN_UNIT_OBJS := $(UNIT_SRCS:%.c=build/asan/obj/%.o)
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+
+BIN       := build/glintefy
+ASAN_BIN  := build/asan/glintefy
+UNIT      := build/unit-tests
+ASAN_UNIT := build/asan/unit-tests
+FUZZ_BIN  := build/fuzz/fuzz_parse
+
+.PHONY: FORCE all check demo bench fuzz install uninstall clean deps asan conformance-update
+.DEFAULT_GOAL := all
+
+all: $(BIN)
+
+asan: $(ASAN_BIN) $(ASAN_UNIT)
+
+$(BIN): $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+$(ASAN_BIN): $(ASAN_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^
+
+# Unit tests: every TEST(name) in tests/unit/*.c is listed in a generated header.
+# Rebuilt every time (a deleted test file must leave the list too), replaced only on change.
+build/unit/list.h: FORCE
+	@mkdir -p $(@D)
+	$(Q)grep -ho '^TEST([A-Za-z0-9_]*)' $(UNIT_SRCS) | sed 's/^TEST/X/' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+FORCE:
+
+$(UNIT_OBJS) $(ASAN_UNIT_OBJS): build/unit/list.h
+$(UNIT_OBJS) $(ASAN_UNIT_OBJS): CPPFLAGS += -Ibuild/unit
+
+$(UNIT): $(UNIT_OBJS) $(LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^
+
+$(ASAN_UNIT): $(ASAN_UNIT_OBJS) $(ASAN_LIB_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^
+
+build/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (asan)"
+	$(Q)$(CC) $(CPPFLAGS) $(ASAN_CFLAGS) -c -o $@ $<
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	@echo "  CC      $< (fuzz)"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
+
+-include $(OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(ASAN_UNIT_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
+
+# Installs missing Debian packages (as root) and the pinned npm packages of tests/ref.
+deps:
+	$(Q)sh tools/deps.sh
+
+# Every suite (unit, cli, golden, fuzz regressions, conformance), on the normal and the
+# ASan+UBSan build; the last line of output is "N passed, N failed".
+# A failed set-up or build still ends with the summary line, as one failure.
+check:
+	$(Q){ $(MAKE) deps && $(MAKE) $(BIN) $(UNIT) $(ASAN_BIN) $(ASAN_UNIT); } || \
+	    { echo "check: set-up or build failed (see above)"; echo "0 passed, 1 failed"; exit 1; }
+	$(Q)$(PYTHON) tests/check.py
+
+conformance-update: $(BIN)
+	$(Q)$(PYTHON) tests/conformance/conformance.py --update
+
+demo: deps
+	$(Q)$(MAKE) $(BIN)
+	$(Q)sh examples/demo.sh
+
+bench: $(BIN)
+	$(Q)$(PYTHON) bench/parse_bench.py
+
+$(FUZZ_BIN): fuzz/fuzz_parse.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^
+
+fuzz: $(FUZZ_BIN)
+	$(Q)$(PYTHON) fuzz/seed_corpus.py build/fuzz-corpus
+	@mkdir -p build/fuzz/artifacts
+	@echo "  FUZZ    $(FUZZ_SECONDS) s; crashes go to build/fuzz/artifacts/ (copy them to tests/fuzz-regressions/)"
+	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ build/fuzz-corpus
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/glintefy
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/glintefy
+
+clean:
+	rm -rf build

@@ -1,0 +1,1 @@
+"""A toy shop: prices, shipping and a catalog, used as glintefy's demo project."""

@@ -1,0 +1,394 @@
+/* main.c - the glintefy command line: reads arguments and dispatches to commands.
+ * Exit status: 0 success, 1 an input was rejected or could not be read, 2 usage error.
+ * Commands are a table; each takes the arguments after its own name. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
+#include "syntax/syntax.h"
+#include "version.h"
+
+enum { EXIT_REJECTED = 1, EXIT_USAGE = 2 };
+enum { DEFAULT_PYMINOR = SYNTAX_PY_MAX };
+
+typedef struct Command {
+    const char *name;
+    const char *synopsis; /* one line, shown in lists */
+    const char *help;     /* full text for `glintefy help ...` */
+    int (*run)(int argc, char **argv);
+} Command;
+
+static const char MAIN_HELP[] =
+    "glintefy " GLINTEFY_VERSION " - finds the Python functions worth caching, with evidence.\n"
+    "\n"
+    "Usage: glintefy COMMAND [ARGS...]\n"
+    "\n"
+    "Commands:\n"
+    "  debug ast [--python X.Y] FILE     print FILE's syntax tree as JSON (- reads stdin)\n"
+    "  debug parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
+    "  help [COMMAND...]                 show help for a command\n"
+    "\n"
+    "Options:\n"
+    "  -h, --help       show this help\n"
+    "  -V, --version    show the version\n"
+    "\n"
+    "Exit status: 0 success, 1 invalid or unreadable input, 2 usage error.\n";
+
+static const char DEBUG_HELP[] =
+    "Usage: glintefy debug SUBCOMMAND [ARGS...]\n"
+    "\n"
+    "Tools for looking inside glintefy:\n"
+    "  ast [--python X.Y] FILE     print FILE's syntax tree as JSON (- reads stdin)\n"
+    "  parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
+    "\n"
+    "See 'glintefy help debug ast' and 'glintefy help debug parse'.\n";
+
+static const char AST_HELP[] =
+    "Usage: glintefy debug ast [--python X.Y] FILE\n"
+    "\n"
+    "Parses FILE (- reads stdin) and prints its syntax tree as one line of JSON, in the\n"
+    "form of CPython's ast module (see docs/ast-json.md). On a syntax error prints\n"
+    "FILE:LINE:COL: message on stderr, nothing on stdout, and exits with status 1.\n"
+    "\n"
+    "  --python X.Y   the Python version whose grammar and tree shapes are followed:\n"
+    "                 3.8 to 3.14 (also written py311); default 3.14\n";
+
+static const char PARSE_HELP[] =
+    "Usage: glintefy debug parse [--python X.Y] [--quiet] [--time] [--dump] FILE...\n"
+    "\n"
+    "Parses every FILE in one process; @LIST reads file names from LIST, one a line.\n"
+    "Syntax errors are reported as FILE:LINE:COL: message; the exit status is 1 if any\n"
+    "file was rejected or unreadable.\n"
+    "\n"
+    "  --python X.Y   Python version, as for 'debug ast'; default 3.14\n"
+    "  --quiet        do not report each rejected file\n"
+    "  --time         print files, bytes, parse seconds, MB/s (10^6 bytes) and the arena\n"
+    "                 bytes used by the largest file\n"
+    "  --dump         also build each tree's JSON text (counted in the time)\n";
+
+/* ---- messages ------------------------------------------------------------------------- */
+
+/* Prints "glintefy: <message> (try '<hint>')" and returns the usage exit status. */
+static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(const char *hint, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("glintefy: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (try '%s')\n", hint);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+static const char *display_name(const char *path) { return strcmp(path, "-") == 0 ? "<stdin>" : path; }
+
+/* ---- reading files ------------------------------------------------------------------- */
+
+/* Reads all of `path` ("-" is stdin) into *data (malloc'd, NUL after the end; the caller
+ * frees it) and its length into *n. Returns 0, or an errno value with nothing allocated. */
+static int read_all(const char *path, char **data, size_t *n) {
+    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    size_t cap = 64 * 1024, len = 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
+    char *p = xmalloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) p = xrealloc(p, cap *= 2);
+        ssize_t r = read(fd, p + len, cap - len - 1);
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            free(p);
+            if (fd != 0) close(fd);
+            return e;
+        }
+        len += (size_t)r;
+    }
+    if (fd != 0) close(fd);
+    p[len] = 0;
+    *data = p;
+    *n = len;
+    return 0;
+}
+
+/* ---- option helpers ------------------------------------------------------------------ */
+
+/* Parses "3.N" or "py3N" into the minor version; returns 0 if it is not one we follow. */
+static int parse_pyversion(const char *s, int *minor) {
+    const char *d;
+    if (strncmp(s, "3.", 2) == 0) d = s + 2;
+    else if (strncmp(s, "py3", 3) == 0) d = s + 3;
+    else return 0;
+    if (!*d || strlen(d) > 2) return 0;
+    int v = 0;
+    for (; *d; d++) {
+        if (*d < '0' || *d > '9') return 0;
+        v = v * 10 + (*d - '0');
+    }
+    if (v < SYNTAX_PY_MIN || v > SYNTAX_PY_MAX) return 0;
+    *minor = v;
+    return 1;
+}
+
+/* Recognises --python X.Y / --python=X.Y at argv[*i]. Returns 1 if consumed (advancing *i),
+ * 0 if argv[*i] is another argument, -1 after printing a usage error. */
+static int python_option(int argc, char **argv, int *i, int *minor, const char *hint) {
+    const char *a = argv[*i], *val;
+    if (strcmp(a, "--python") == 0) {
+        if (*i + 1 >= argc) { usage_error(hint, "--python needs a version such as 3.11"); return -1; }
+        val = argv[++*i];
+    } else if (strncmp(a, "--python=", 9) == 0) {
+        val = a + 9;
+    } else {
+        return 0;
+    }
+    if (!parse_pyversion(val, minor)) {
+        usage_error(hint, "--python: unsupported version '%s'; use 3.%d to 3.%d", val,
+                    SYNTAX_PY_MIN, SYNTAX_PY_MAX);
+        return -1;
+    }
+    return 1;
+}
+
+static int is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
+
+/* ---- debug ast ----------------------------------------------------------------------- */
+
+static int report_diag(const char *path, const SyntaxDiag *d) {
+    fprintf(stderr, "%s:%d:%d: %s\n", display_name(path), d->line, d->col, d->msg);
+    return EXIT_REJECTED;
+}
+
+static int cmd_debug_ast(int argc, char **argv) {
+    const char *hint = "glintefy help debug ast";
+    int minor = DEFAULT_PYMINOR, opts = 1;
+    const char *file = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && strcmp(a, "--") == 0) { opts = 0; continue; }
+        if (opts && is_help(a)) { fputs(AST_HELP, stdout); return 0; }
+        if (opts) {
+            int r = python_option(argc, argv, &i, &minor, hint);
+            if (r < 0) return EXIT_USAGE;
+            if (r > 0) continue;
+            if (a[0] == '-' && a[1]) return usage_error(hint, "debug ast: unknown option '%s'", a);
+        }
+        if (file) return usage_error(hint, "debug ast takes one FILE");
+        file = a;
+    }
+    if (!file) return usage_error(hint, "debug ast needs a FILE, or - for stdin");
+
+    char *data;
+    size_t n;
+    int e = read_all(file, &data, &n);
+    if (e) {
+        fprintf(stderr, "glintefy: %s: %s\n", display_name(file), strerror(e));
+        return EXIT_REJECTED;
+    }
+    Arena arena;
+    arena_init(&arena);
+    SyntaxDiag diag = {0};
+    AstNode *root = syntax_parse(&arena, data, n, minor, &diag);
+    int status = 0;
+    if (!root) {
+        status = report_diag(file, &diag);
+    } else {
+        Buf out = {0};
+        syntax_dump_json(&out, root, minor);
+        buf_putc(&out, '\n');
+        fwrite(out.data, 1, out.len, stdout);
+        buf_free(&out);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "glintefy: stdout: %s\n", strerror(errno));
+            status = EXIT_REJECTED;
+        }
+    }
+    arena_free(&arena);
+    free(data);
+    return status;
+}
+
+/* ---- debug parse --------------------------------------------------------------------- */
+
+typedef Array(char *) PathList;
+
+/* Appends the non-empty lines of list file `path` to *paths; the strings are malloc'd. */
+static int read_list(const char *path, PathList *paths) {
+    char *data;
+    size_t n;
+    int e = read_all(path, &data, &n);
+    if (e) {
+        fprintf(stderr, "glintefy: %s: %s\n", path, strerror(e));
+        return -1;
+    }
+    for (char *p = data, *end = data + n; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) nl = end;
+        size_t len = (size_t)(nl - p);
+        if (len && p[len - 1] == '\r') len--;
+        if (len) vec_push(paths, xstrndup(p, len));
+        p = nl + 1;
+    }
+    free(data);
+    return 0;
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmd_debug_parse(int argc, char **argv) {
+    const char *hint = "glintefy help debug parse";
+    int minor = DEFAULT_PYMINOR, opts = 1, quiet = 0, timing = 0, dump = 0, status = 0;
+    PathList paths = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts && strcmp(a, "--") == 0) { opts = 0; continue; }
+        if (opts) {
+            if (is_help(a)) { fputs(PARSE_HELP, stdout); goto done; }
+            if (strcmp(a, "--quiet") == 0) { quiet = 1; continue; }
+            if (strcmp(a, "--time") == 0) { timing = 1; continue; }
+            if (strcmp(a, "--dump") == 0) { dump = 1; continue; }
+            int r = python_option(argc, argv, &i, &minor, hint);
+            if (r < 0) { status = EXIT_USAGE; goto done; }
+            if (r > 0) continue;
+            if (a[0] == '-' && a[1]) {
+                status = usage_error(hint, "debug parse: unknown option '%s'", a);
+                goto done;
+            }
+            if (a[0] == '@') {
+                if (read_list(a + 1, &paths) < 0) { status = EXIT_REJECTED; goto done; }
+                continue;
+            }
+        }
+        vec_push(&paths, xstrndup(a, strlen(a)));
+    }
+    if (paths.len == 0) {
+        status = usage_error(hint, "debug parse needs at least one FILE");
+        goto done;
+    }
+
+    size_t total_bytes = 0, rejected = 0, largest = 0, largest_arena = 0;
+    const char *largest_path = NULL;
+    double seconds = 0;
+    for (size_t k = 0; k < paths.len; k++) {
+        const char *file = paths.items[k];
+        char *data;
+        size_t n;
+        int e = read_all(file, &data, &n);
+        if (e) {
+            if (!quiet) fprintf(stderr, "glintefy: %s: %s\n", display_name(file), strerror(e));
+            rejected++;
+            continue;
+        }
+        Arena arena;
+        arena_init(&arena);
+        SyntaxDiag diag = {0};
+        Buf out = {0};
+        double t0 = now_seconds();
+        AstNode *root = syntax_parse(&arena, data, n, minor, &diag);
+        if (root && dump) syntax_dump_json(&out, root, minor);
+        seconds += now_seconds() - t0;
+        if (!root) {
+            if (!quiet) report_diag(file, &diag);
+            rejected++;
+        }
+        total_bytes += n;
+        if (!largest_path || n > largest) {
+            largest = n;
+            largest_path = file;
+            largest_arena = arena.total;
+        }
+        buf_free(&out);
+        arena_free(&arena);
+        free(data);
+    }
+    if (timing) {
+        printf("files: %zu (%zu rejected)\n", paths.len, rejected);
+        printf("bytes: %zu\n", total_bytes);
+        printf("seconds: %.6f\n", seconds);
+        printf("MB/s: %.1f\n", seconds > 0 ? (double)total_bytes / 1e6 / seconds : 0.0);
+        if (largest_path) {
+            printf("largest file: %s (%zu bytes)\n", display_name(largest_path), largest);
+            printf("largest file arena bytes: %zu\n", largest_arena);
+        }
+    }
+    status = rejected ? EXIT_REJECTED : 0;
+done:
+    for (size_t k = 0; k < paths.len; k++) free(paths.items[k]);
+    vec_free(&paths);
+    return status;
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+static const Command DEBUG_COMMANDS[] = {
+    {"ast", "print a file's syntax tree as JSON", AST_HELP, cmd_debug_ast},
+    {"parse", "parse many files; report errors and speed", PARSE_HELP, cmd_debug_parse},
+};
+enum { N_DEBUG = sizeof DEBUG_COMMANDS / sizeof DEBUG_COMMANDS[0] };
+
+static const Command *find_debug(const char *name) {
+    for (int i = 0; i < N_DEBUG; i++)
+        if (strcmp(DEBUG_COMMANDS[i].name, name) == 0) return &DEBUG_COMMANDS[i];
+    return NULL;
+}
+
+static int cmd_debug(int argc, char **argv) {
+    if (argc == 0) return usage_error("glintefy help debug", "debug needs a subcommand (ast, parse)");
+    if (is_help(argv[0])) { fputs(DEBUG_HELP, stdout); return 0; }
+    const Command *c = find_debug(argv[0]);
+    if (!c) return usage_error("glintefy help debug", "unknown debug subcommand '%s'", argv[0]);
+    return c->run(argc - 1, argv + 1);
+}
+
+/* help [debug [ast|parse]] */
+static int cmd_help(int argc, char **argv) {
+    if (argc == 0) { fputs(MAIN_HELP, stdout); return 0; }
+    if (strcmp(argv[0], "help") == 0 && argc == 1) {
+        fputs("Usage: glintefy help [COMMAND...]\n\nShows help for a command.\n", stdout);
+        return 0;
+    }
+    if (strcmp(argv[0], "debug") == 0) {
+        if (argc == 1) { fputs(DEBUG_HELP, stdout); return 0; }
+        const Command *c = find_debug(argv[1]);
+        if (c && argc == 2) { fputs(c->help, stdout); return 0; }
+    }
+    /* `glintefy help ast` is a fair guess at `help debug ast` */
+    const Command *c = argc == 1 ? find_debug(argv[0]) : NULL;
+    if (c) { fputs(c->help, stdout); return 0; }
+    return usage_error("glintefy --help", "no help for '%s%s'", argv[0], argc > 1 ? " ..." : "");
+}
+
+static const Command COMMANDS[] = {
+    {"debug", "tools for looking inside glintefy", DEBUG_HELP, cmd_debug},
+    {"help", "show help for a command", MAIN_HELP, cmd_help},
+};
+enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
+
+int main(int argc, char **argv) {
+    if (argc < 2) return usage_error("glintefy --help", "no command given");
+    const char *a = argv[1];
+    if (is_help(a)) { fputs(MAIN_HELP, stdout); return 0; }
+    if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+        puts("glintefy " GLINTEFY_VERSION);
+        return 0;
+    }
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, a) == 0) return COMMANDS[i].run(argc - 2, argv + 2);
+    if (a[0] == '-') return usage_error("glintefy --help", "unknown option '%s'", a);
+    return usage_error("glintefy --help", "unknown command '%s'", a);
+}
