@@ -3,6 +3,7 @@
 #define GLINTEFY_BUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include "xalloc.h"
 
