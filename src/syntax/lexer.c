@@ -44,6 +44,7 @@ typedef struct Lexer {
     size_t br_off[MAX_PAREN];
     int br_line[MAX_PAREN];
     int nbr;
+    size_t tok_start; /* start of the number being lexed, where its errors point */
     Frame fr[MAX_FRAMES];
     int nfr;
 } Lexer;
@@ -74,6 +75,10 @@ static inline int peek(Lexer *L, size_t k) {
     return L->pos + k < L->n ? (unsigned char)L->s[L->pos + k] : -1;
 }
 static inline void newline_at(Lexer *L, size_t nl) { L->line++; L->line_start = nl + 1; }
+
+/* The line CPython names in "(detected at line N)" at end of input: a final newline does not
+ * start another line. */
+static int eof_line(Lexer *L) { return (L->n > 0 && L->s[L->n - 1] == '\n') ? L->line - 1 : L->line; }
 
 /* Appends a token spanning [start, L->pos); start must be on line `line` at `line_start`. */
 static Token *emit_at(Lexer *L, TokType t, size_t start, int line, size_t line_start) {
@@ -164,7 +169,7 @@ static int after_number_ok(Lexer *L, const char *kind) {
         size_t k = strlen(kws[i]);
         if (L->pos + k <= L->n && memcmp(L->s + L->pos, kws[i], k) == 0) return 1;
     }
-    lex_error(L, L->pos, "invalid %s literal", kind);
+    lex_error(L, L->tok_start, "invalid %s literal", kind);
     return 0;
 }
 
@@ -177,7 +182,7 @@ static int digits(Lexer *L, int (*ok)(int), const char *kind) {
         if (cur(L) != '_') break;
         L->pos++;
         if (!ok(cur(L))) {
-            lex_error(L, L->pos, "invalid %s literal", kind);
+            lex_error(L, L->tok_start, "invalid %s literal", kind);
             return -1;
         }
     }
@@ -195,7 +200,7 @@ static int lex_exponent_and_imag(Lexer *L) {
         c = cur(L);
         if (c == '+' || c == '-') {
             L->pos++;
-            if (!is_digit(cur(L))) { lex_error(L, L->pos, "invalid decimal literal"); return 0; }
+            if (!is_digit(cur(L))) { lex_error(L, L->tok_start, "invalid decimal literal"); return 0; }
         } else if (!is_digit(c)) {
             L->pos = save; /* "1else": the number ends before the 'e' */
             return after_number_ok(L, "decimal");
@@ -211,6 +216,7 @@ static int lex_exponent_and_imag(Lexer *L) {
 }
 
 static void lex_number(Lexer *L, size_t start) {
+    L->tok_start = start;
     int c = cur(L);
     if (c == '.') { /* .5 */
         L->pos++;
@@ -230,7 +236,7 @@ static void lex_number(Lexer *L, size_t start) {
                 if (ok != is_hex && is_digit(cur(L)))
                     lex_error(L, L->pos, "invalid digit '%c' in %s literal", cur(L), kind);
                 else
-                    lex_error(L, L->pos, "invalid %s literal", kind);
+                    lex_error(L, L->pos - 1, "invalid %s literal", kind);
                 return;
             }
             if (digits(L, ok, kind) < 0) return;
@@ -249,7 +255,7 @@ static void lex_number(Lexer *L, size_t start) {
             while (cur(L) == '0') L->pos++;
             if (cur(L) == '_') {
                 L->pos++;
-                if (!is_digit(cur(L))) { lex_error(L, L->pos, "invalid decimal literal"); return; }
+                if (!is_digit(cur(L))) { lex_error(L, L->tok_start, "invalid decimal literal"); return; }
                 continue;
             }
             if (is_digit(cur(L))) {
@@ -325,7 +331,7 @@ static void lex_plain_string(Lexer *L, size_t start, size_t qpos, unsigned flags
         if (L->pos >= L->n) {
             lex_error(L, start, triple ? "unterminated triple-quoted string literal (detected at line %d)"
                                        : "unterminated string literal (detected at line %d)",
-                      L->line);
+                      eof_line(L));
             return;
         }
         char c = L->s[L->pos];
@@ -405,7 +411,7 @@ static void lex_fstring_text(Lexer *L) {
     size_t start = L->pos;
     int sline = L->line;
     size_t sls = L->line_start;
-    const char *what = own->tstring ? "t-string" : "f-string";
+    const char *what = L->pyminor < 12 ? "string" : own->tstring ? "t-string" : "f-string";
 #define EMIT_MIDDLE()                                                        \
     do {                                                                     \
         if (L->pos > start) emit_at(L, T_FSTRING_MIDDLE, start, sline, sls); \
@@ -415,7 +421,7 @@ static void lex_fstring_text(Lexer *L) {
             lex_error(L, own->start,
                       own->triple ? "unterminated triple-quoted %s literal (detected at line %d)"
                                   : "unterminated %s literal (detected at line %d)",
-                      what, L->line);
+                      what, eof_line(L));
             return;
         }
         char c = L->s[L->pos];
@@ -547,25 +553,29 @@ static int lex_indentation(Lexer *L) {
     }
     int top = L->ind[L->nind], alttop = L->altind[L->nind];
     if (col == top) {
-        if (altcol != alttop) { lex_error(L, L->pos, "inconsistent use of tabs and spaces in indentation"); return -1; }
+        if (altcol != alttop) { lex_error(L, L->line_start, "inconsistent use of tabs and spaces in indentation"); return -1; }
     } else if (col > top) {
-        if (L->nind + 1 >= MAX_INDENT) { lex_error(L, L->pos, "too many levels of indentation"); return -1; }
-        if (altcol <= alttop) { lex_error(L, L->pos, "inconsistent use of tabs and spaces in indentation"); return -1; }
+        if (L->nind + 1 >= MAX_INDENT) { lex_error(L, L->line_start, "too many levels of indentation"); return -1; }
+        if (altcol <= alttop) { lex_error(L, L->line_start, "inconsistent use of tabs and spaces in indentation"); return -1; }
         L->nind++;
         L->ind[L->nind] = col;
         L->altind[L->nind] = altcol;
-        emit(L, T_INDENT, L->line_start);
+        /* CPython reports "unexpected indent" one column before the line's first token */
+        emit(L, T_INDENT, L->pos > L->line_start ? L->pos - 1 : L->pos);
     } else {
         while (L->nind > 0 && col < L->ind[L->nind]) {
             L->nind--;
             emit(L, T_DEDENT, L->pos);
         }
         if (col != L->ind[L->nind]) {
-            lex_error(L, L->pos, "unindent does not match any outer indentation level");
+            /* CPython has read the whole line by then: the error points at its end */
+            size_t e = L->pos;
+            while (e < L->n && L->s[e] != '\n') e++;
+            lex_error(L, e, "unindent does not match any outer indentation level");
             return -1;
         }
         if (altcol != L->altind[L->nind]) {
-            lex_error(L, L->pos, "inconsistent use of tabs and spaces in indentation");
+            lex_error(L, L->line_start, "inconsistent use of tabs and spaces in indentation");
             return -1;
         }
     }
@@ -612,10 +622,10 @@ static void lex_step(Lexer *L) {
             if (peek(L, 1) == '\n') {
                 newline_at(L, L->pos + 1);
                 L->pos += 2;
-                if (L->pos >= L->n) { lex_error(L, L->pos, "unexpected EOF while parsing"); return; }
+                if (L->pos >= L->n) { lex_error(L, L->pos - 1, "unexpected EOF while parsing"); return; }
                 continue;
             }
-            if (peek(L, 1) < 0) { lex_error(L, L->pos, "unexpected EOF while parsing"); return; }
+            if (peek(L, 1) < 0) { lex_error(L, L->pos + 1, "unexpected EOF while parsing"); return; }
             lex_error(L, L->pos + 1, "unexpected character after line continuation character");
             return;
         }
@@ -629,7 +639,7 @@ static void lex_step(Lexer *L) {
             Frame *own = owner_string(L);
             lex_error(L, own->start, own->triple ? "unterminated triple-quoted %s literal (detected at line %d)"
                                                  : "unterminated %s literal (detected at line %d)",
-                      own->tstring ? "t-string" : "f-string", L->line);
+                      L->pyminor < 12 ? "string" : own->tstring ? "t-string" : "f-string", eof_line(L));
             return;
         }
         if (L->nbr) {
@@ -637,8 +647,19 @@ static void lex_step(Lexer *L) {
             return;
         }
         if (L->line_has_tok) emit(L, T_NEWLINE, start);
-        while (L->nind > 0) { L->nind--; emit(L, T_DEDENT, start); }
-        emit(L, T_ENDMARKER, start);
+        /* CPython places the tokens at end of input at the end of the last line */
+        size_t ls = L->line_start;
+        int line = L->line;
+        if (L->n > 0 && L->s[L->n - 1] == '\n' && line > 1) {
+            line--;
+            ls = L->n - 1;
+            while (ls > 0 && L->s[ls - 1] != '\n') ls--;
+            start = L->n - 1;
+        }
+        while (L->nind > 0) { L->nind--; emit_at(L, T_DEDENT, start, line, ls); }
+        Token *e = emit_at(L, T_ENDMARKER, start, line, ls);
+        e->end_line = e->line;
+        e->end_col = e->col;
         return;
     }
     if (c == '\n') {
@@ -679,6 +700,15 @@ static void lex_step(Lexer *L) {
         return;
     }
     if (c == '"' || c == '\'') {
+        Frame *own = fr && fr->kind == FR_FIELD ? owner_string(L) : NULL;
+        if (own && L->pyminor < 12 && c == own->quote &&
+            (!own->triple || (peek(L, 1) == c && peek(L, 2) == c))) {
+            /* before 3.12 this quote ended the f-string in the middle of its field */
+            int field_depth = fr->depth;
+            if (L->nbr > field_depth) lex_error(L, start + 1, "f-string: unmatched '%c'", L->br[L->nbr - 1]);
+            else lex_error(L, start + 1, "f-string: expecting '}'");
+            return;
+        }
         lex_plain_string(L, start, start, 0);
         return;
     }
@@ -704,7 +734,7 @@ static void lex_step(Lexer *L) {
     TokType t = lex_op(L);
     if (t == T_ERRORTOKEN) {
         if (c >= 0x20 && c < 0x7f)
-            lex_error(L, start, "invalid character '%c' (U+%04X)", c, (unsigned)c);
+            lex_error(L, start, "invalid syntax");
         else if (c == 0)
             lex_error(L, start, "source code cannot contain null bytes");
         else

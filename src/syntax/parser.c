@@ -32,6 +32,7 @@ typedef struct Parser {
     int err_line, err_col; /* when err_line > 0 it is used instead of err_off */
     char err_msg[512];
     int in_fstring;   /* >0 while parsing a replacement field */
+    Token *after_strings; /* the token after the string run being parsed: 3.11 reports f-string errors there */
 } Parser;
 
 static AstNode *expression(Parser *p);
@@ -93,6 +94,26 @@ static void raise_syntax(Parser *p) __attribute__((noreturn));
 static void raise_syntax(Parser *p) {
     Token *t = &p->t[p->maxi];
     if (t->type == T_ERRORTOKEN) raise_lex(p);
+    /* as CPython: a generic error on a line after an unclosed bracket blames the bracket */
+    {
+        Token *open[256];
+        int n = 0;
+        for (size_t k = 0; k < p->maxi; k++) {
+            TokType ty = (TokType)p->t[k].type;
+            if (ty == T_LPAR || ty == T_LSQB || ty == T_LBRACE) {
+                if (n < 256) open[n] = &p->t[k];
+                n++;
+            } else if ((ty == T_RPAR || ty == T_RSQB || ty == T_RBRACE) && n > 0) {
+                n--;
+            } else if (ty == T_FSTRING_START || ty == T_FSTRING_END) {
+                n = n; /* braces of replacement fields balance out like brackets */
+            }
+        }
+        if (n > 0 && n <= 256 && t->line > open[n - 1]->line) {
+            Token *o = open[n - 1];
+            raise_at_tok(p, o, "'%c' was never closed", p->src[o->start]);
+        }
+    }
     if (t->type == T_INDENT) raise_at_tok(p, t, "unexpected indent");
     if (t->type == T_DEDENT) raise_at_tok(p, t, "unindent does not match any outer indentation level");
     raise_at_tok(p, t, "invalid syntax");
@@ -318,8 +339,7 @@ static void fs_flush(Parser *p, FState *fs) {
 static AstNode *fstring_replacement_field(Parser *p, FState *fs, Token *owner, int raw, int spec_level, int tstring);
 
 /* fstring_format_spec*: literal pieces and nested fields up to the closing '}' of a field. */
-static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Token *owner, int raw, int spec_level,
-                                    int tstring) {
+static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Token *owner, int raw, int spec_level) {
     FState fs;
     memset(&fs, 0, sizeof fs);
     fs.first = outer->first;
@@ -336,7 +356,8 @@ static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Toke
         } else if (at(p, T_LBRACE)) {
             if (p->pyminor < 12 && spec_level >= 1) raise_at_tok(p, tok(p), "f-string: expressions nested too deeply");
             if (!spec_first) spec_first = tok(p);
-            AstNode *f = fstring_replacement_field(p, &fs, owner, raw, spec_level + 1, tstring);
+            /* fields nested in a spec are FormattedValue even in a t-string */
+            AstNode *f = fstring_replacement_field(p, &fs, owner, raw, spec_level + 1, 0);
             push(p, &fs.values, f);
             spec_last = p->last;
         } else {
@@ -356,31 +377,46 @@ static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Toke
         js->end_col_offset = owner->end_col;
     } else {
         fs_flush(p, &fs);
-        Token *a = spec_first ? spec_first : colon;
+        /* the spec spans from its ':' to the closing '}' */
         (void)spec_last;
-        js->lineno = a->line;
-        js->col_offset = spec_first ? a->col : a->end_col;
+        js->lineno = colon->line;
+        js->col_offset = colon->col;
         js->end_lineno = tok(p)->line;
         js->end_col_offset = tok(p)->col;
-        if (!spec_first) {
-            js->lineno = colon->end_line;
-            js->col_offset = colon->end_col;
-        }
     }
     buf_free(&fs.lit);
     js->v.JoinedStr.values = fs.values;
     return js;
 }
 
+/* Before 3.12 a replacement field could not hold a backslash, a comment or the enclosing quote. */
+static void fstring_field_check_311(Parser *p, Token *lb) {
+    int depth = 0;
+    for (size_t k = p->i; k < p->nt; k++) {
+        Token *t = &p->t[k];
+        if (t->type == T_LBRACE || t->type == T_LPAR || t->type == T_LSQB) depth++;
+        else if (t->type == T_RBRACE || t->type == T_RPAR || t->type == T_RSQB) {
+            if (depth-- == 0) {
+                for (size_t o = lb->end; o < t->start; o++)
+                    if (p->src[o] == '\\') raise_at_tok(p, p->after_strings, "f-string expression part cannot include a backslash");
+                return;
+            }
+        } else if (t->type == T_ENDMARKER || t->type == T_ERRORTOKEN) {
+            return;
+        }
+    }
+}
+
 /* fstring_replacement_field: '{' annotated_rhs ['='] ['!' NAME] [':' fstring_format_spec*] '}' */
 static AstNode *fstring_replacement_field(Parser *p, FState *fs, Token *owner, int raw, int spec_level, int tstring) {
     Token *lb = expect(p, T_LBRACE);
     p->in_fstring++;
+    if (p->pyminor < 12) fstring_field_check_311(p, lb);
     if (at(p, T_RBRACE) || at(p, T_EXCLAMATION) || at(p, T_COLON) || at(p, T_EQUAL)) {
         Token *t = tok(p);
         if (p->pyminor < 12) {
-            if (at(p, T_RBRACE)) raise_at_tok(p, t, "f-string: empty expression not allowed");
-            raise_at_tok(p, t, "f-string: expression required before '%s'", tok_spelling[t->type]);
+            if (at(p, T_RBRACE)) raise_at_tok(p, p->after_strings, "f-string: empty expression not allowed");
+            raise_at_tok(p, p->after_strings, "f-string: expression required before '%s'", tok_spelling[t->type]);
         }
         raise_at_tok(p, t, "f-string: valid expression required before '%s'", tok_spelling[t->type]);
     }
@@ -404,11 +440,14 @@ static AstNode *fstring_replacement_field(Parser *p, FState *fs, Token *owner, i
     }
     int conversion = -1;
     Str debug = {0, 0};
+    int debug_end_line = 0, debug_end_col = 0;
     if (at(p, T_EQUAL)) {
         Token *eq = advance(p);
         /* the debug text: source from after '{' to the next token, whitespace included */
         size_t from = lb->end, to = tok(p)->start;
         (void)eq;
+        debug_end_line = tok(p)->line;
+        debug_end_col = tok(p)->col;
         debug = (Str){p->src + from, to - from};
     }
     if (accept(p, T_EXCLAMATION)) {
@@ -433,7 +472,7 @@ static AstNode *fstring_replacement_field(Parser *p, FState *fs, Token *owner, i
     if (at(p, T_COLON)) {
         Token *colon = advance(p);
         p->in_fstring--;
-        spec = fstring_format_spec(p, colon, fs, owner, raw, spec_level, tstring);
+        spec = fstring_format_spec(p, colon, fs, owner, raw, spec_level);
         p->in_fstring++;
     }
     if (!at(p, T_RBRACE)) {
@@ -444,12 +483,13 @@ static AstNode *fstring_replacement_field(Parser *p, FState *fs, Token *owner, i
     p->in_fstring--;
     if (debug.s && conversion == -1 && !spec) conversion = 'r';
     if (debug.s) {
-        fs_add_lit(fs, debug, lb, rb);
-        if (p->pyminor >= 12) {
-            /* the debug text's Constant spans the expression text */
-            fs->lit_start = lb;
-            fs->lit_end = lb;
-        }
+        /* the debug text's Constant spans the text itself: from after '{' to what follows '=' */
+        Token *dt = arena_alloc(p->a, sizeof *dt);
+        dt->line = lb->end_line;
+        dt->col = lb->end_col;
+        dt->end_line = debug_end_line;
+        dt->end_col = debug_end_col;
+        fs_add_lit(fs, debug, dt, dt);
     }
     AstNode *fv;
     if (tstring) {
@@ -513,17 +553,16 @@ static AstNode *strings(Parser *p) {
             break;
         }
     }
-    if (any_bytes && any_str) {
-        if (p->pyminor >= 12 || any_f) raise_at_tok(p, first, "cannot mix bytes and nonbytes literals");
-        raise_at_tok(p, first, "cannot mix bytes and nonbytes literals");
-    }
-    if (any_t && (any_f || any_bytes || any_str != any_t)) {
+    Token *after = &p->t[j < p->nt ? j : p->nt - 1];
+    if (any_bytes && any_str) raise_at_tok(p, after, "cannot mix bytes and nonbytes literals");
+    if (any_t) {
         /* a t-string may only be concatenated with t-strings */
-        int only_t = 1;
         for (size_t k = p->i; k < j; k++)
-            if (p->t[k].type == T_STRING || (p->t[k].type == T_FSTRING_START && !(p->t[k].flags & TF_TSTRING))) only_t = 0;
-        if (!only_t) raise_at_tok(p, first, "cannot mix t-string literals with string or bytes literals");
+            if (p->t[k].type == T_STRING || (p->t[k].type == T_FSTRING_START && !(p->t[k].flags & TF_TSTRING)))
+                raise_at_tok(p, first, "cannot mix t-string literals with string or bytes literals");
     }
+    Token *saved_after = p->after_strings;
+    p->after_strings = after;
     FState fs;
     memset(&fs, 0, sizeof fs);
     fs.first = first;
@@ -572,6 +611,7 @@ static AstNode *strings(Parser *p) {
         }
         expect(p, T_FSTRING_END);
     }
+    p->after_strings = saved_after;
     if (any_bytes) {
         AstNode *c = mk(p, AST_Constant, first);
         c->v.Constant.value.kind = CONST_BYTES;
@@ -824,7 +864,7 @@ static void call_arguments(Parser *p, AstNode *call, TokType close) {
             AstNode *s = mk(p, AST_Starred, st);
             s->v.Starred.value = v;
             s->v.Starred.ctx = ast_singleton(AST_Load);
-            if (seen_dstar) raise_at_node(p, s, "iterable argument unpacking follows keyword argument unpacking");
+            if (seen_dstar) raise_at_tok(p, st - 1, "iterable argument unpacking follows keyword argument unpacking");
             push(p, &args, s);
         } else if (at(p, T_DOUBLESTAR)) {
             advance(p);
@@ -1555,6 +1595,28 @@ static int is_augassign(TokType t, AstKind *op) {
     }
 }
 
+static int assignable(const AstNode *e) {
+    switch (e->kind) {
+    case AST_Name: case AST_Attribute: case AST_Subscript: case AST_Starred: case AST_List: case AST_Tuple: return 1;
+    default: return 0;
+    }
+}
+
+/* After "target =": does the value run into another '=' (a chain)? Scans to the end of the
+ * statement at bracket depth 0. */
+static int peek_is_assign_chain(Parser *p) {
+    int depth = 0;
+    for (size_t k = p->i + 1; k < p->nt; k++) {
+        TokType ty = (TokType)p->t[k].type;
+        if (ty == T_LPAR || ty == T_LSQB || ty == T_LBRACE) depth++;
+        else if (ty == T_RPAR || ty == T_RSQB || ty == T_RBRACE) depth--;
+        else if (depth == 0 && (ty == T_NEWLINE || ty == T_SEMI || ty == T_ENDMARKER)) return 0;
+        else if (depth == 0 && ty == T_EQUAL) return 1;
+        if (depth < 0) return 0;
+    }
+    return 0;
+}
+
 /* assignment | star_expressions: an expression statement, or an assignment of one of its kinds */
 static AstNode *expr_or_assign_stmt(Parser *p) {
     Token *st = tok(p);
@@ -1594,6 +1656,17 @@ static AstNode *expr_or_assign_stmt(Parser *p) {
     if (at(p, T_EQUAL)) {
         AstList *targets = NULL;
         AstNode *value = e;
+        if (!assignable(e) && !peek_is_assign_chain(p)) {
+            /* invalid_named_expression: "x + 1 = 2" reads like a comparison */
+            int k = e->kind;
+            int literal_kw = k == AST_Constant && (e->v.Constant.value.kind == CONST_NONE ||
+                                                   e->v.Constant.value.kind == CONST_TRUE ||
+                                                   e->v.Constant.value.kind == CONST_FALSE);
+            if (!literal_kw && k != AST_Compare && k != AST_BoolOp && k != AST_IfExp && k != AST_Lambda &&
+                !(k == AST_UnaryOp && e->v.UnaryOp.op->kind == AST_Not) && k != AST_GeneratorExp &&
+                k != AST_Yield && k != AST_YieldFrom && k != AST_NamedExpr && k != AST_Starred)
+                raise_at_node(p, e, "cannot assign to %s here. Maybe you meant '==' instead of '='?", expr_name(e));
+        }
         while (accept(p, T_EQUAL)) {
             if (value->kind == AST_Yield || value->kind == AST_YieldFrom)
                 raise_at_node(p, value, "assignment to yield expression not possible");
@@ -1788,8 +1861,9 @@ static AstNode *function_def(Parser *p, AstList *decos) {
     expect(p, T_KW_DEF);
     Token *nt = expect_name(p);
     AstList *tps = NULL;
-    if (at(p, T_LSQB)) tps = type_params(p);
-    expect(p, T_LPAR);
+    if (at(p, T_LSQB) && p->pyminor >= 12) tps = type_params(p);
+    if (!at(p, T_LPAR)) raise_at_tok(p, tok(p), "expected '('");
+    advance(p);
     AstNode *args = parameters(p, T_RPAR, 1);
     expect(p, T_RPAR);
     AstNode *ret = NULL;
@@ -2390,7 +2464,7 @@ AstNode *parse_module(Arena *a, const char *text, size_t n, int pyminor, SyntaxD
             lex_line_col(text, n, p.err_off, &line, &col);
         }
         diag->line = line;
-        diag->col = char_col(text, n, line, col);
+        diag->col = pyminor < 12 ? col + 1 : char_col(text, n, line, col);
         snprintf(diag->msg, sizeof diag->msg, "%s", p.err_msg);
     }
     vec_free(&toks);

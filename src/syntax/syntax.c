@@ -43,6 +43,11 @@ AstNode *syntax_parse(Arena *a, const char *data, size_t n, int pyminor, SyntaxD
     if (source_decode(data, n, &scratch, &text, &len, &err, &errline) != 0) {
         diag->line = errline;
         diag->col = 0;
+        if (strncmp(err, "unknown encoding", 16) == 0 || (pyminor < 12 && strncmp(err, "encoding problem", 16) == 0)) {
+            /* CPython raises these before it has a position */
+            diag->line = 0;
+            diag->col = -1;
+        }
         snprintf(diag->msg, sizeof diag->msg, "%s", err);
         buf_free(&scratch);
         return NULL;
