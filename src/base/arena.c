@@ -22,7 +22,8 @@ void *arena_alloc(Arena *a, size_t n) {
         size_t cap = c ? c->cap * 2 : 64 * 1024;
         if (cap > 16u << 20) cap = 16u << 20;
         if (cap < n) cap = n;
-        ArenaChunk *nc = xmalloc(sizeof(ArenaChunk) + cap);
+        /* chunks come zeroed (fresh pages for big ones), so allocations need no memset */
+        ArenaChunk *nc = xcalloc(1, sizeof(ArenaChunk) + cap);
         nc->prev = c;
         nc->used = 0;
         nc->cap = cap;
@@ -31,7 +32,6 @@ void *arena_alloc(Arena *a, size_t n) {
     }
     void *p = (char *)c->data + c->used;
     c->used += n;
-    memset(p, 0, n);
     return p;
 }
 

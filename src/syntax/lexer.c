@@ -97,8 +97,22 @@ static Token *emit_at(Lexer *L, TokType t, size_t start, int line, size_t line_s
 }
 static Token *emit(Lexer *L, TokType t, size_t start) { return emit_at(L, t, start, L->line, L->line_start); }
 
-static int is_id_start(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 128; }
-static int is_id_char(int c) { return is_id_start(c) || (c >= '0' && c <= '9'); }
+/* Byte classes: 1 = may start an identifier (letters, '_', any non-ASCII byte), 2 = digit. */
+static const unsigned char byte_class[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2, ['8'] = 2, ['9'] = 2,
+    ['_'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1,
+    ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1,
+    ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1,
+    ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1,
+    ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+#define B16 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+    [128] = B16, B16, B16, B16, B16, B16, B16, B16,
+#undef B16
+};
+static inline int is_id_start(int c) { return c >= 0 && byte_class[c] == 1; }
+static inline int is_id_char(int c) { return c >= 0 && byte_class[c] != 0; }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
 static const struct { const char *s; uint8_t len; TokType t; } kwtab[] = {
@@ -107,10 +121,14 @@ static const struct { const char *s; uint8_t len; TokType t; } kwtab[] = {
 #undef X
 };
 
+/* Keywords are 2 to 8 bytes long; a name is compared only with the keywords of its length
+ * and first letter. */
 static TokType keyword_type(const char *s, size_t n) {
     if (n < 2 || n > 8) return T_NAME;
+    char c = s[0];
+    if (!((c >= 'a' && c <= 'y') || c == 'F' || c == 'N' || c == 'T')) return T_NAME;
     for (size_t i = 0; i < sizeof kwtab / sizeof kwtab[0]; i++)
-        if (kwtab[i].len == n && memcmp(kwtab[i].s, s, n) == 0) return kwtab[i].t;
+        if (kwtab[i].len == n && kwtab[i].s[0] == c && memcmp(kwtab[i].s + 1, s + 1, n - 1) == 0) return kwtab[i].t;
     return T_NAME;
 }
 
@@ -132,10 +150,13 @@ static uint32_t utf8_at(const char *s, size_t n, size_t *len) {
  * verify_identifier, which reports the first character that is not allowed. */
 static void lex_name(Lexer *L, size_t start) {
     int ascii = 1;
-    while (L->pos < L->n && is_id_char((unsigned char)L->s[L->pos])) {
-        if ((unsigned char)L->s[L->pos] >= 128) ascii = 0;
-        L->pos++;
+    const unsigned char *u = (const unsigned char *)L->s;
+    size_t pos = L->pos, n = L->n;
+    while (pos < n && byte_class[u[pos]]) {
+        if (u[pos] >= 128) ascii = 0;
+        pos++;
     }
+    L->pos = pos;
     if (!ascii) {
         size_t i = start;
         int first = 1;
@@ -529,7 +550,14 @@ static TokType lex_op(Lexer *L) {
     }
 }
 
-static size_t op_len(TokType t) { return strlen(tok_spelling[t]); }
+static size_t op_len(TokType t) {
+    static const unsigned char len[] = {
+#define X(name, spelling) sizeof(spelling) - 1,
+        TOKEN_OPS(X)
+#undef X
+    };
+    return len[t];
+}
 
 /* ---- indentation ---- */
 

@@ -1071,30 +1071,40 @@ static AstNode *factor(Parser *p) {
     return u;
 }
 
-static AstKind binop_for(TokType t, int level) {
-    switch (level) {
-    case 0: return t == T_VBAR ? AST_BitOr : AST__COUNT;
-    case 1: return t == T_CIRCUMFLEX ? AST_BitXor : AST__COUNT;
-    case 2: return t == T_AMPER ? AST_BitAnd : AST__COUNT;
-    case 3: return t == T_LEFTSHIFT ? AST_LShift : t == T_RIGHTSHIFT ? AST_RShift : AST__COUNT;
-    case 4: return t == T_PLUS ? AST_Add : t == T_MINUS ? AST_Sub : AST__COUNT;
-    case 5:
-        return t == T_STAR ? AST_Mult : t == T_SLASH ? AST_Div : t == T_DOUBLESLASH ? AST_FloorDiv
-             : t == T_PERCENT ? AST_Mod : t == T_AT ? AST_MatMult : AST__COUNT;
+/* Binary operators and their precedence, from bitwise_or (0) to term (5); -1 = none. */
+static int binop_info(TokType t, AstKind *op) {
+    switch (t) {
+    case T_VBAR: *op = AST_BitOr; return 0;
+    case T_CIRCUMFLEX: *op = AST_BitXor; return 1;
+    case T_AMPER: *op = AST_BitAnd; return 2;
+    case T_LEFTSHIFT: *op = AST_LShift; return 3;
+    case T_RIGHTSHIFT: *op = AST_RShift; return 3;
+    case T_PLUS: *op = AST_Add; return 4;
+    case T_MINUS: *op = AST_Sub; return 4;
+    case T_STAR: *op = AST_Mult; return 5;
+    case T_SLASH: *op = AST_Div; return 5;
+    case T_DOUBLESLASH: *op = AST_FloorDiv; return 5;
+    case T_PERCENT: *op = AST_Mod; return 5;
+    case T_AT: *op = AST_MatMult; return 5;
+    default: return -1;
     }
-    return AST__COUNT;
 }
 
-/* bitwise_or / bitwise_xor / bitwise_and / shift_expr / sum / term: left-associative chains */
-static AstNode *binary_level(Parser *p, int level) {
+/* bitwise_or, bitwise_xor, bitwise_and, shift_expr, sum, term: six left-associative levels,
+ * parsed by precedence climbing (one call per operand instead of one per level). Each BinOp
+ * spans from the first token of its left operand, as pegen's EXTRA does. */
+static AstNode *binary_prec(Parser *p, int minprec) {
     Token *st = tok(p);
-    AstNode *l = level == 5 ? factor(p) : binary_level(p, level + 1);
+    AstNode *l = factor(p);
     int chain = 0;
     for (;;) {
-        AstKind op = binop_for((TokType)tok(p)->type, level);
-        if (op == AST__COUNT) break;
+        AstKind op;
+        int prec = binop_info((TokType)tok(p)->type, &op);
+        if (prec < minprec) break;
         advance(p);
-        AstNode *r = level == 5 ? factor(p) : binary_level(p, level + 1);
+        enter(p);
+        AstNode *r = prec == 5 ? factor(p) : binary_prec(p, prec + 1);
+        leave(p);
         AstNode *b = mk(p, AST_BinOp, st);
         b->v.BinOp.left = l;
         b->v.BinOp.op = ast_singleton(op);
@@ -1104,7 +1114,7 @@ static AstNode *binary_level(Parser *p, int level) {
     }
     return l;
 }
-static AstNode *bitwise_or(Parser *p) { return binary_level(p, 0); }
+static AstNode *bitwise_or(Parser *p) { return binary_prec(p, 0); }
 
 /* comparison: bitwise_or compare_op_bitwise_or_pair+ */
 static AstNode *comparison(Parser *p) {
