@@ -74,6 +74,12 @@ static inline int cur(Lexer *L) { return L->pos < L->n ? (unsigned char)L->s[L->
 static inline int peek(Lexer *L, size_t k) {
     return L->pos + k < L->n ? (unsigned char)L->s[L->pos + k] : -1;
 }
+/* Returns the offset of the next '\n' at or after pos, or n. */
+static inline size_t skip_line(const char *s, size_t pos, size_t n) {
+    const char *nl = pos < n ? memchr(s + pos, '\n', n - pos) : NULL;
+    return nl ? (size_t)(nl - s) : n;
+}
+
 static inline void newline_at(Lexer *L, size_t nl) { L->line++; L->line_start = nl + 1; }
 
 /* The line CPython names in "(detected at line N)" at end of input: a final newline does not
@@ -115,20 +121,87 @@ static inline int is_id_start(int c) { return c >= 0 && byte_class[c] == 1; }
 static inline int is_id_char(int c) { return c >= 0 && byte_class[c] != 0; }
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
 
-static const struct { const char *s; uint8_t len; TokType t; } kwtab[] = {
-#define X(name, spelling) {spelling, sizeof(spelling) - 1, T_##name},
-    TOKEN_KEYWORDS(X)
-#undef X
-};
-
-/* Keywords are 2 to 8 bytes long; a name is compared only with the keywords of its length
- * and first letter. */
+/* Keywords: a switch on the first letter, then the few keywords that start with it. */
 static TokType keyword_type(const char *s, size_t n) {
+#define KW(spelling, tok) if (n == sizeof(spelling) - 1 && memcmp(s + 1, spelling + 1, n - 1) == 0) return tok
     if (n < 2 || n > 8) return T_NAME;
-    char c = s[0];
-    if (!((c >= 'a' && c <= 'y') || c == 'F' || c == 'N' || c == 'T')) return T_NAME;
-    for (size_t i = 0; i < sizeof kwtab / sizeof kwtab[0]; i++)
-        if (kwtab[i].len == n && kwtab[i].s[0] == c && memcmp(kwtab[i].s + 1, s + 1, n - 1) == 0) return kwtab[i].t;
+    switch (s[0]) {
+    case 'F':
+        KW("False", T_KW_FALSE);
+        break;
+    case 'N':
+        KW("None", T_KW_NONE);
+        break;
+    case 'T':
+        KW("True", T_KW_TRUE);
+        break;
+    case 'a':
+        KW("and", T_KW_AND);
+        KW("as", T_KW_AS);
+        KW("assert", T_KW_ASSERT);
+        KW("async", T_KW_ASYNC);
+        KW("await", T_KW_AWAIT);
+        break;
+    case 'b':
+        KW("break", T_KW_BREAK);
+        break;
+    case 'c':
+        KW("class", T_KW_CLASS);
+        KW("continue", T_KW_CONTINUE);
+        break;
+    case 'd':
+        KW("def", T_KW_DEF);
+        KW("del", T_KW_DEL);
+        break;
+    case 'e':
+        KW("elif", T_KW_ELIF);
+        KW("else", T_KW_ELSE);
+        KW("except", T_KW_EXCEPT);
+        break;
+    case 'f':
+        KW("finally", T_KW_FINALLY);
+        KW("for", T_KW_FOR);
+        KW("from", T_KW_FROM);
+        break;
+    case 'g':
+        KW("global", T_KW_GLOBAL);
+        break;
+    case 'i':
+        KW("if", T_KW_IF);
+        KW("import", T_KW_IMPORT);
+        KW("in", T_KW_IN);
+        KW("is", T_KW_IS);
+        break;
+    case 'l':
+        KW("lambda", T_KW_LAMBDA);
+        break;
+    case 'n':
+        KW("nonlocal", T_KW_NONLOCAL);
+        KW("not", T_KW_NOT);
+        break;
+    case 'o':
+        KW("or", T_KW_OR);
+        break;
+    case 'p':
+        KW("pass", T_KW_PASS);
+        break;
+    case 'r':
+        KW("raise", T_KW_RAISE);
+        KW("return", T_KW_RETURN);
+        break;
+    case 't':
+        KW("try", T_KW_TRY);
+        break;
+    case 'w':
+        KW("while", T_KW_WHILE);
+        KW("with", T_KW_WITH);
+        break;
+    case 'y':
+        KW("yield", T_KW_YIELD);
+        break;
+    default: break;
+    }
+#undef KW
     return T_NAME;
 }
 
@@ -625,7 +698,7 @@ static void lex_step(Lexer *L) {
         if (r < 0) return;
         if (r == 0) {
             /* blank or comment-only line: skip it entirely */
-            while (L->pos < L->n && L->s[L->pos] != '\n') L->pos++;
+            L->pos = skip_line(L->s, L->pos, L->n);
             if (L->pos < L->n) {
                 newline_at(L, L->pos);
                 L->pos++;
@@ -643,7 +716,7 @@ static void lex_step(Lexer *L) {
                 lex_error(L, L->pos, "f-string expression part cannot include '#'");
                 return;
             }
-            while (L->pos < L->n && L->s[L->pos] != '\n') L->pos++;
+            L->pos = skip_line(L->s, L->pos, L->n);
             continue;
         }
         if (c == '\\') {
