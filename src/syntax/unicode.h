@@ -10,6 +10,9 @@
 
 int uni_is_xid_start(uint32_t cp);    /* includes '_' */
 int uni_is_xid_continue(uint32_t cp);
+/* Python's str.isprintable() for one code point: the lexer's "invalid character '%c' (U+XXXX)"
+ * versus "invalid non-printable character U+XXXX". */
+int uni_is_printable(uint32_t cp);
 /* Returns the NFKC normalisation of the UTF-8 identifier s[0..n) (arena-owned; s itself when it is
  * already normalised, always for ASCII). */
 Str uni_nfkc(Arena *a, const char *s, size_t n);

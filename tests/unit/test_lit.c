@@ -172,3 +172,10 @@ TEST(lit_decode_errors) {
     CHECK(DEC_ERR("a\xc3\xa9", LIT_BYTES, "bytes can only contain ASCII literal characters", 1));
     CHECK(DEC_ERR("\xc3\xa9", LIT_BYTES | LIT_RAW, "bytes can only contain ASCII literal characters", 0));
 }
+TEST(lit_decode_names) {
+    CHECK(DEC_OK("\\N{LATIN SMALL LETTER A}\\N{latin small letter e with acute}", 0, "a\xc3\xa9"));
+    CHECK(DEC_OK("\\N{EURO SIGN}", 0, "\xe2\x82\xac"));
+    CHECK(DEC_OK("\\N{LINE FEED}\\N{BOM}", 0, "\n\xef\xbb\xbf"));
+    CHECK(DEC_OK("\\N{CJK UNIFIED IDEOGRAPH-4E00}", 0, "\xe4\xb8\x80"));
+    CHECK(DEC_OK("\\N{HANGUL SYLLABLE GA}", 0, "\xea\xb0\x80"));
+}
