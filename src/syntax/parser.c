@@ -154,7 +154,7 @@ static int at_soft(Parser *p, const char *kw) {
 }
 
 static void enter(Parser *p) {
-    if (++p->depth > MAX_DEPTH) raise_at_tok(p, tok(p), "too many nested parentheses");
+    if (++p->depth > MAX_DEPTH) raise_at_tok(p, tok(p), "too deeply nested: more than %d levels", MAX_DEPTH);
 }
 static void leave(Parser *p) { p->depth--; }
 
@@ -234,10 +234,27 @@ static void try_rewind(Parser *p, Mark *m) {
 
 /* ---- strings ---- */
 
-typedef struct StrPart {
-    Buf text; /* pending literal text (UTF-8) */
-    int has;
-} StrPart;
+/* A growable byte buffer in the arena: a parse that unwinds with longjmp leaves nothing to
+ * free. Outgrown copies stay in the arena (at most as much again as the final size). */
+typedef struct ABuf {
+    char *data;
+    size_t len, cap;
+} ABuf;
+
+static void abuf_put(Arena *a, ABuf *b, const char *s, size_t n) {
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *d = arena_alloc(a, cap);
+        if (b->len) memcpy(d, b->data, b->len);
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n) memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+static Str abuf_str(ABuf *b) { return (Str){b->data ? b->data : "", b->len}; }
 
 static int tok_is_u(Parser *p, const Token *t) { return p->src[t->start] == 'u'; }
 
@@ -308,7 +325,7 @@ static AstNode *mk_const_str(Parser *p, Str s, const Token *a, const Token *b, i
 
 /* State while building one JoinedStr/TemplateStr from a run of string tokens. */
 typedef struct FState {
-    Buf lit;            /* pending literal text */
+    ABuf lit;           /* pending literal text */
     int has_lit;
     Token *lit_start;   /* first and last token of the pending literal (3.12+ positions) */
     Token *lit_end;
@@ -317,17 +334,21 @@ typedef struct FState {
     int u_first;
 } FState;
 
-static void fs_add_lit(FState *fs, Str s, Token *from, Token *to) {
+static void fs_add_lit(Parser *p, FState *fs, Str s, Token *from, Token *to) {
     if (s.len == 0) return;
-    if (!fs->has_lit) fs->lit_start = from;
+    if (!fs->has_lit) {
+        fs->lit_start = from;
+        fs->lit.data = NULL; /* a fresh buffer: the previous literal's Constant keeps its text */
+        fs->lit.len = fs->lit.cap = 0;
+    }
     fs->has_lit = 1;
     fs->lit_end = to;
-    buf_put(&fs->lit, s.s, s.len);
+    abuf_put(p->a, &fs->lit, s.s, s.len);
 }
 
 static void fs_flush(Parser *p, FState *fs) {
     if (!fs->has_lit) return;
-    Str s = {arena_strndup(p->a, fs->lit.data ? fs->lit.data : "", fs->lit.len), fs->lit.len};
+    Str s = abuf_str(&fs->lit);
     AstNode *c;
     if (p->pyminor < 12) c = mk_const_str(p, s, fs->first, fs->lastt, fs->u_first);
     else c = mk_const_str(p, s, fs->lit_start, fs->lit_end, 0);
@@ -352,7 +373,7 @@ static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Toke
             if (!spec_first) spec_first = t;
             spec_last = t;
             Str s = decode_fstring_middle(p, t, raw, 1);
-            fs_add_lit(&fs, s, t, t);
+            fs_add_lit(p, &fs, s, t, t);
         } else if (at(p, T_LBRACE)) {
             if (p->pyminor < 12 && spec_level >= 1) raise_at_tok(p, tok(p), "f-string: expressions nested too deeply");
             if (!spec_first) spec_first = tok(p);
@@ -368,8 +389,7 @@ static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Toke
     if (p->pyminor < 12) {
         /* 3.11: the trailing literal and the spec itself take the position of the token */
         if (fs.has_lit) {
-            Str s = {arena_strndup(p->a, fs.lit.data ? fs.lit.data : "", fs.lit.len), fs.lit.len};
-            push(p, &fs.values, mk_const_str(p, s, owner, owner, 0));
+            push(p, &fs.values, mk_const_str(p, abuf_str(&fs.lit), owner, owner, 0));
         }
         js->lineno = owner->line;
         js->col_offset = owner->col;
@@ -384,7 +404,6 @@ static AstNode *fstring_format_spec(Parser *p, Token *colon, FState *outer, Toke
         js->end_lineno = tok(p)->line;
         js->end_col_offset = tok(p)->col;
     }
-    buf_free(&fs.lit);
     js->v.JoinedStr.values = fs.values;
     return js;
 }
@@ -489,7 +508,7 @@ static AstNode *fstring_replacement_field(Parser *p, FState *fs, Token *owner, i
         dt->col = lb->end_col;
         dt->end_line = debug_end_line;
         dt->end_col = debug_end_col;
-        fs_add_lit(fs, debug, dt, dt);
+        fs_add_lit(p, fs, debug, dt, dt);
     }
     AstNode *fv;
     if (tstring) {
@@ -568,15 +587,15 @@ static AstNode *strings(Parser *p) {
     fs.first = first;
     fs.lastt = lastt;
     fs.u_first = tok_is_u(p, first);
-    Buf bytes = {0};
+    ABuf bytes = {0};
     while (p->i < j) {
         Token *t = tok(p);
         if (t->type == T_STRING) {
             advance(p);
             int isb;
             Str s = decode_string_token(p, t, &isb);
-            if (isb) buf_put(&bytes, s.s, s.len);
-            else fs_add_lit(&fs, s, t, t);
+            if (isb) abuf_put(p->a, &bytes, s.s, s.len);
+            else fs_add_lit(p, &fs, s, t, t);
             continue;
         }
         /* FSTRING_START ... FSTRING_END; 3.11 positions some parts by the whole string token */
@@ -601,7 +620,7 @@ static AstNode *strings(Parser *p) {
             if (at(p, T_FSTRING_MIDDLE)) {
                 Token *m = advance(p);
                 Str s = decode_fstring_middle(p, m, raw, 0);
-                fs_add_lit(&fs, s, m, m);
+                fs_add_lit(p, &fs, s, m, m);
             } else if (at(p, T_LBRACE)) {
                 AstNode *f = fstring_replacement_field(p, &fs, whole, raw, 0, ts);
                 push(p, &fs.values, f);
@@ -615,14 +634,11 @@ static AstNode *strings(Parser *p) {
     if (any_bytes) {
         AstNode *c = mk(p, AST_Constant, first);
         c->v.Constant.value.kind = CONST_BYTES;
-        c->v.Constant.value.text = (Str){arena_strndup(p->a, bytes.data ? bytes.data : "", bytes.len), bytes.len};
-        buf_free(&bytes);
-        buf_free(&fs.lit);
+        c->v.Constant.value.text = abuf_str(&bytes);
         return c;
     }
     if (!any_f && !any_t) {
-        Str s = {arena_strndup(p->a, fs.lit.data ? fs.lit.data : "", fs.lit.len), fs.lit.len};
-        buf_free(&fs.lit);
+        Str s = abuf_str(&fs.lit);
         AstNode *c = mk(p, AST_Constant, first);
         c->v.Constant.value.kind = CONST_STR;
         c->v.Constant.value.text = s;
@@ -630,7 +646,6 @@ static AstNode *strings(Parser *p) {
         return c;
     }
     fs_flush(p, &fs);
-    buf_free(&fs.lit);
     AstNode *js = mk(p, any_t ? AST_TemplateStr : AST_JoinedStr, first);
     if (any_t) js->v.TemplateStr.values = fs.values;
     else js->v.JoinedStr.values = fs.values;
@@ -1016,7 +1031,7 @@ static AstNode *primary(Parser *p) {
         } else {
             break;
         }
-        if (++chain + p->depth > MAX_DEPTH * 2) raise_at_tok(p, tok(p), "too many nested parentheses");
+        if (++chain + p->depth > MAX_DEPTH * 2) raise_at_tok(p, tok(p), "too deeply nested: more than %d levels", MAX_DEPTH);
     }
     return e;
 }
@@ -1041,7 +1056,9 @@ static AstNode *power(Parser *p) {
     AstNode *l = await_primary(p);
     if (at(p, T_DOUBLESTAR)) {
         advance(p);
+        enter(p);
         AstNode *r = factor(p);
+        leave(p);
         AstNode *b = mk(p, AST_BinOp, st);
         b->v.BinOp.left = l;
         b->v.BinOp.op = ast_singleton(AST_Pow);
@@ -1110,7 +1127,7 @@ static AstNode *binary_prec(Parser *p, int minprec) {
         b->v.BinOp.op = ast_singleton(op);
         b->v.BinOp.right = r;
         l = b;
-        if (++chain + p->depth > MAX_DEPTH) raise_at_tok(p, tok(p), "too many nested parentheses");
+        if (++chain + p->depth > MAX_DEPTH) raise_at_tok(p, tok(p), "too deeply nested: more than %d levels", MAX_DEPTH);
     }
     return l;
 }
@@ -1290,7 +1307,12 @@ static AstNode *lambdef(Parser *p) {
 
 /* expression: disjunction 'if' disjunction 'else' expression | disjunction | lambdef */
 static AstNode *expression(Parser *p) {
-    if (at(p, T_KW_LAMBDA)) return lambdef(p);
+    if (at(p, T_KW_LAMBDA)) {
+        enter(p);
+        AstNode *l = lambdef(p);
+        leave(p);
+        return l;
+    }
     enter(p);
     Token *st = tok(p);
     AstNode *body = disjunction(p);
@@ -1515,17 +1537,15 @@ static Str dotted_name(Parser *p) {
     Token *first = expect_name(p);
     Str s = ident(p, first);
     if (!at(p, T_DOT)) return s;
-    Buf b = {0};
-    buf_put(&b, s.s, s.len);
+    ABuf b = {0};
+    abuf_put(p->a, &b, s.s, s.len);
     while (accept(p, T_DOT)) {
         Token *nt = expect_name(p);
         Str part = ident(p, nt);
-        buf_putc(&b, '.');
-        buf_put(&b, part.s, part.len);
+        abuf_put(p->a, &b, ".", 1);
+        abuf_put(p->a, &b, part.s, part.len);
     }
-    Str out = {arena_strndup(p->a, b.data, b.len), b.len};
-    buf_free(&b);
-    return out;
+    return abuf_str(&b);
 }
 
 static AstNode *alias_node(Parser *p, int dotted) {
