@@ -15,6 +15,8 @@ ASANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 ASAN_CFLAGS := $(WARN) -O1 -g $(ASANFLAGS)
 # clang warns about other things than gcc: the fuzz build does not turn warnings into errors.
 FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+# Libraries (Debian packages in tools/deps.sh): JSON input, hash function.
+LDLIBS   := -ljansson -lxxhash
 
 ifeq ($(V),1)
 Q :=
@@ -50,11 +52,11 @@ asan: $(ASAN_BIN) $(ASAN_UNIT)
 
 $(BIN): $(OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ASAN_BIN): $(ASAN_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Unit tests: every TEST(name) in tests/unit/*.c is listed in a generated header.
 # Rebuilt every time (a deleted test file must leave the list too), replaced only on change.
@@ -70,11 +72,11 @@ $(UNIT_OBJS) $(ASAN_UNIT_OBJS): CPPFLAGS += -Ibuild/unit
 
 $(UNIT): $(UNIT_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(ASAN_UNIT): $(ASAN_UNIT_OBJS) $(ASAN_LIB_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -118,7 +120,7 @@ bench: $(BIN)
 $(FUZZ_BIN): fuzz/fuzz_parse.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 fuzz: $(FUZZ_BIN)
 	$(Q)$(PYTHON) fuzz/seed_corpus.py build/fuzz-corpus

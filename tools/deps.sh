@@ -3,7 +3,7 @@
 # As root on Debian it installs missing packages itself; otherwise it says what to run.
 # Then it installs tests/ref's npm packages (pinned in its package-lock.json) if missing.
 set -u
-PKGS="gcc make clang libjansson-dev"
+PKGS="gcc make clang libjansson-dev libxxhash-dev"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
