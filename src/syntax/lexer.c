@@ -696,7 +696,7 @@ static void lex_step(Lexer *L) {
         L->at_bol = 0;
         int r = lex_indentation(L);
         if (r < 0) return;
-        if (r == 0) {
+        if (r == 0 && L->pos < L->n) {
             /* blank or comment-only line: skip it entirely */
             L->pos = skip_line(L->s, L->pos, L->n);
             if (L->pos < L->n) {
@@ -882,6 +882,10 @@ int lex_tokenize(const char *text, size_t n, int pyminor, TokenArray *out, LexEr
         size_t before_pos = L.pos, before_len = out->len;
         int before_nfr = L.nfr;
         lex_step(&L);
+        if (!L.failed && L.pos == before_pos && out->len == before_len && L.nfr == before_nfr && !L.at_bol) {
+            /* a step that neither advances nor emits would loop forever: a bug, reported as such */
+            lex_error(&L, L.pos, "internal error: tokenizer made no progress");
+        }
         if (L.failed) {
             Token tk = {T_ERRORTOKEN, 0, (uint32_t)err->offset, (uint32_t)err->offset, 0, 0, 0, 0};
             lex_line_col(text, n, err->offset, &tk.line, &tk.col);
@@ -891,9 +895,5 @@ int lex_tokenize(const char *text, size_t n, int pyminor, TokenArray *out, LexEr
             return -1;
         }
         if (out->len && out->items[out->len - 1].type == T_ENDMARKER) return 0;
-        if (L.pos == before_pos && out->len == before_len && L.nfr == before_nfr && !L.at_bol) {
-            /* a step that neither advances nor emits would loop forever: a bug, reported as such */
-            lex_error(&L, L.pos, "internal error: tokenizer made no progress");
-        }
     }
 }
