@@ -2,22 +2,19 @@
  * Exit status: 0 success, 1 an input was rejected or could not be read, 2 usage error.
  * Commands are a table; each takes the arguments after its own name. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/fileio.h"
 #include "base/xalloc.h"
 #include "syntax/syntax.h"
+#include "cli.h"
 #include "version.h"
 
-enum { EXIT_REJECTED = 1, EXIT_USAGE = 2 };
 enum { DEFAULT_PYMINOR = SYNTAX_PY_MAX };
 
 typedef struct Command {
@@ -75,53 +72,6 @@ static const char PARSE_HELP[] =
     "                 bytes used by the largest file\n"
     "  --dump         also build each tree's JSON text (counted in the time)\n";
 
-/* ---- messages ------------------------------------------------------------------------- */
-
-/* Prints "glintefy: <message> (try '<hint>')" and returns the usage exit status. */
-static int usage_error(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage_error(const char *hint, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("glintefy: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (try '%s')\n", hint);
-    va_end(ap);
-    return EXIT_USAGE;
-}
-
-static const char *display_name(const char *path) { return strcmp(path, "-") == 0 ? "<stdin>" : path; }
-
-/* ---- reading files ------------------------------------------------------------------- */
-
-/* Reads all of `path` ("-" is stdin) into *data (malloc'd, NUL after the end; the caller
- * frees it) and its length into *n. Returns 0, or an errno value with nothing allocated. */
-static int read_all(const char *path, char **data, size_t *n) {
-    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    size_t cap = 64 * 1024, len = 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
-    char *p = xmalloc(cap);
-    for (;;) {
-        if (len + 1 >= cap) p = xrealloc(p, cap *= 2);
-        ssize_t r = read(fd, p + len, cap - len - 1);
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            free(p);
-            if (fd != 0) close(fd);
-            return e;
-        }
-        len += (size_t)r;
-    }
-    if (fd != 0) close(fd);
-    p[len] = 0;
-    *data = p;
-    *n = len;
-    return 0;
-}
-
 /* ---- option helpers ------------------------------------------------------------------ */
 
 /* Parses "3.N" or "py3N" into the minor version; returns 0 if it is not one we follow. */
@@ -146,7 +96,7 @@ static int parse_pyversion(const char *s, int *minor) {
 static int python_option(int argc, char **argv, int *i, int *minor, const char *hint) {
     const char *a = argv[*i], *val;
     if (strcmp(a, "--python") == 0) {
-        if (*i + 1 >= argc) { usage_error(hint, "--python needs a version such as 3.11"); return -1; }
+        if (*i + 1 >= argc) { cli_usage_error(hint, "--python needs a version such as 3.11"); return -1; }
         val = argv[++*i];
     } else if (strncmp(a, "--python=", 9) == 0) {
         val = a + 9;
@@ -154,19 +104,17 @@ static int python_option(int argc, char **argv, int *i, int *minor, const char *
         return 0;
     }
     if (!parse_pyversion(val, minor)) {
-        usage_error(hint, "--python: unsupported version '%s'; use 3.%d to 3.%d", val,
+        cli_usage_error(hint, "--python: unsupported version '%s'; use 3.%d to 3.%d", val,
                     SYNTAX_PY_MIN, SYNTAX_PY_MAX);
         return -1;
     }
     return 1;
 }
 
-static int is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
-
 /* ---- debug ast ----------------------------------------------------------------------- */
 
 static int report_diag(const char *path, const SyntaxDiag *d) {
-    fprintf(stderr, "%s:%d:%d: %s\n", display_name(path), d->line, d->col, d->msg);
+    fprintf(stderr, "%s:%d:%d: %s\n", cli_display_name(path), d->line, d->col, d->msg);
     return EXIT_REJECTED;
 }
 
@@ -177,23 +125,23 @@ static int cmd_debug_ast(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (opts && strcmp(a, "--") == 0) { opts = 0; continue; }
-        if (opts && is_help(a)) { fputs(AST_HELP, stdout); return 0; }
+        if (opts && cli_is_help(a)) { fputs(AST_HELP, stdout); return 0; }
         if (opts) {
             int r = python_option(argc, argv, &i, &minor, hint);
             if (r < 0) return EXIT_USAGE;
             if (r > 0) continue;
-            if (a[0] == '-' && a[1]) return usage_error(hint, "debug ast: unknown option '%s'", a);
+            if (a[0] == '-' && a[1]) return cli_usage_error(hint, "debug ast: unknown option '%s'", a);
         }
-        if (file) return usage_error(hint, "debug ast takes one FILE");
+        if (file) return cli_usage_error(hint, "debug ast takes one FILE");
         file = a;
     }
-    if (!file) return usage_error(hint, "debug ast needs a FILE, or - for stdin");
+    if (!file) return cli_usage_error(hint, "debug ast needs a FILE, or - for stdin");
 
     char *data;
     size_t n;
-    int e = read_all(file, &data, &n);
+    int e = file_read_all(file, &data, &n);
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", display_name(file), strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(file), strerror(e));
         return EXIT_REJECTED;
     }
     Arena arena;
@@ -227,7 +175,7 @@ typedef Array(char *) PathList;
 static int read_list(const char *path, PathList *paths) {
     char *data;
     size_t n;
-    int e = read_all(path, &data, &n);
+    int e = file_read_all(path, &data, &n);
     if (e) {
         fprintf(stderr, "glintefy: %s: %s\n", path, strerror(e));
         return -1;
@@ -258,7 +206,7 @@ static int cmd_debug_parse(int argc, char **argv) {
         const char *a = argv[i];
         if (opts && strcmp(a, "--") == 0) { opts = 0; continue; }
         if (opts) {
-            if (is_help(a)) { fputs(PARSE_HELP, stdout); goto done; }
+            if (cli_is_help(a)) { fputs(PARSE_HELP, stdout); goto done; }
             if (strcmp(a, "--quiet") == 0) { quiet = 1; continue; }
             if (strcmp(a, "--time") == 0) { timing = 1; continue; }
             if (strcmp(a, "--dump") == 0) { dump = 1; continue; }
@@ -266,7 +214,7 @@ static int cmd_debug_parse(int argc, char **argv) {
             if (r < 0) { status = EXIT_USAGE; goto done; }
             if (r > 0) continue;
             if (a[0] == '-' && a[1]) {
-                status = usage_error(hint, "debug parse: unknown option '%s'", a);
+                status = cli_usage_error(hint, "debug parse: unknown option '%s'", a);
                 goto done;
             }
             if (a[0] == '@') {
@@ -277,7 +225,7 @@ static int cmd_debug_parse(int argc, char **argv) {
         vec_push(&paths, xstrndup(a, strlen(a)));
     }
     if (paths.len == 0) {
-        status = usage_error(hint, "debug parse needs at least one FILE");
+        status = cli_usage_error(hint, "debug parse needs at least one FILE");
         goto done;
     }
 
@@ -288,9 +236,9 @@ static int cmd_debug_parse(int argc, char **argv) {
         const char *file = paths.items[k];
         char *data;
         size_t n;
-        int e = read_all(file, &data, &n);
+        int e = file_read_all(file, &data, &n);
         if (e) {
-            if (!quiet) fprintf(stderr, "glintefy: %s: %s\n", display_name(file), strerror(e));
+            if (!quiet) fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(file), strerror(e));
             rejected++;
             continue;
         }
@@ -322,7 +270,7 @@ static int cmd_debug_parse(int argc, char **argv) {
         printf("seconds: %.6f\n", seconds);
         printf("MB/s: %.1f\n", seconds > 0 ? (double)total_bytes / 1e6 / seconds : 0.0);
         if (largest_path) {
-            printf("largest file: %s (%zu bytes)\n", display_name(largest_path), largest);
+            printf("largest file: %s (%zu bytes)\n", cli_display_name(largest_path), largest);
             printf("largest file arena bytes: %zu\n", largest_arena);
         }
     }
@@ -348,10 +296,10 @@ static const Command *find_debug(const char *name) {
 }
 
 static int cmd_debug(int argc, char **argv) {
-    if (argc == 0) return usage_error("glintefy help debug", "debug needs a subcommand (ast, parse)");
-    if (is_help(argv[0])) { fputs(DEBUG_HELP, stdout); return 0; }
+    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse)");
+    if (cli_is_help(argv[0])) { fputs(DEBUG_HELP, stdout); return 0; }
     const Command *c = find_debug(argv[0]);
-    if (!c) return usage_error("glintefy help debug", "unknown debug subcommand '%s'", argv[0]);
+    if (!c) return cli_usage_error("glintefy help debug", "unknown debug subcommand '%s'", argv[0]);
     return c->run(argc - 1, argv + 1);
 }
 
@@ -370,7 +318,7 @@ static int cmd_help(int argc, char **argv) {
     /* `glintefy help ast` is a fair guess at `help debug ast` */
     const Command *c = argc == 1 ? find_debug(argv[0]) : NULL;
     if (c) { fputs(c->help, stdout); return 0; }
-    return usage_error("glintefy --help", "no help for '%s%s'", argv[0], argc > 1 ? " ..." : "");
+    return cli_usage_error("glintefy --help", "no help for '%s%s'", argv[0], argc > 1 ? " ..." : "");
 }
 
 static const Command COMMANDS[] = {
@@ -380,15 +328,15 @@ static const Command COMMANDS[] = {
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
 int main(int argc, char **argv) {
-    if (argc < 2) return usage_error("glintefy --help", "no command given");
+    if (argc < 2) return cli_usage_error("glintefy --help", "no command given");
     const char *a = argv[1];
-    if (is_help(a)) { fputs(MAIN_HELP, stdout); return 0; }
+    if (cli_is_help(a)) { fputs(MAIN_HELP, stdout); return 0; }
     if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
         puts("glintefy " GLINTEFY_VERSION);
         return 0;
     }
     for (int i = 0; i < N_COMMANDS; i++)
         if (strcmp(COMMANDS[i].name, a) == 0) return COMMANDS[i].run(argc - 2, argv + 2);
-    if (a[0] == '-') return usage_error("glintefy --help", "unknown option '%s'", a);
-    return usage_error("glintefy --help", "unknown command '%s'", a);
+    if (a[0] == '-') return cli_usage_error("glintefy --help", "unknown option '%s'", a);
+    return cli_usage_error("glintefy --help", "unknown command '%s'", a);
 }

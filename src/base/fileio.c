@@ -1,0 +1,73 @@
+/* fileio.c - whole-file reads and atomic writes (temporary file + rename). */
+#include "fileio.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "xalloc.h"
+
+int file_read_all(const char *path, char **data, size_t *n) {
+    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    size_t cap = 64 * 1024, len = 0;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
+    char *p = xmalloc(cap);
+    for (;;) {
+        if (len + 1 >= cap) p = xrealloc(p, cap *= 2);
+        ssize_t r = read(fd, p + len, cap - len - 1);
+        if (r == 0) break;
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            free(p);
+            if (fd != 0) close(fd);
+            return e;
+        }
+        len += (size_t)r;
+    }
+    if (fd != 0) close(fd);
+    p[len] = 0;
+    *data = p;
+    *n = len;
+    return 0;
+}
+
+static int write_fd(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t n) {
+    if (strcmp(path, "-") == 0) return write_fd(1, data, n);
+    size_t len = strlen(path);
+    char *tmp = xmalloc(len + 16);
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return e;
+    }
+    int e = write_fd(fd, data, n);
+    mode_t mask = umask(0);
+    umask(mask);
+    if (!e && fchmod(fd, 0666 & ~mask) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    if (!e && rename(tmp, path) != 0) e = errno;
+    if (e) unlink(tmp);
+    free(tmp);
+    return e;
+}

@@ -1,0 +1,15 @@
+/* fileio.h - whole-file reads, and writes that never leave a partial file behind. */
+#ifndef GLINTEFY_FILEIO_H
+#define GLINTEFY_FILEIO_H
+#include <stddef.h>
+
+/* Reads all of `path` ("-" is stdin) into *data (malloc'd, NUL after the end; the caller
+ * frees it) and its length into *n. Returns 0, or an errno value with nothing allocated. */
+int file_read_all(const char *path, char **data, size_t *n);
+
+/* Writes data[0..n) to `path` through a temporary file in the same directory, renamed over
+ * `path` once complete ("-" writes to stdout). Returns 0, or an errno value; on failure
+ * `path` is untouched and the temporary file removed. */
+int file_write_atomic(const char *path, const void *data, size_t n);
+
+#endif
