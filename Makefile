@@ -103,7 +103,7 @@ deps:
 # ASan+UBSan build; the last line of output is "N passed, N failed".
 # A failed set-up or build still ends with the summary line, as one failure.
 check:
-	$(Q){ $(MAKE) deps && $(MAKE) $(BIN) $(UNIT) $(ASAN_BIN) $(ASAN_UNIT); } || \
+	$(Q){ $(MAKE) -s deps && $(MAKE) -s $(BIN) $(UNIT) $(ASAN_BIN) $(ASAN_UNIT); } || \
 	    { echo "check: set-up or build failed (see above)"; echo "0 passed, 1 failed"; exit 1; }
 	$(Q)$(PYTHON) tests/check.py
 
@@ -111,7 +111,7 @@ conformance-update: $(BIN)
 	$(Q)$(PYTHON) tests/conformance/conformance.py --update
 
 demo: deps
-	$(Q)$(MAKE) $(BIN)
+	$(Q)$(MAKE) -s $(BIN)
 	$(Q)sh examples/demo.sh
 
 bench: $(BIN)
