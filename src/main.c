@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "syntax/syntax.h"
 #include "cli.h"
+#include "profile/profile_cmd.h"
 #include "version.h"
 
 enum { DEFAULT_PYMINOR = SYNTAX_PY_MAX };
@@ -33,6 +34,7 @@ static const char MAIN_HELP[] =
     "  debug ast [--python X.Y] FILE     print FILE's syntax tree as JSON (- reads stdin)\n"
     "  debug parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
     "  help [COMMAND...]                 show help for a command\n"
+    "  profile show|merge|hotspots ...   read, add and summarise cProfile .prof files\n"
     "\n"
     "Options:\n"
     "  -h, --help       show this help\n"
@@ -315,6 +317,7 @@ static int cmd_help(int argc, char **argv) {
         const Command *c = find_debug(argv[1]);
         if (c && argc == 2) { fputs(c->help, stdout); return 0; }
     }
+    if (strcmp(argv[0], "profile") == 0 && argc <= 2 && profile_cmd_help(argc == 2 ? argv[1] : NULL) == 0) return 0;
     /* `glintefy help ast` is a fair guess at `help debug ast` */
     const Command *c = argc == 1 ? find_debug(argv[0]) : NULL;
     if (c) { fputs(c->help, stdout); return 0; }
@@ -324,6 +327,7 @@ static int cmd_help(int argc, char **argv) {
 static const Command COMMANDS[] = {
     {"debug", "tools for looking inside glintefy", DEBUG_HELP, cmd_debug},
     {"help", "show help for a command", MAIN_HELP, cmd_help},
+    {"profile", "read, add and summarise .prof files", PROFILE_HELP, profile_cmd},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
