@@ -1,7 +1,7 @@
 """Runs every test suite of glintefy on the normal and the ASan+UBSan build (`make check`).
 
 Usage: python3 tests/check.py [--only SUITE[,SUITE]] [--no-asan]
-Suites: unit, cli, golden, fuzz-regressions, conformance. Each prints one line, failures above
+Suites: unit, cli, golden, fuzz-regressions, profile, conformance. Each prints one line, failures above
 it; the last line is "N passed, N failed" over all of them. Exit status 1 if anything failed.
 Environment: CONFORMANCE_ASAN=all (default) | 0 | N (every N-th file) for the ASan build.
 """
@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "conformance"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile"))
 import testlib  # noqa: E402
 from testlib import ROOT, Suite, run  # noqa: E402
 
@@ -143,12 +144,19 @@ def valid_json_line(out):
         return False
 
 
+def suite_profile(build):
+    import test_profile
+    s = Suite("profile (%s)" % build)
+    test_profile.run_all(s, testlib.BUILDS[build])
+    return s
+
+
 def suite_conformance(builds):
     import conformance
     return conformance.run_suite(builds)
 
 
-SUITES = ["unit", "cli", "golden", "fuzz-regressions", "conformance"]
+SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "conformance"]
 
 
 def main():
@@ -173,7 +181,7 @@ def main():
             done = suite_conformance(builds)
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
-                  "fuzz-regressions": suite_fuzz}[name]
+                  "fuzz-regressions": suite_fuzz, "profile": suite_profile}[name]
             done = []
             for b in builds:
                 t0 = time.time()
