@@ -16,7 +16,7 @@ ASAN_CFLAGS := $(WARN) -O1 -g $(ASANFLAGS)
 # clang warns about other things than gcc: the fuzz build does not turn warnings into errors.
 FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 # Libraries (Debian packages in tools/deps.sh): JSON input, hash function.
-LDLIBS   := -ljansson -lxxhash
+LDLIBS   := -ljansson -lxxhash -pthread
 
 ifeq ($(V),1)
 Q :=

@@ -14,6 +14,7 @@
 #include "syntax/syntax.h"
 #include "cli.h"
 #include "profile/profile_cmd.h"
+#include "review/cli.h"
 #include "version.h"
 
 enum { DEFAULT_PYMINOR = SYNTAX_PY_MAX };
@@ -33,8 +34,11 @@ static const char MAIN_HELP[] =
     "Commands:\n"
     "  debug ast [--python X.Y] FILE     print FILE's syntax tree as JSON (- reads stdin)\n"
     "  debug parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
+    "  debug sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
+    "  debug config [--repo DIR]         show the review settings and where each came from\n"
     "  help [COMMAND...]                 show help for a command\n"
     "  profile show|merge|hotspots ...   read, add and summarise cProfile .prof files\n"
+    "  review [--repo DIR] SUBCOMMAND    review a repository's caches ('glintefy review --help')\n"
     "\n"
     "Options:\n"
     "  -h, --help       show this help\n"
@@ -48,6 +52,8 @@ static const char DEBUG_HELP[] =
     "Tools for looking inside glintefy:\n"
     "  ast [--python X.Y] FILE     print FILE's syntax tree as JSON (- reads stdin)\n"
     "  parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
+    "  sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
+    "  config [--repo DIR]         show the review settings and where each came from\n"
     "\n"
     "See 'glintefy help debug ast' and 'glintefy help debug parse'.\n";
 
@@ -288,6 +294,8 @@ done:
 static const Command DEBUG_COMMANDS[] = {
     {"ast", "print a file's syntax tree as JSON", AST_HELP, cmd_debug_ast},
     {"parse", "parse many files; report errors and speed", PARSE_HELP, cmd_debug_parse},
+    {"sources", "list a repository's Python files", RV_DEBUG_SOURCES_HELP, rv_cmd_debug_sources},
+    {"config", "show the review settings", RV_DEBUG_CONFIG_HELP, rv_cmd_debug_config},
 };
 enum { N_DEBUG = sizeof DEBUG_COMMANDS / sizeof DEBUG_COMMANDS[0] };
 
@@ -298,7 +306,7 @@ static const Command *find_debug(const char *name) {
 }
 
 static int cmd_debug(int argc, char **argv) {
-    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse)");
+    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse, sources, config)");
     if (cli_is_help(argv[0])) { fputs(DEBUG_HELP, stdout); return 0; }
     const Command *c = find_debug(argv[0]);
     if (!c) return cli_usage_error("glintefy help debug", "unknown debug subcommand '%s'", argv[0]);
@@ -317,6 +325,7 @@ static int cmd_help(int argc, char **argv) {
         const Command *c = find_debug(argv[1]);
         if (c && argc == 2) { fputs(c->help, stdout); return 0; }
     }
+    if (strcmp(argv[0], "review") == 0) return review_help(argc - 1, argv + 1);
     if (strcmp(argv[0], "profile") == 0 && argc <= 2 && profile_cmd_help(argc == 2 ? argv[1] : NULL) == 0) return 0;
     /* `glintefy help ast` is a fair guess at `help debug ast` */
     const Command *c = argc == 1 ? find_debug(argv[0]) : NULL;
@@ -328,6 +337,7 @@ static const Command COMMANDS[] = {
     {"debug", "tools for looking inside glintefy", DEBUG_HELP, cmd_debug},
     {"help", "show help for a command", MAIN_HELP, cmd_help},
     {"profile", "read, add and summarise .prof files", PROFILE_HELP, profile_cmd},
+    {"review", "review a repository's caches", NULL, review_main},
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
