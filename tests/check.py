@@ -1,7 +1,7 @@
 """Runs every test suite of glintefy on the normal and the ASan+UBSan build (`make check`).
 
 Usage: python3 tests/check.py [--only SUITE[,SUITE]] [--no-asan]
-Suites: unit, cli, golden, fuzz-regressions, profile, conformance. Each prints one line, failures above
+Suites: unit, cli, golden, fuzz-regressions, profile, review, conformance. Each prints one line, failures above
 it; the last line is "N passed, N failed" over all of them. Exit status 1 if anything failed.
 Environment: CONFORMANCE_ASAN=all (default) | 0 | N (every N-th file) for the ASan build.
 """
@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "conformance"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "review"))
 import testlib  # noqa: E402
 from testlib import ROOT, Suite, run  # noqa: E402
 
@@ -35,6 +36,13 @@ def suite_unit(build):
     why = r.crash()
     if why or (r.rc != 0 and s.failed == 0):
         s.fail("unit-tests", why or "exit status %d" % r.rc)
+    return s
+
+
+def suite_review(build):
+    import test_review
+    s = Suite("review (%s)" % build)
+    test_review.run_all(s, testlib.BUILDS[build])
     return s
 
 
@@ -156,7 +164,7 @@ def suite_conformance(builds):
     return conformance.run_suite(builds)
 
 
-SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "conformance"]
+SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "conformance"]
 
 
 def main():
@@ -181,7 +189,7 @@ def main():
             done = suite_conformance(builds)
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
-                  "fuzz-regressions": suite_fuzz, "profile": suite_profile}[name]
+                  "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review}[name]
             done = []
             for b in builds:
                 t0 = time.time()

@@ -5,10 +5,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../base/buf.h"
+#include "../base/xalloc.h"
 #include "files.h"
 
 enum { MAX_DEPTH = 64 };
@@ -33,6 +35,8 @@ typedef struct Clean {
     FILE *out;
     Buf path; /* repository-relative path of the entry being handled */
 } Clean;
+
+static int cmp_name(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
 static void say(Clean *c) { fprintf(c->out, "%s %s\n", c->dry_run ? "would delete" : "deleted", c->path.data); }
 
@@ -62,13 +66,20 @@ static void remove_entry(Clean *c, int dirfd, const char *name, int depth) {
             if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
             buf_put(&names, e->d_name, strlen(e->d_name) + 1);
         }
-        for (size_t off = 0; off < names.len; off += strlen(names.data + off) + 1) {
+        size_t n = 0;
+        for (size_t off = 0; off < names.len; off += strlen(names.data + off) + 1) n++;
+        const char **sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+        n = 0;
+        for (size_t off = 0; off < names.len; off += strlen(names.data + off) + 1) sorted[n++] = names.data + off;
+        qsort(sorted, n, sizeof *sorted, cmp_name); /* listings in a stable order */
+        for (size_t k = 0; k < n; k++) {
             buf_putc(&c->path, '/');
-            buf_puts(&c->path, names.data + off);
-            remove_entry(c, fd, names.data + off, depth + 1);
+            buf_puts(&c->path, sorted[k]);
+            remove_entry(c, fd, sorted[k], depth + 1);
             c->path.len = base;
             c->path.data[base] = 0;
         }
+        free(sorted);
         buf_free(&names);
         closedir(d);
         if (!c->dry_run && unlinkat(dirfd, name, AT_REMOVEDIR) != 0) { cannot(c, "delete", errno); return; }

@@ -291,12 +291,13 @@ static void insert_keyval(P *p, TomlValue *t, const char **parts, const char **s
 }
 
 static TomlValue *parse_array(P *p) {
+    const char *open = p->p;
     TomlValue *arr = new_value(p, TOML_ARRAY, p->p);
     arr->flags = TOML_F_INLINE;
     p->p++;
     for (;;) {
         skip_ws_nl(p);
-        if (p->p >= p->end) fail_at(p, p->p, "unterminated array");
+        if (p->p >= p->end) fail_at(p, open, "unterminated array");
         if (*p->p == ']') { p->p++; return arr; }
         arr_add(p, arr, parse_value(p));
         skip_ws_nl(p);
