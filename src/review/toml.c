@@ -303,6 +303,7 @@ static TomlValue *parse_array(P *p) {
         skip_ws_nl(p);
         if (p->p < p->end && *p->p == ',') { p->p++; continue; }
         if (p->p < p->end && *p->p == ']') { p->p++; return arr; }
+        if (p->p >= p->end) fail_at(p, open, "unterminated array");
         fail_at(p, p->p, "expected ',' or ']' in an array");
     }
 }
