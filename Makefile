@@ -41,8 +41,17 @@ BIN       := build/glintefy
 ASAN_BIN  := build/asan/glintefy
 UNIT      := build/unit-tests
 ASAN_UNIT := build/asan/unit-tests
-FUZZ_BIN  := build/fuzz/fuzz_parse
+# `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser.
+FUZZ_TARGET ?= parse
+FUZZ_BIN  := build/fuzz/fuzz_$(FUZZ_TARGET)
+FUZZ_CORPUS_parse       := build/fuzz-corpus
+FUZZ_SEED_parse         := fuzz/seed_corpus.py
+FUZZ_REGRESSIONS_parse  := tests/fuzz-regressions
+FUZZ_CORPUS_marshal     := build/fuzz-corpus-marshal
+FUZZ_SEED_marshal       := fuzz/seed_marshal.py
+FUZZ_REGRESSIONS_marshal := tests/profile/fuzz-regressions
 
+.SECONDARY: $(FUZZ_OBJS)
 .PHONY: FORCE all check demo bench fuzz install uninstall clean deps asan conformance-update
 .DEFAULT_GOAL := all
 
@@ -117,17 +126,17 @@ demo: deps
 bench: $(BIN)
 	$(Q)$(PYTHON) bench/parse_bench.py
 
-$(FUZZ_BIN): fuzz/fuzz_parse.c $(FUZZ_OBJS)
+build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 fuzz: $(FUZZ_BIN)
-	$(Q)$(PYTHON) fuzz/seed_corpus.py build/fuzz-corpus
+	$(Q)$(PYTHON) $(FUZZ_SEED_$(FUZZ_TARGET)) $(FUZZ_CORPUS_$(FUZZ_TARGET))
 	@mkdir -p build/fuzz/artifacts
-	@echo "  FUZZ    $(FUZZ_SECONDS) s; crashes go to build/fuzz/artifacts/ (copy them to tests/fuzz-regressions/)"
+	@echo "  FUZZ    $(FUZZ_SECONDS) s; crashes go to build/fuzz/artifacts/ (copy them to $(FUZZ_REGRESSIONS_$(FUZZ_TARGET))/)"
 	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ build/fuzz-corpus
+	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ $(FUZZ_CORPUS_$(FUZZ_TARGET))
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -186,7 +186,7 @@ static int get_str(ProfStats *st, MValue *v, const char *what, uint32_t *id, Pro
 
 /* function key: (file: str, line: int, name: str) */
 static int load_func(ProfStats *st, MValue *v, const char *what, uint32_t *func, ProfError *err) {
-    if (v->aux) { *func = v->aux - 1; return 0; }
+    if (v->kind == M_TUPLE && v->aux) { *func = v->aux - 1; return 0; } /* a string's aux is a string id */
     char w[64];
     snprintf(w, sizeof w, "%s (file, line, name)", what);
     if (get_tuple(v, 3, w, err)) return -1;
