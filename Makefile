@@ -125,6 +125,7 @@ demo: deps
 
 bench: $(BIN)
 	$(Q)$(PYTHON) bench/parse_bench.py
+	$(Q)$(PYTHON) bench/profile_bench.py
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
