@@ -21,6 +21,12 @@ static void same_rows(const ProfStats *a, const ProfStats *b) {
             x.func.file.len != y.func.file.len || memcmp(x.func.file.s, y.func.file.s, x.func.file.len) != 0)
             __builtin_trap();
         if (memcmp(&x.tt, &y.tt, sizeof x.tt) != 0 || memcmp(&x.ct, &y.ct, sizeof x.ct) != 0) __builtin_trap();
+        ProfCaller *cx = malloc((x.ncallers + 1) * sizeof *cx), *cy = malloc((y.ncallers + 1) * sizeof *cy);
+        if (prof_callers(a, i, cx) != x.ncallers || prof_callers(b, i, cy) != y.ncallers) __builtin_trap();
+        for (size_t j = 0; j < x.ncallers; j++)
+            if (cx[j].is_count != cy[j].is_count || cx[j].nc != cy[j].nc || cx[j].func.line != cy[j].func.line) __builtin_trap();
+        free(cx);
+        free(cy);
     }
 }
 

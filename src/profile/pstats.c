@@ -452,11 +452,13 @@ ProfRow prof_row(const ProfStats *st, size_t i) {
     return (ProfRow){func_view(st, e->func), e->cc, e->nc, e->tt, e->ct, e->ncallers};
 }
 
-ProfCaller prof_caller(const ProfStats *st, size_t i, size_t j) {
-    uint32_t c = st->entries.items[i].first;
-    while (j--) c = st->callers.items[c].next;
-    const PCaller *pc = &st->callers.items[c];
-    return (ProfCaller){func_view(st, pc->func), pc->is_count, pc->nc, pc->cc, pc->tt, pc->ct};
+size_t prof_callers(const ProfStats *st, size_t i, ProfCaller *out) {
+    size_t n = 0;
+    for (uint32_t c = st->entries.items[i].first; c != HASHIDX_NONE; c = st->callers.items[c].next) {
+        const PCaller *pc = &st->callers.items[c];
+        out[n++] = (ProfCaller){func_view(st, pc->func), pc->is_count, pc->nc, pc->cc, pc->tt, pc->ct};
+    }
+    return n;
 }
 
 void prof_totals(const ProfStats *st, int64_t *calls, int64_t *prim_calls, double *tt) {

@@ -59,8 +59,8 @@ void prof_write(const ProfStats *st, Buf *out);
 size_t prof_count(const ProfStats *st);
 /* Row i (0 <= i < prof_count), in the profile's order; strings belong to st. */
 ProfRow prof_row(const ProfStats *st, size_t i);
-/* Caller j (0 <= j < prof_row(st, i).ncallers) of row i, in order. */
-ProfCaller prof_caller(const ProfStats *st, size_t i, size_t j);
+/* Fills out[0..prof_row(st, i).ncallers) with the callers of row i, in order; returns the count. */
+size_t prof_callers(const ProfStats *st, size_t i, ProfCaller *out);
 
 /* pstats' totals: sum of nc ("function calls"), of cc ("primitive calls"), of tt (seconds). */
 void prof_totals(const ProfStats *st, int64_t *calls, int64_t *prim_calls, double *tt);
@@ -96,9 +96,9 @@ int prof_sort_key(const char *name);
 /* Fills order[0..prof_count) with row indices sorted as pstats.sort_stats(key) (stable). */
 void prof_sort(const ProfStats *st, ProfSortKey key, size_t *order);
 
-/* Appends the table of pstats' print_stats() (without its file list): totals, ordering, then
- * "ncalls tottime percall cumtime percall filename:lineno(function)" for the first `top` rows
- * of `order` (all when top < 0). */
+/* Appends the table of pstats' sort_stats(key).print_stats(top) without its file list: totals,
+ * ordering, then "ncalls tottime percall cumtime percall filename:lineno(function)" for the
+ * first `top` rows (all when top < 0). */
 void prof_print_table(const ProfStats *st, ProfSortKey key, long top, Buf *out);
 
 /* pstats' func_std_string: "file:line(name)", or "{built-in ...}" for '~' rows. */
