@@ -6,10 +6,11 @@
 #include "../base/buf.h"
 #include "token.h"
 
-/* A lexing error: byte offset in the text and message; `line_hint` is used by messages that
- * CPython reports on another line than the offset's. */
+/* A lexing error: byte offset in the text and message. */
 typedef struct LexError {
     size_t offset;
+    int overrides; /* CPython raises it while checking the whole source after a parser error,
+                      so it replaces that error (all but indentation and end-of-input errors) */
     char msg[256];
 } LexError;
 

@@ -33,10 +33,13 @@ typedef struct Parser {
     char err_msg[512];
     int in_fstring;   /* >0 while parsing a replacement field */
     Token *after_strings; /* the token after the string run being parsed: 3.11 reports f-string errors there */
+    size_t probe_end;     /* where the last lookahead rule stopped */
 } Parser;
 
 static AstNode *expression(Parser *p);
 static AstNode *named_expression(Parser *p);
+static AstNode *named_expression_impl(Parser *p, int hints);
+static const char *expr_name(const AstNode *e);
 static AstNode *star_expressions(Parser *p);
 static AstNode *yield_expr(Parser *p);
 static AstNode *bitwise_or(Parser *p);
@@ -54,7 +57,22 @@ static AstNode *annotated_rhs(Parser *p);
 /* ---- errors ---- */
 
 static void raise_at_tok(Parser *p, const Token *t, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
+static void raise_lex(Parser *p) __attribute__((noreturn));
+
+/* After a parser error CPython tokenises the rest of the source: a tokenizer error found there
+ * wins, and so does a bracket left open at the end when the error is on a later line. */
+static void lex_override(Parser *p, int err_line) {
+    if (!p->lexfailed || p->speculating) return;
+    if (p->lexerr.overrides) raise_lex(p);
+    if (strstr(p->lexerr.msg, "' was never closed")) {
+        int line, col;
+        lex_line_col(p->src, p->n, p->lexerr.offset, &line, &col);
+        if (err_line > line) raise_lex(p);
+    }
+}
+
 static void raise_at_tok(Parser *p, const Token *t, const char *fmt, ...) {
+    lex_override(p, t->line);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->err_msg, sizeof p->err_msg, fmt, ap);
@@ -67,6 +85,7 @@ static void raise_at_tok(Parser *p, const Token *t, const char *fmt, ...) {
 
 static void raise_at_node(Parser *p, const AstNode *n, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
 static void raise_at_node(Parser *p, const AstNode *n, const char *fmt, ...) {
+    lex_override(p, n->lineno);
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->err_msg, sizeof p->err_msg, fmt, ap);
@@ -82,7 +101,6 @@ static Token *tok(Parser *p) {
 }
 
 /* A token the lexer could not make: its error is the one to report. */
-static void raise_lex(Parser *p) __attribute__((noreturn));
 static void raise_lex(Parser *p) {
     snprintf(p->err_msg, sizeof p->err_msg, "%s", p->lexerr.msg);
     p->err_off = p->lexerr.offset;
@@ -94,28 +112,11 @@ static void raise_syntax(Parser *p) __attribute__((noreturn));
 static void raise_syntax(Parser *p) {
     Token *t = &p->t[p->maxi];
     if (t->type == T_ERRORTOKEN) raise_lex(p);
-    /* as CPython: a generic error on a line after an unclosed bracket blames the bracket */
-    {
-        Token *open[256];
-        int n = 0;
-        for (size_t k = 0; k < p->maxi; k++) {
-            TokType ty = (TokType)p->t[k].type;
-            if (ty == T_LPAR || ty == T_LSQB || ty == T_LBRACE) {
-                if (n < 256) open[n] = &p->t[k];
-                n++;
-            } else if ((ty == T_RPAR || ty == T_RSQB || ty == T_RBRACE) && n > 0) {
-                n--;
-            } else if (ty == T_FSTRING_START || ty == T_FSTRING_END) {
-                n = n; /* braces of replacement fields balance out like brackets */
-            }
-        }
-        if (n > 0 && n <= 256 && t->line > open[n - 1]->line) {
-            Token *o = open[n - 1];
-            raise_at_tok(p, o, "'%c' was never closed", p->src[o->start]);
-        }
+    /* CPython reports these at once, without checking the rest of the source */
+    if (t->type == T_INDENT || t->type == T_DEDENT) {
+        p->lexfailed = 0;
+        raise_at_tok(p, t, t->type == T_INDENT ? "unexpected indent" : "unexpected unindent");
     }
-    if (t->type == T_INDENT) raise_at_tok(p, t, "unexpected indent");
-    if (t->type == T_DEDENT) raise_at_tok(p, t, "unindent does not match any outer indentation level");
     raise_at_tok(p, t, "invalid syntax");
 }
 
@@ -157,6 +158,16 @@ static void enter(Parser *p) {
     if (++p->depth > MAX_DEPTH) raise_at_tok(p, tok(p), "too deeply nested: more than %d levels", MAX_DEPTH);
 }
 static void leave(Parser *p) { p->depth--; }
+
+static int token_starts_expression(TokType t) {
+    switch (t) {
+    case T_NAME: case T_NUMBER: case T_STRING: case T_FSTRING_START: case T_LPAR: case T_LSQB: case T_LBRACE:
+    case T_KW_TRUE: case T_KW_FALSE: case T_KW_NONE: case T_ELLIPSIS: case T_MINUS: case T_PLUS: case T_TILDE:
+    case T_KW_NOT: case T_KW_LAMBDA: case T_KW_AWAIT: case T_STAR:
+        return 1;
+    default: return 0;
+    }
+}
 
 /* ---- node construction ---- */
 
@@ -230,6 +241,22 @@ static void try_rewind(Parser *p, Mark *m) {
     p->i = m->i;
     p->last = m->last;
     p->depth = m->depth;
+}
+
+/* Runs rule(p) as a trial and rewinds: returns 1 if it parsed, with *end_level the bracket level
+ * after its last token (for CPython's "inside brackets" tests). */
+static int lookahead_parses(Parser *p, AstNode *(*rule)(Parser *), int skip, uint8_t *end_level) {
+    Mark m;
+    jmp_buf jb;
+    volatile int ok = 0;
+    if (TRY(p, m, jb)) {
+        for (int k = 0; k < skip; k++) advance(p);
+        rule(p);
+        if (end_level) *end_level = p->last->level;
+        ok = 1;
+    }
+    try_rewind(p, &m);
+    return ok;
 }
 
 /* ---- strings ---- */
@@ -760,6 +787,16 @@ static AstNode *list_atom(Parser *p) {
     return l;
 }
 
+/* invalid_kvpair: CPython points at the key's last character */
+static void raise_key_colon(Parser *p, AstNode *k) __attribute__((noreturn));
+static void raise_key_colon(Parser *p, AstNode *k) {
+    lex_override(p, k->lineno);
+    snprintf(p->err_msg, sizeof p->err_msg, "':' expected after dictionary key");
+    p->err_line = k->lineno;
+    p->err_col = k->end_col_offset - 1;
+    longjmp(*p->jb, 1);
+}
+
 /* dict | set | dictcomp | setcomp */
 static AstNode *brace_atom(Parser *p) {
     Token *lb = advance(p);
@@ -793,7 +830,14 @@ static AstNode *brace_atom(Parser *p) {
                 push(p, &values, bitwise_or(p));
             } else {
                 AstNode *k2 = expression(p);
-                expect(p, T_COLON);
+                if (!at(p, T_COLON)) {
+                    p->err_line = 0;
+                    raise_key_colon(p, k2);
+                }
+                Token *colon = advance(p);
+                if (at(p, T_STAR)) raise_at_tok(p, tok(p), "cannot use a starred expression in a dictionary value");
+                if (at(p, T_RBRACE) || at(p, T_COMMA))
+                    raise_at_tok(p, colon, "expression expected after dictionary key and ':'");
                 push(p, &keys, k2);
                 push(p, &values, expression(p));
             }
@@ -894,7 +938,7 @@ static void call_arguments(Parser *p, AstNode *call, TokType close) {
             push(p, &kws, keyword_node(p, st, &id, v));
             seen_kw = 1;
         } else {
-            AstNode *e = named_expression(p);
+            AstNode *e = named_expression_impl(p, 0);
             if (at_comprehension(p)) {
                 AstList *gens = for_if_clauses(p);
                 AstNode *g = ast_new(p->a, AST_GeneratorExp);
@@ -1305,6 +1349,28 @@ static AstNode *lambdef(Parser *p) {
     return l;
 }
 
+static int is_soft_keyword(Parser *p, const Token *t) {
+    if (t->type != T_NAME) return 0;
+    Str s = tok_text(p, t);
+    return str_eq(s, "match") || str_eq(s, "case") || str_eq(s, "type") || str_eq(s, "_");
+}
+
+/* invalid_legacy_expression and invalid_expression: an expression directly followed by another
+ * one ("print x"; "[a b]") gets CPython's hint instead of "invalid syntax". */
+static void invalid_expression(Parser *p, Token *st, AstNode *a) {
+    int legacy = a->kind == AST_Name && st == p->last && !at(p, T_LPAR) &&
+                 (str_eq(a->v.Name.id, "print") || str_eq(a->v.Name.id, "exec"));
+    int comma = !(a->kind == AST_Name && st == p->last && (at(p, T_STRING) || at(p, T_FSTRING_START))) &&
+                !is_soft_keyword(p, st);
+    if (!legacy && !comma) return;
+    uint8_t level = 0;
+    if (!lookahead_parses(p, legacy ? star_expressions : expression, 0, &level)) return;
+    if (legacy)
+        raise_at_node(p, a, "Missing parentheses in call to '%.*s'. Did you mean %.*s(...)?", (int)a->v.Name.id.len,
+                      a->v.Name.id.s, (int)a->v.Name.id.len, a->v.Name.id.s);
+    if (level > 0) raise_at_node(p, a, "invalid syntax. Perhaps you forgot a comma?");
+}
+
 /* expression: disjunction 'if' disjunction 'else' expression | disjunction | lambdef */
 static AstNode *expression(Parser *p) {
     if (at(p, T_KW_LAMBDA)) {
@@ -1316,11 +1382,13 @@ static AstNode *expression(Parser *p) {
     enter(p);
     Token *st = tok(p);
     AstNode *body = disjunction(p);
+    if (!p->speculating && token_starts_expression((TokType)tok(p)->type)) invalid_expression(p, st, body);
     if (at(p, T_KW_IF)) {
         advance(p);
         AstNode *test = disjunction(p);
         if (!at(p, T_KW_ELSE)) {
-            if (p->pyminor >= 13 || 1) raise_at_tok(p, tok(p), "expected 'else' after 'if' expression");
+            if (!at(p, T_COLON)) raise_at_node(p, body, "expected 'else' after 'if' expression");
+            raise_syntax(p);
         }
         advance(p);
         AstNode *orelse = expression(p);
@@ -1334,8 +1402,40 @@ static AstNode *expression(Parser *p) {
     return body;
 }
 
+static AstNode *bitwise_or_then_mark(Parser *p) {
+    AstNode *e = bitwise_or(p);
+    p->probe_end = p->i;
+    return e;
+}
+
+/* invalid_named_expression: "if x = 1:" reads like a comparison */
+static void invalid_named_assignment(Parser *p, Token *st, AstNode *e) {
+    if (p->speculating || !token_starts_expression((TokType)p->t[p->i + 1 < p->nt ? p->i + 1 : p->i].type)) return;
+    int k = e->kind;
+    int name = k == AST_Name && st == p->last;
+    int constant_kw = k == AST_Constant && (e->v.Constant.value.kind == CONST_NONE ||
+                                            e->v.Constant.value.kind == CONST_TRUE ||
+                                            e->v.Constant.value.kind == CONST_FALSE);
+    int bitwise = !(k == AST_Compare || k == AST_BoolOp || k == AST_IfExp || k == AST_Lambda ||
+                    (k == AST_UnaryOp && e->v.UnaryOp.op->kind == AST_Not));
+    int excluded = k == AST_List || k == AST_Tuple || k == AST_GeneratorExp || constant_kw;
+    if (!name && (!bitwise || excluded)) return;
+    /* '=' bitwise_or !('=' | ':=') */
+    size_t save = p->i;
+    Token *save_last = p->last;
+    if (!lookahead_parses(p, bitwise_or_then_mark, 1, NULL)) return;
+    int ok = !(p->t[p->probe_end].type == T_EQUAL || p->t[p->probe_end].type == T_COLONEQUAL);
+    p->i = save;
+    p->last = save_last;
+    if (!ok) return;
+    if (name) raise_at_node(p, e, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+    raise_at_node(p, e, "cannot assign to %s here. Maybe you meant '==' instead of '='?", expr_name(e));
+}
+
+static AstNode *named_expression(Parser *p) { return named_expression_impl(p, 1); }
+
 /* named_expression: NAME ':=' ~ expression | expression !':=' */
-static AstNode *named_expression(Parser *p) {
+static AstNode *named_expression_impl(Parser *p, int hints) {
     if (at(p, T_NAME) && peek_is(p, 1, T_COLONEQUAL)) {
         Token *nt = advance(p);
         advance(p);
@@ -1345,8 +1445,10 @@ static AstNode *named_expression(Parser *p) {
         n->v.NamedExpr.value = v;
         return n;
     }
+    Token *st = tok(p);
     AstNode *e = expression(p);
-    if (at(p, T_COLONEQUAL)) {
+    if (hints && at(p, T_EQUAL)) invalid_named_assignment(p, st, e);
+    if (at(p, T_COLONEQUAL) && token_starts_expression((TokType)p->t[p->i + 1 < p->nt ? p->i + 1 : p->i].type)) {
         const char *what = e->kind == AST_Attribute ? "attribute" : e->kind == AST_Subscript ? "subscript" : NULL;
         if (what) raise_at_node(p, e, "cannot use assignment expressions with %s", what);
         raise_at_node(p, e, "cannot use assignment expressions with expression");
@@ -1367,15 +1469,7 @@ static AstNode *star_expression(Parser *p) {
     return expression(p);
 }
 
-static int starts_expression(Parser *p) {
-    switch (tok(p)->type) {
-    case T_NAME: case T_NUMBER: case T_STRING: case T_FSTRING_START: case T_LPAR: case T_LSQB: case T_LBRACE:
-    case T_KW_TRUE: case T_KW_FALSE: case T_KW_NONE: case T_ELLIPSIS: case T_MINUS: case T_PLUS: case T_TILDE:
-    case T_KW_NOT: case T_KW_LAMBDA: case T_KW_AWAIT: case T_STAR:
-        return 1;
-    default: return 0;
-    }
-}
+static int starts_expression(Parser *p) { return token_starts_expression((TokType)tok(p)->type); }
 
 static AstNode *star_expressions(Parser *p) {
     Token *st = tok(p);
@@ -1653,6 +1747,10 @@ static AstNode *expr_or_assign_stmt(Parser *p) {
     AstNode *e = annotated_rhs(p);
     if (at(p, T_COLON)) {
         /* annotated assignment */
+        if (!token_starts_expression((TokType)p->t[p->i + 1 < p->nt ? p->i + 1 : p->i].type)) {
+            advance(p);
+            raise_syntax(p);
+        }
         int simple = e->kind == AST_Name && !(e->flags & AN_PARENS);
         if (e->kind == AST_Tuple) raise_at_node(p, e, "only single target (not tuple) can be annotated");
         if (e->kind == AST_List) raise_at_node(p, e, "only single target (not list) can be annotated");
@@ -2434,7 +2532,7 @@ static AstNode *statement_into(Parser *p, AstList **body) {
         else if (peek_is(p, 1, T_KW_WITH)) push(p, body, with_stmt(p));
         else { advance(p); raise_syntax(p); }
         return NULL;
-    case T_INDENT: raise_at_tok(p, t, "unexpected indent");
+    case T_INDENT: raise_syntax(p);
     case T_NAME:
         if (looks_like_match(p)) { push(p, body, match_stmt(p)); return NULL; }
         break;

@@ -32,7 +32,7 @@
     X(ENDMARKER, "end of file") X(NAME, "name") X(NUMBER, "number") X(STRING, "string")      \
     X(NEWLINE, "newline") X(INDENT, "indent") X(DEDENT, "dedent")                             \
     X(FSTRING_START, "f-string start") X(FSTRING_MIDDLE, "f-string middle")                   \
-    X(FSTRING_END, "f-string end") X(ERRORTOKEN, "error")
+    X(FSTRING_END, "f-string end") X(BADCHAR, "character") X(ERRORTOKEN, "error")
 
 typedef enum TokType {
 #define X(name, spelling) T_##name,
@@ -46,6 +46,7 @@ typedef enum TokType {
 typedef struct Token {
     uint8_t type;  /* TokType */
     uint8_t flags; /* TF_* */
+    uint8_t level; /* brackets open after this token (capped at 255), as CPython's tok->level */
     uint32_t start, end;
     int32_t line, col, end_line, end_col;
 } Token;
