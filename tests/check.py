@@ -15,6 +15,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "conformance"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "differential"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "review"))
 import testlib  # noqa: E402
@@ -164,7 +165,12 @@ def suite_conformance(builds):
     return conformance.run_suite(builds)
 
 
-SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "conformance"]
+def suite_differential(builds):
+    import differential
+    return differential.run_suite(builds)
+
+
+SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "conformance", "differential"]
 
 
 def main():
@@ -187,6 +193,8 @@ def main():
         t0 = time.time()
         if name == "conformance":
             done = suite_conformance(builds)
+        elif name == "differential":
+            done = suite_differential(builds)
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
                   "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review}[name]
