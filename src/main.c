@@ -266,7 +266,7 @@ static int cmd_debug_parse(int argc, char **argv) {
         if (!largest_path || n > largest) {
             largest = n;
             largest_path = file;
-            largest_arena = arena.total;
+            largest_arena = arena_used(&arena);
         }
         buf_free(&out);
         arena_free(&arena);

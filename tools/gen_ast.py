@@ -163,6 +163,14 @@ def main():
         since = node[3] if len(node) > 3 else 0
         w('    {"%s", %d, %d, %d, %d},' % (name, attrs, start, len(fields), since))
     w("};")
+    w("/* Bytes to allocate for a node of each kind: the header and its own fields only. */")
+    w("static const unsigned short ast_node_size[AST__COUNT] = {")
+    for node in NODES:
+        if node[2]:
+            w("    [AST_%s] = offsetof(AstNode, v) + sizeof(((AstNode *)0)->v.%s)," % (node[0], node[0]))
+        else:
+            w("    [AST_%s] = offsetof(AstNode, v)," % node[0])
+    w("};")
     w("static AstNode ast_singleton_table[AST__COUNT] = {")
     for node in NODES:
         if not node[2]:

@@ -8,12 +8,18 @@ typedef struct ArenaChunk ArenaChunk;
 /* Invariant: `cur` is the chunk being filled; chunks form a list through `prev`. */
 typedef struct Arena {
     ArenaChunk *cur;
-    size_t total; /* bytes obtained from malloc, for peak-memory figures */
+    size_t total; /* bytes obtained for chunks (address space), for memory figures */
 } Arena;
 
 void arena_init(Arena *a);
-/* Returns zeroed memory aligned for any type; aborts on out-of-memory. */
+/* Returns zeroed memory aligned to 8 bytes (enough for pointers, sizes and doubles); aborts on
+ * out-of-memory. */
 void *arena_alloc(Arena *a, size_t n);
+/* Makes the next n bytes of allocations come from one chunk (a hint, to avoid growing chunk by
+ * chunk when the size is known roughly). */
+void arena_reserve(Arena *a, size_t n);
+/* Returns the bytes handed out so far (the memory the objects really use). */
+size_t arena_used(const Arena *a);
 /* Returns a copy of s[0..n) with a NUL after it, owned by the arena. */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 /* Frees every chunk; the arena may be reused after arena_init. arena_free(NULL) is allowed. */

@@ -7,7 +7,9 @@ const AstFieldDesc *const ast_fields = ast_field_table;
 const AstKindDesc *const ast_kinds = ast_kind_table;
 
 AstNode *ast_new(Arena *a, AstKind kind) {
-    AstNode *n = arena_alloc(a, sizeof *n);
+    /* only the kind's own fields are allocated: a Name takes 48 bytes, not the 96 of the
+     * largest node; code must read only the fields of a node's kind */
+    AstNode *n = arena_alloc(a, ast_node_size[kind]);
     n->kind = (uint16_t)kind;
     return n;
 }

@@ -180,12 +180,15 @@ static AstNode *mk(Parser *p, AstKind k, const Token *start) {
     n->end_col_offset = e->end_col;
     return n;
 }
-static void span_nodes(AstNode *n, const AstNode *from, const AstNode *to) {
-    n->lineno = from->lineno;
-    n->col_offset = from->col_offset;
-    n->end_lineno = to->end_lineno;
-    n->end_col_offset = to->end_col_offset;
+/* Gives n the span of its rule: from token start to the last token consumed. */
+static void set_span(Parser *p, AstNode *n, const Token *start) {
+    n->lineno = start->line;
+    n->col_offset = start->col;
+    const Token *e = p->last ? p->last : start;
+    n->end_lineno = e->end_line;
+    n->end_col_offset = e->end_col;
 }
+
 static void push(Parser *p, AstList **l, AstNode *x) { ast_list_push(p->a, l, x); }
 
 static Str tok_text(Parser *p, const Token *t) { return (Str){p->src + t->start, t->end - t->start}; }
@@ -1047,11 +1050,7 @@ static AstNode *primary(Parser *p) {
             c->v.Call.func = e;
             call_arguments(p, c, T_RPAR);
             expect(p, T_RPAR);
-            AstNode *pos = mk(p, AST_Call, st);
-            c->lineno = pos->lineno;
-            c->col_offset = pos->col_offset;
-            c->end_lineno = pos->end_lineno;
-            c->end_col_offset = pos->end_col_offset;
+            set_span(p, c, st);
             /* a lone generator argument spans the call's parentheses */
             if (ast_list_len(c->v.Call.args) == 1 && !c->v.Call.keywords) {
                 AstNode *g = c->v.Call.args->items[0];
@@ -1268,9 +1267,7 @@ static AstNode *param_arg(Parser *p, int annotations, int star_annotation) {
         } else {
             a->v.arg.annotation = expression(p);
         }
-        AstNode *pos = mk(p, AST_arg, nt);
-        a->end_lineno = pos->end_lineno;
-        a->end_col_offset = pos->end_col_offset;
+        set_span(p, a, nt);
     }
     return a;
 }
@@ -1648,11 +1645,7 @@ static AstNode *alias_node(Parser *p, int dotted) {
     if (dotted) al->v.alias.name = dotted_name(p);
     else al->v.alias.name = ident(p, expect_name(p));
     if (accept(p, T_KW_AS)) al->v.alias.asname = ident(p, expect_name(p));
-    AstNode *pos = mk(p, AST_alias, st);
-    al->lineno = pos->lineno;
-    al->col_offset = pos->col_offset;
-    al->end_lineno = pos->end_lineno;
-    al->end_col_offset = pos->end_col_offset;
+    set_span(p, al, st);
     return al;
 }
 
@@ -1856,11 +1849,7 @@ static AstList *type_params(Parser *p) {
             if (accept(p, T_COLON)) tp->v.TypeVar.bound = expression(p);
             if (accept(p, T_EQUAL)) tp->v.TypeVar.default_value = expression(p);
         }
-        AstNode *pos = mk(p, AST_TypeVar, st);
-        tp->lineno = pos->lineno;
-        tp->col_offset = pos->col_offset;
-        tp->end_lineno = pos->end_lineno;
-        tp->end_col_offset = pos->end_col_offset;
+        set_span(p, tp, st);
         push(p, &l, tp);
     } while (accept(p, T_COMMA));
     expect(p, T_RSQB);
@@ -1926,11 +1915,7 @@ static AstNode *simple_stmt(Parser *p) {
             if (at(p, T_LSQB)) s->v.TypeAlias.type_params = type_params(p);
             expect(p, T_EQUAL);
             s->v.TypeAlias.value = expression(p);
-            AstNode *pos = mk(p, AST_TypeAlias, st);
-            s->lineno = pos->lineno;
-            s->col_offset = pos->col_offset;
-            s->end_lineno = pos->end_lineno;
-            s->end_col_offset = pos->end_col_offset;
+            set_span(p, s, st);
             return s;
         }
         return expr_or_assign_stmt(p);
@@ -2183,11 +2168,7 @@ static AstNode *try_stmt(Parser *p) {
         }
         expect_colon(p);
         h->v.ExceptHandler.body = block(p, is_star ? "'except*' statement" : "'except' statement", et->line);
-        AstNode *pos = mk(p, AST_ExceptHandler, et);
-        h->lineno = pos->lineno;
-        h->col_offset = pos->col_offset;
-        h->end_lineno = pos->end_lineno;
-        h->end_col_offset = pos->end_col_offset;
+        set_span(p, h, et);
         push(p, &handlers, h);
     }
     AstList *orelse = NULL, *finalbody = NULL;
@@ -2323,8 +2304,7 @@ static AstNode *closed_pattern(Parser *p) {
             if (!accept(p, T_COMMA)) break;
         }
         expect(p, T_RBRACE);
-        AstNode *pos = mk_pat(p, AST_MatchMapping, st);
-        span_nodes(n, pos, pos);
+        set_span(p, n, st);
         return n;
     }
     case T_NAME: {
@@ -2361,8 +2341,7 @@ static AstNode *closed_pattern(Parser *p) {
                 if (!accept(p, T_COMMA)) break;
             }
             expect(p, T_RPAR);
-            AstNode *pos = mk_pat(p, AST_MatchClass, st);
-            span_nodes(n, pos, pos);
+            set_span(p, n, st);
             return n;
         }
         if (v) {
