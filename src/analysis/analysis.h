@@ -1,0 +1,167 @@
+/* analysis.h - what glintefy knows about each Python function without running it: where it is,
+ * whether it is pure (with a reason and a location for every doubt), how expensive it looks,
+ * its existing functools cache, and the hazards of caching it. Two stages:
+ *   1. an_file_facts(): one syntax tree -> AnFile (per file, thread-safe, no shared state; runs in
+ *      rv_parse_all's hook so the tree can be freed right after);
+ *   2. an_repo_link(): all AnFiles -> call graph resolved across modules, impurity propagated
+ *      over it (recursion included; an unresolved call is UNKNOWN, not pure), static call counts,
+ *      and callers that mutate a function's result attached to the callee.
+ * Everything an AnFile holds is owned by its own arena (an_file_free frees it), so nothing points
+ * into the syntax tree or the source buffer. */
+#ifndef GLINTEFY_ANALYSIS_H
+#define GLINTEFY_ANALYSIS_H
+#include <stddef.h>
+#include "../base/arena.h"
+#include "../syntax/ast.h"
+
+/* A place in a file: 1-based line, 0-based column in UTF-8 bytes (as the AST). */
+typedef struct AnLoc {
+    int line, col;
+} AnLoc;
+
+/* Reasons and hazards: one X-macro table, stable codes. X(ENUM, "CODE", "name", "message")
+ * - purity reasons (P1xx) say why a function is not pure;
+ * - caching hazards (C2xx) are the diagnostics `review cache` reports on existing caches and
+ *   uses to reject candidates. Messages are complete sentences; details go in AnIssue.detail. */
+#define AN_ISSUES(X)                                                                                       \
+    X(P_WRITES_GLOBAL, "P101", "writes-global", "assigns a module-level or enclosing variable")           \
+    X(P_MUTATES_PARAM, "P102", "mutates-argument", "mutates an argument in place")                         \
+    X(P_READS_MUTABLE_GLOBAL, "P103", "reads-mutable-global", "reads module state that is changed elsewhere") \
+    X(P_READS_SELF, "P104", "reads-instance-state", "reads instance attributes, which may change")         \
+    X(P_IO, "P105", "io", "performs I/O")                                                                   \
+    X(P_TIME, "P106", "time", "depends on the clock")                                                       \
+    X(P_RANDOM, "P107", "random", "depends on randomness")                                                  \
+    X(P_ENV, "P108", "environment", "reads the environment or process state")                             \
+    X(P_NETWORK, "P109", "network", "uses the network")                                                     \
+    X(P_SUBPROCESS, "P110", "subprocess", "runs other programs")                                            \
+    X(P_LOGGING, "P111", "logging", "logs or prints")                                                       \
+    X(P_GENERATOR, "P112", "generator", "is a generator (yield)")                                           \
+    X(P_COROUTINE, "P113", "coroutine", "is a coroutine (async def / await)")                              \
+    X(P_CALLS_IMPURE, "P114", "calls-impure", "calls a function that is not pure")                          \
+    X(P_CALLS_UNKNOWN, "P115", "calls-unknown", "calls code the analysis cannot see")                       \
+    X(P_MUTATES_SELF, "P116", "mutates-instance", "changes instance state")                                 \
+    X(P_RAISES_ONLY, "P117", "no-return-value", "returns nothing useful (None)")                            \
+    X(C_METHOD_CACHE, "C201", "cache-on-method",                                                            \
+      "cache on an instance method: keeps every instance alive and shares one cache across instances")      \
+    X(C_UNBOUNDED_METHOD, "C202", "unbounded-cache-on-method",                                              \
+      "unbounded cache on a method: instances are never freed")                                             \
+    X(C_GENERATOR, "C203", "cache-on-generator", "cache on a generator or coroutine: caches a one-shot object") \
+    X(C_IMPURE, "C204", "cache-on-impure", "cache on a function that is not pure: callers get stale results") \
+    X(C_MUTABLE_RETURN, "C205", "mutable-return", "returns a new mutable object: a caller that mutates it corrupts the cache") \
+    X(C_MUTATED_RESULT, "C206", "cached-result-mutated",                                                    \
+      "a caller mutates the cached result: every later hit returns the corrupted object")                  \
+    X(C_DECORATOR_ORDER, "C207", "decorator-order", "cache decorator in an order that does not work")      \
+    X(C_UNHASHABLE_ARG, "C208", "unhashable-argument", "an argument is used as a list/dict/set: calls will raise TypeError") \
+    X(C_MUTABLE_DEFAULT, "C209", "mutable-default", "a parameter has a mutable default value")            \
+    X(C_TOO_CHEAP, "C210", "too-cheap", "does too little work for a cache to pay off")
+
+typedef enum AnIssueKind {
+#define X(e, code, name, msg) AN_##e,
+    AN_ISSUES(X)
+#undef X
+    AN__ISSUE_COUNT
+} AnIssueKind;
+
+typedef struct AnIssueDesc {
+    const char *code, *name, *message;
+} AnIssueDesc;
+extern const AnIssueDesc an_issue_desc[AN__ISSUE_COUNT];
+
+/* One reason or hazard at a place; detail is a short specific note ("calls time.time()",
+ * "parts.append(...) in module.caller at line 12"), or NULL. */
+typedef struct AnIssue {
+    AnIssueKind kind;
+    AnLoc loc;
+    const char *detail;
+    const char *other_file; /* for C206/P114: where the other end is (repo-relative), or NULL */
+    AnLoc other_loc;
+} AnIssue;
+
+typedef enum AnPurity { AN_PURE, AN_IMPURE, AN_UNKNOWN } AnPurity;
+
+typedef enum AnCacheKind { AN_NO_CACHE, AN_LRU_CACHE, AN_CACHE, AN_CACHED_PROPERTY } AnCacheKind;
+enum { AN_UNBOUNDED = -1 };
+
+/* An existing functools cache decorator (every spelling: @lru_cache, @lru_cache(), @lru_cache(64),
+ * @lru_cache(maxsize=None), typed=True, through import aliases, f = lru_cache(32)(g)). */
+typedef struct AnCache {
+    AnCacheKind kind;
+    long maxsize;   /* AN_UNBOUNDED for None / functools.cache; 128 when not given */
+    int typed;
+    AnLoc loc;      /* the decorator expression (or the assignment for f = lru_cache()(g)) */
+    int index;      /* position in the decorator list, 0 = topmost */
+} AnCache;
+
+/* A call site inside a function (or at module level, func == -1): the callee as the code names
+ * it after alias resolution, resolved later by an_repo_link. */
+typedef struct AnCall {
+    const char *target; /* "pkg.mod.func", "pkg.mod.Class.method", "self.method", or a name */
+    AnLoc loc;
+    int func;           /* index of the calling function in AnFile.funcs, or -1 */
+    int resolved;       /* after linking: index into AnRepo.funcs, or -1 */
+    int result_mutated; /* the caller stores the result and then mutates it */
+    AnLoc mutation_loc;
+} AnCall;
+
+/* Expense indicators (static). */
+typedef struct AnExpense {
+    int loop_depth;      /* deepest loop nesting */
+    int loops;           /* number of loops */
+    int comprehensions;
+    int recursive;       /* calls itself directly (set by linking for indirect recursion too) */
+    int heavy_calls;     /* calls known to be costly (sorted, re.*, json.*, deepcopy, ...) */
+    int statements;      /* size */
+} AnExpense;
+
+typedef struct AnFunc {
+    const char *name;     /* co_name */
+    const char *qualname; /* as __qualname__: "Class.method", "outer.<locals>.inner" */
+    int line;             /* the def line */
+    int first_line;       /* co_firstlineno: the first decorator's line, else the def line */
+    int end_line, col;
+    int is_method, is_staticmethod, is_classmethod, is_property, is_async, is_generator, is_nested;
+    int nparams;
+    AnCache cache;        /* kind AN_NO_CACHE when none */
+    AnPurity purity;      /* local verdict; an_repo_link makes it repository-wide */
+    AnExpense expense;
+    AnIssue *reasons;     /* why not pure (P1xx) */
+    int nreasons;
+    AnIssue *hazards;     /* caching hazards (C2xx), suppressed ones already removed */
+    int nhazards;
+    int returns_mutable;  /* returns a fresh list/dict/set (also recorded as C205) */
+    int call_sites;       /* after linking: calls to it from anywhere in the repository */
+} AnFunc;
+
+typedef struct AnFile {
+    Arena arena;          /* owns everything below */
+    const char *path;     /* repo-relative */
+    const char *module;
+    AnFunc *funcs;
+    int nfuncs;
+    AnCall *calls;
+    int ncalls;
+    int ncaches;          /* functions with an existing cache */
+} AnFile;
+
+/* Extracts the facts of one parsed module. path/module are copied. Never fails on a valid tree. */
+void an_file_facts(AnFile *out, const AstNode *module, const char *path, const char *module_name);
+void an_file_free(AnFile *f);
+
+/* The repository: files linked together. funcs is a flat view (file index, function index). */
+typedef struct AnFuncRef {
+    int file, func;
+} AnFuncRef;
+typedef struct AnRepo {
+    AnFile *files;
+    int nfiles;
+    AnFuncRef *funcs;
+    int nfuncs;
+} AnRepo;
+
+/* Resolves calls across files, propagates impurity over the call graph to a fixed point, counts
+ * static call sites, and attaches result mutations to callees (as C206 on cached callees). The
+ * files stay owned by the caller; an_repo_free frees only the index. */
+void an_repo_link(AnRepo *repo, AnFile *files, int nfiles);
+void an_repo_free(AnRepo *repo);
+
+#endif
