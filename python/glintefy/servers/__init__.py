@@ -1,0 +1,1 @@
+"""glintefy's servers as Python classes (ReviewMCPServer in glintefy.servers.review)."""

@@ -1,0 +1,1 @@
+"""glintefy's sub-servers (one per review tool) as Python classes."""

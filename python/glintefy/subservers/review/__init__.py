@@ -1,0 +1,1 @@
+"""The review sub-servers (CacheSubServer in glintefy.subservers.review.cache_subserver)."""
