@@ -13,6 +13,7 @@
 #include "base/xalloc.h"
 #include "syntax/syntax.h"
 #include "cli.h"
+#include "mcp/mcp.h"
 #include "profile/profile_cmd.h"
 #include "review/cli.h"
 #include "version.h"
@@ -37,6 +38,7 @@ static const char MAIN_HELP[] =
     "  debug sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
     "  debug config [--repo DIR]         show the review settings and where each came from\n"
     "  help [COMMAND...]                 show help for a command\n"
+    "  mcp [--repo DIR]                  serve the Model Context Protocol on stdio (AI assistants)\n"
     "  profile show|merge|hotspots ...   read, add and summarise cProfile .prof files\n"
     "  review [--repo DIR] SUBCOMMAND    review a repository's caches ('glintefy review --help')\n"
     "\n"
@@ -326,6 +328,7 @@ static int cmd_help(int argc, char **argv) {
         if (c && argc == 2) { fputs(c->help, stdout); return 0; }
     }
     if (strcmp(argv[0], "review") == 0) return review_help(argc - 1, argv + 1);
+    if (strcmp(argv[0], "mcp") == 0 && argc == 1) { fputs(MCP_HELP, stdout); return 0; }
     if (strcmp(argv[0], "profile") == 0 && argc <= 2 && profile_cmd_help(argc == 2 ? argv[1] : NULL) == 0) return 0;
     /* `glintefy help ast` is a fair guess at `help debug ast` */
     const Command *c = argc == 1 ? find_debug(argv[0]) : NULL;
@@ -336,6 +339,7 @@ static int cmd_help(int argc, char **argv) {
 static const Command COMMANDS[] = {
     {"debug", "tools for looking inside glintefy", DEBUG_HELP, cmd_debug},
     {"help", "show help for a command", MAIN_HELP, cmd_help},
+    {"mcp", "serve the Model Context Protocol on stdio", MCP_HELP, mcp_main},
     {"profile", "read, add and summarise .prof files", PROFILE_HELP, profile_cmd},
     {"review", "review a repository's caches", NULL, review_main},
 };
