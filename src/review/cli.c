@@ -33,6 +33,7 @@ static const char CLEAN_HELP[] =
 /* One row per subcommand; `glintefy review --help` lists exactly these. */
 static const RvCommand RV_COMMANDS[] = {
     {"clean", "clean [-s SCOPE] [--dry-run]", "delete review output", CLEAN_HELP, rv_cmd_clean},
+    {"profile", "profile [--name S] -- CMD [ARGS...]", "run a command, profile its Python processes", RV_PROFILE_HELP, rv_cmd_profile},
 };
 enum { RV_NCOMMANDS = sizeof RV_COMMANDS / sizeof RV_COMMANDS[0] };
 

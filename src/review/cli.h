@@ -22,6 +22,8 @@ int rv_context_config(RvContext *ctx, RvConfig *cfg);
 
 /* Subcommands (each in its own file; rows of RV_COMMANDS in cli.c). */
 int rv_cmd_clean(RvContext *ctx, int argc, char **argv);
+int rv_cmd_profile(RvContext *ctx, int argc, char **argv); /* profile_run.c */
+extern const char RV_PROFILE_HELP[];
 
 /* `glintefy review ...` (argv after "review"). */
 int review_main(int argc, char **argv);

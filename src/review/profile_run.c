@@ -1,0 +1,455 @@
+/* profile_run.c - `glintefy review profile [--name S] -- CMD ARGS...`: runs CMD with the probe in
+ * every Python process (src/runtime/), then merges the per-process profiles and cache counters
+ * into perf/test_profile.prof (or perf/S_profile.prof) and perf/cache_stats.json. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../base/buf.h"
+#include "../base/xalloc.h"
+#include "../profile/cachestats.h"
+#include "../profile/pstats.h"
+#include "../runtime/probe.h"
+#include "../runtime/run.h"
+#include "cli.h"
+#include "files.h"
+
+const char RV_PROFILE_HELP[] =
+    "Runs CMD (found on PATH) with stdin, stdout and stderr passed through, and profiles\n"
+    "every Python process it starts (scripts, -m, console scripts, shell scripts,\n"
+    "subprocess and multiprocessing children, threads) through a probe on PYTHONPATH.\n"
+    "No file of the repository is changed. Writes under DIR/" RV_OUTPUT_ROOT "/perf/:\n"
+    "  test_profile.prof    all processes merged (pstats format)\n"
+    "  cache_stats.json     cache_info() of every functools cache of the repository\n"
+    "With --name S: S_profile.prof and S_cache_stats.json, and test_profile.prof and\n"
+    "cache_stats.json become the merge of every saved scenario.\n"
+    "Exit status: CMD's (128+N when signal N ended it; 127 when CMD is not found).\n"
+    "\n"
+    "  --name S   save this run as scenario S (letters, digits, '.', '_', '-')\n"
+    "\n"
+    "Next step: glintefy review cache. See docs/review-profile.md.\n";
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int valid_name(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || s[0] == '.' || strcmp(s, "test") == 0) return 0;
+    return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+/* ---- directory listings ---------------------------------------------------------------- */
+
+typedef struct Names {
+    char **items;
+    size_t len, cap;
+} Names;
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int has_suffix(const char *s, const char *suf) {
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcmp(s + n - m, suf) == 0;
+}
+
+/* The names in `dir` ending in `suffix` (not hidden), sorted; 0 or an errno value. */
+static int list_dir(const char *dir, const char *suffix, Names *out) {
+    memset(out, 0, sizeof *out);
+    DIR *d = opendir(dir);
+    if (!d) return errno;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffix)) continue;
+        if (out->len == out->cap) {
+            out->cap = out->cap ? 2 * out->cap : 16;
+            out->items = xrealloc(out->items, out->cap * sizeof *out->items);
+        }
+        out->items[out->len++] = xstrndup(e->d_name, strlen(e->d_name));
+    }
+    closedir(d);
+    if (out->len) qsort(out->items, out->len, sizeof *out->items, cmp_str);
+    return 0;
+}
+
+static void names_free(Names *n) {
+    for (size_t i = 0; i < n->len; i++) free(n->items[i]);
+    free(n->items);
+    memset(n, 0, sizeof *n);
+}
+
+static char *path_join(const char *a, const char *b) {
+    Buf x = {0};
+    buf_printf(&x, "%s/%s", a, b);
+    return x.data;
+}
+
+/* ---- profiles -------------------------------------------------------------------------- */
+
+/* Adds dir/names[...] into *sum (created on first use); a file that cannot be read or added
+ * is reported and skipped. Returns the number added. */
+static size_t add_profiles(const char *dir, const Names *names, ProfStats **sum) {
+    size_t added = 0;
+    for (size_t i = 0; i < names->len; i++) {
+        char *path = path_join(dir, names->items[i]), *data;
+        size_t n;
+        int e = rv_read_file(AT_FDCWD, path, &data, &n);
+        if (e) {
+            fprintf(stderr, "glintefy: %s: %s (skipped)\n", path, strerror(e));
+            free(path);
+            continue;
+        }
+        ProfError err;
+        ProfStats *st = prof_load((const unsigned char *)data, n, &err);
+        free(data);
+        if (!st) {
+            fprintf(stderr, "glintefy: %s: offset %lld: %s (skipped)\n", path, err.offset, err.msg);
+        } else if (!*sum) {
+            *sum = st;
+            added++;
+        } else {
+            if (prof_add(*sum, st, &err)) fprintf(stderr, "glintefy: %s: %s (skipped)\n", path, err.msg);
+            else added++;
+            prof_free(st);
+        }
+        free(path);
+    }
+    return added;
+}
+
+static int write_profile(const char *path, const ProfStats *st) {
+    Buf out = {0};
+    prof_write(st, &out);
+    int e = rv_write_atomic(path, out.data, out.len);
+    buf_free(&out);
+    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, strerror(e));
+    return e;
+}
+
+/* ---- cache statistics ------------------------------------------------------------------ */
+
+/* Rows gathered from several files; summed per cache (file, line, qualname) by caches_sum. */
+typedef struct CacheRows {
+    CacheStat *items;
+    size_t len, cap;
+    CacheStats *owners; /* the parsed files whose strings items[] borrow */
+    size_t nowners, capowners;
+} CacheRows;
+
+static void rows_take(CacheRows *r, CacheStats *st) {
+    if (r->nowners == r->capowners) {
+        r->capowners = r->capowners ? 2 * r->capowners : 8;
+        r->owners = xrealloc(r->owners, r->capowners * sizeof *r->owners);
+    }
+    r->owners[r->nowners++] = *st;
+    for (size_t i = 0; i < st->len; i++) {
+        if (r->len == r->cap) {
+            r->cap = r->cap ? 2 * r->cap : 16;
+            r->items = xrealloc(r->items, r->cap * sizeof *r->items);
+        }
+        r->items[r->len++] = st->items[i];
+    }
+    memset(st, 0, sizeof *st);
+}
+
+static void rows_free(CacheRows *r) {
+    for (size_t i = 0; i < r->nowners; i++) cachestats_free(&r->owners[i]);
+    free(r->owners);
+    free(r->items);
+    memset(r, 0, sizeof *r);
+}
+
+static int strcmp0(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
+
+static int cmp_cache(const void *pa, const void *pb) {
+    const CacheStat *a = pa, *b = pb;
+    int c = strcmp0(a->file, b->file);
+    if (c) return c;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    c = strcmp0(a->qualname, b->qualname);
+    return c ? c : strcmp0(a->function, b->function);
+}
+
+/* Sorts the rows by (file, line, qualname) and sums equal ones in place: hits and misses add
+ * up; currsize is the largest one process held (each process has its own cache, bounded by
+ * maxsize); maxsize the largest (unbounded wins). */
+static void caches_sum(CacheRows *r) {
+    if (!r->len) return;
+    qsort(r->items, r->len, sizeof *r->items, cmp_cache);
+    size_t w = 0;
+    for (size_t i = 1; i < r->len; i++) {
+        CacheStat *a = &r->items[w], *b = &r->items[i];
+        if (cmp_cache(a, b) == 0) {
+            a->hits += b->hits;
+            a->misses += b->misses;
+            if (b->currsize > a->currsize) a->currsize = b->currsize;
+            if (a->maxsize != CACHE_UNBOUNDED && (b->maxsize == CACHE_UNBOUNDED || b->maxsize > a->maxsize)) a->maxsize = b->maxsize;
+        } else {
+            r->items[++w] = *b;
+        }
+    }
+    r->len = w + 1;
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+/* Two decimals, without libm (not linked). */
+static double round2(double x) { return (double)(int64_t)(x * 100.0 + 0.5) / 100.0; }
+
+static int write_caches(const char *path, const CacheRows *r, long processes) {
+    json_t *root = json_object(), *list = json_array();
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "processes", json_integer(processes));
+    for (size_t i = 0; i < r->len; i++) {
+        const CacheStat *s = &r->items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "file", str_or_null(s->file));
+        json_object_set_new(o, "line", s->line ? json_integer(s->line) : json_null());
+        json_object_set_new(o, "qualname", str_or_null(s->qualname));
+        json_object_set_new(o, "module", str_or_null(s->module));
+        json_object_set_new(o, "function", str_or_null(s->function));
+        json_object_set_new(o, "hits", json_integer(s->hits));
+        json_object_set_new(o, "misses", json_integer(s->misses));
+        json_object_set_new(o, "maxsize", s->maxsize == CACHE_UNBOUNDED ? json_null() : json_integer(s->maxsize));
+        json_object_set_new(o, "currsize", json_integer(s->currsize));
+        int64_t calls = s->hits + s->misses;
+        json_object_set_new(o, "hit_rate_percent", json_real(calls ? round2(100.0 * (double)s->hits / (double)calls) : 0.0));
+        json_object_set_new(o, "utilization_percent",
+                            s->maxsize == CACHE_UNBOUNDED ? json_null()
+                            : json_real(s->maxsize ? round2(100.0 * (double)s->currsize / (double)s->maxsize) : 0.0));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "caches", list);
+    int e = rv_write_json(path, root);
+    json_decref(root);
+    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, strerror(e));
+    return e;
+}
+
+/* Parses one cache_stats-shaped file into r; reports and skips a bad one. *processes gets its
+ * "processes" (1 when absent), *seconds its "seconds" (0 when absent). */
+static void read_caches(const char *path, CacheRows *r, long *processes, double *seconds) {
+    char *data;
+    size_t n;
+    *processes = 0;
+    *seconds = 0;
+    if (rv_read_file(AT_FDCWD, path, &data, &n)) {
+        fprintf(stderr, "glintefy: %s: cannot read (skipped)\n", path);
+        return;
+    }
+    json_t *root = json_loadb(data, n, 0, NULL);
+    json_t *p = root ? json_object_get(root, "processes") : NULL;
+    json_t *s = root ? json_object_get(root, "seconds") : NULL;
+    *processes = json_is_integer(p) ? (long)json_integer_value(p) : 1;
+    *seconds = json_is_number(s) ? json_number_value(s) : 0;
+    json_decref(root);
+    CacheStats st;
+    CacheStatsError err;
+    if (cachestats_parse(data, n, &st, &err) == 0) rows_take(r, &st);
+    else fprintf(stderr, "glintefy: %s: %s %s (skipped)\n", path, err.path, err.msg);
+    free(data);
+}
+
+/* ---- the command ----------------------------------------------------------------------- */
+
+typedef struct Collected {
+    long started, saved;  /* .start markers, .json facts: processes that started, that saved */
+    size_t profiles;      /* .prof files merged */
+    double seconds;       /* sum of the processes' profiled seconds */
+    ProfStats *prof;
+    CacheRows caches;
+} Collected;
+
+static void collect(const char *raw, Collected *c) {
+    memset(c, 0, sizeof *c);
+    Names starts, facts, profs;
+    list_dir(raw, ".start", &starts);
+    list_dir(raw, ".json", &facts);
+    list_dir(raw, ".prof", &profs);
+    c->started = (long)starts.len;
+    for (size_t i = 0; i < facts.len; i++) {
+        char *path = path_join(raw, facts.items[i]);
+        long p;
+        double s;
+        read_caches(path, &c->caches, &p, &s);
+        c->saved++;
+        c->seconds += s;
+        free(path);
+    }
+    c->profiles = add_profiles(raw, &profs, &c->prof);
+    caches_sum(&c->caches);
+    names_free(&starts);
+    names_free(&facts);
+    names_free(&profs);
+}
+
+/* test_profile.prof and cache_stats.json as the merge of every saved scenario in perf/. */
+static int merge_scenarios(const char *perf, size_t *nscen) {
+    Names profs, stats;
+    list_dir(perf, "_profile.prof", &profs);
+    list_dir(perf, "_cache_stats.json", &stats);
+    Names keep = {0};
+    for (size_t i = 0; i < profs.len; i++) {
+        if (strcmp(profs.items[i], "test_profile.prof") == 0) continue;
+        if (keep.len == keep.cap) {
+            keep.cap = keep.cap ? 2 * keep.cap : 8;
+            keep.items = xrealloc(keep.items, keep.cap * sizeof *keep.items);
+        }
+        keep.items[keep.len++] = profs.items[i];
+    }
+    *nscen = keep.len;
+    ProfStats *sum = NULL;
+    add_profiles(perf, &keep, &sum);
+    int e = 0;
+    if (sum) {
+        char *out = path_join(perf, "test_profile.prof");
+        e = write_profile(out, sum);
+        free(out);
+        prof_free(sum);
+    }
+    free(keep.items);
+    CacheRows rows = {0};
+    long processes = 0;
+    for (size_t i = 0; i < stats.len; i++) {
+        char *path = path_join(perf, stats.items[i]);
+        long p;
+        double s;
+        read_caches(path, &rows, &p, &s);
+        processes += p;
+        free(path);
+    }
+    caches_sum(&rows);
+    if (stats.len) {
+        char *out = path_join(perf, "cache_stats.json");
+        e |= write_caches(out, &rows, processes);
+        free(out);
+    }
+    rows_free(&rows);
+    names_free(&profs);
+    names_free(&stats);
+    return e;
+}
+
+/* Writes this run's files; returns 0 or -1 (messages printed). */
+static int save_outputs(const char *repo, const char *name, Collected *c, size_t *nscen) {
+    char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
+    int e = rv_mkdirs(perf);
+    if (e) {
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", perf, strerror(e));
+        free(perf);
+        return -1;
+    }
+    Buf pp = {0}, cp = {0};
+    buf_printf(&pp, "%s/%s_profile.prof", perf, name ? name : "test");
+    buf_printf(&cp, "%s/%s%scache_stats.json", perf, name ? name : "", name ? "_" : "");
+    if (!c->prof) c->prof = prof_new();
+    e = write_profile(pp.data, c->prof);
+    e |= write_caches(cp.data, &c->caches, c->saved);
+    if (!e && name) e = merge_scenarios(perf, nscen);
+    fprintf(stderr, "glintefy: wrote %s (%zu functions)\n", pp.data, prof_count(c->prof));
+    fprintf(stderr, "glintefy: wrote %s (%zu caches of the repository)\n", cp.data, c->caches.len);
+    if (name && *nscen)
+        fprintf(stderr, "glintefy: %s/test_profile.prof and cache_stats.json: merge of %zu scenarios\n", perf, *nscen);
+    buf_free(&pp);
+    buf_free(&cp);
+    free(perf);
+    return e ? -1 : 0;
+}
+
+static void quote_command(Buf *b, char **argv, int argc) {
+    for (int i = 0; i < argc && b->len < 200; i++) buf_printf(b, "%s%s", i ? " " : "", argv[i]);
+    if (b->len >= 200) buf_puts(b, " ...");
+}
+
+int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
+    const char *name = NULL;
+    int i = 0;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) { i++; break; }
+        if (strcmp(a, "--name") == 0 || strncmp(a, "--name=", 7) == 0) {
+            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || !valid_name(v))
+                return cli_usage_error(ctx->hint, "--name needs a scenario name (letters, digits, '.', '_', '-'; not 'test')");
+            name = v;
+            continue;
+        }
+        int r = rv_context_option(ctx, argc, argv, &i);
+        if (r < 0) return EXIT_USAGE;
+        if (r > 0) continue;
+        if (a[0] == '-') return cli_usage_error(ctx->hint, "profile: unknown option '%s' (put the command after --)", a);
+        break;
+    }
+    if (i >= argc) return cli_usage_error(ctx->hint, "profile needs a command: glintefy review profile -- CMD [ARGS...]");
+    char **cmd = argv + i;
+    int ncmd = argc - i;
+
+    char repo_real[PATH_MAX];
+    if (!realpath(ctx->repo, repo_real)) {
+        fprintf(stderr, "glintefy: %s: %s\n", ctx->repo, strerror(errno));
+        return EXIT_REJECTED;
+    }
+    RtProbe probe;
+    char err[512];
+    if (rt_probe_prepare(&probe, err, sizeof err)) {
+        fprintf(stderr, "glintefy: %s\n", err);
+        return EXIT_REJECTED;
+    }
+    rt_probe_environment(&probe, repo_real);
+
+    /* argv must be NULL-terminated for exec: the caller's argv is (main's argv). */
+    char **cmdv = xmalloc(((size_t)ncmd + 1) * sizeof *cmdv);
+    memcpy(cmdv, cmd, (size_t)ncmd * sizeof *cmdv);
+    cmdv[ncmd] = NULL;
+    fflush(NULL);
+    double t0 = now_seconds();
+    int exec_errno = 0;
+    int status = rt_run(cmdv, &exec_errno);
+    double wall = now_seconds() - t0;
+    free(cmdv);
+    if (status < 0) {
+        fprintf(stderr, "glintefy: cannot start %s: %s\n", cmd[0], strerror(errno));
+        rt_probe_remove(&probe);
+        return EXIT_REJECTED;
+    }
+    if (exec_errno) {
+        fprintf(stderr, "glintefy: %s: %s\n", cmd[0], exec_errno == ENOENT ? "command not found" : strerror(exec_errno));
+        rt_probe_remove(&probe);
+        return status;
+    }
+
+    Collected c;
+    collect(probe.raw, &c);
+    rt_probe_remove(&probe);
+    Buf what = {0};
+    quote_command(&what, cmd, ncmd);
+    if (c.saved == 0) {
+        fprintf(stderr, "glintefy: no Python process saved profile data under '%s'%s; nothing written.\n"
+                        "glintefy: (a python started with -E, -I or -S, or with a cleaned environment, cannot be profiled)\n",
+                what.data, c.started ? " (some started but were killed first)" : " (no Python process ran)");
+    } else {
+        fprintf(stderr, "glintefy: profiled %ld Python process%s (%zu profile%s) in %.2f s; command exit status %d\n",
+                c.saved, c.saved == 1 ? "" : "es", c.profiles, c.profiles == 1 ? "" : "s", wall, status);
+        if (c.started > c.saved)
+            fprintf(stderr, "glintefy: %ld Python process%s started but saved nothing (killed by a signal it could not catch?)\n",
+                    c.started - c.saved, c.started - c.saved == 1 ? "" : "es");
+        size_t nscen = 0;
+        if (save_outputs(ctx->repo, name, &c, &nscen) == 0)
+            fprintf(stderr, "glintefy: next step: glintefy review%s%s cache\n", strcmp(ctx->repo, ".") ? " --repo " : "",
+                    strcmp(ctx->repo, ".") ? ctx->repo : "");
+        else if (status == 0)
+            status = EXIT_REJECTED;
+    }
+    buf_free(&what);
+    prof_free(c.prof);
+    rows_free(&c.caches);
+    return status;
+}
