@@ -1,7 +1,7 @@
 """Runs every test suite of glintefy on the normal and the ASan+UBSan build (`make check`).
 
 Usage: python3 tests/check.py [--only SUITE[,SUITE]] [--no-asan]
-Suites: unit, cli, golden, fuzz-regressions, profile, review, conformance. Each prints one line, failures above
+Suites: unit, cli, golden, fuzz-regressions, profile, review, review-profile, conformance. Each prints one line, failures above
 it; the last line is "N passed, N failed" over all of them. Exit status 1 if anything failed.
 Environment: CONFORMANCE_ASAN=all (default) | 0 | N (every N-th file) for the ASan build.
 """
@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "con
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "differential"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "review"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "review_profile"))
 import testlib  # noqa: E402
 from testlib import ROOT, Suite, run  # noqa: E402
 
@@ -160,6 +161,21 @@ def suite_profile(build):
     return s
 
 
+def suite_review_profile(build):
+    import test_review_profile
+    s = Suite("review-profile (%s)" % build)
+    test_review_profile.run_all(s, testlib.BUILDS[build])
+    return s
+
+
+def suite_python(build):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+    import suite as python_suite
+    s = Suite("python (%s)" % build)
+    python_suite.run_all(s, testlib.BUILDS[build], testlib.env(), all_interpreters=(build == "gcc"))
+    return s
+
+
 def suite_conformance(builds):
     import conformance
     return conformance.run_suite(builds)
@@ -170,7 +186,9 @@ def suite_differential(builds):
     return differential.run_suite(builds)
 
 
-SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "conformance", "differential"]
+SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "review-profile", "conformance",
+          "differential"]
+SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python package
 
 
 def main():
@@ -195,9 +213,16 @@ def main():
             done = suite_conformance(builds)
         elif name == "differential":
             done = suite_differential(builds)
+        elif name == "python":
+            done = []
+            for b in builds:
+                t0 = time.time()
+                done.append(suite_python(b))
+                done[-1].seconds = time.time() - t0
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
-                  "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review}[name]
+                  "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
+                  "review-profile": suite_review_profile}[name]
             done = []
             for b in builds:
                 t0 = time.time()

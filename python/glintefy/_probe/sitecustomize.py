@@ -66,12 +66,16 @@ class _Probe:
         self.pid = os.getpid()
         self.id = "%d-%d" % (self.pid, self.time.time_ns())
         self.t0 = self.time.perf_counter()
-        self.profilers = {}  # thread id -> _lsprof.Profiler
+        self.profilers = []  # every profiler of this process (one per thread before 3.12)
+        self.current = {}  # thread id -> its profiler (ids are reused: the list keeps them all)
+        self.saving = False
+        self.term_pending = 0
         self.enable_here()
 
     def enable_here(self):
         p = self.lsprof.Profiler()
-        self.profilers[self.thread.get_ident()] = p
+        self.profilers.append(p)
+        self.current[self.thread.get_ident()] = p
         p.enable()
 
     # -- threads (Python < 3.12: a profile function is per thread; 3.12+: sys.monitoring
@@ -83,7 +87,7 @@ class _Probe:
 
     def after_fork(self):
         """In a fork child: forget the parent's data and profile this process afresh."""
-        me = self.profilers.get(self.thread.get_ident())
+        me = self.current.get(self.thread.get_ident())
         if me is not None:
             me.disable()
         self.saved = False
@@ -96,15 +100,15 @@ class _Probe:
         """Writes this process's data once; later calls do nothing."""
         if self.saved or os.getpid() != self.pid:
             return
-        self.saved = True
+        self.saved = self.saving = True
         try:
             seconds = self.time.perf_counter() - self.t0
-            me = self.profilers.get(self.thread.get_ident())
+            me = self.current.get(self.thread.get_ident())
             if me is not None:
                 me.disable()
             import marshal
             nprof = 0
-            for p in list(self.profilers.values()):
+            for p in list(self.profilers):
                 stats = _pstats_dict(p.getstats())
                 if stats:
                     self.write(self.id + "-%d.prof" % nprof, marshal.dumps(stats))
@@ -119,6 +123,21 @@ class _Probe:
                 sys.stderr.write("glintefy probe: could not save the data of process %d: %s\n" % (self.pid, err))
             except Exception:
                 pass
+        self.saving = False
+        if self.term_pending:  # a SIGTERM came while saving: now die of it
+            self.die(self.term_pending)
+
+    def on_term(self, signum, frame):
+        if self.saving:
+            self.term_pending = signum
+            return
+        self.save("SIGTERM")
+        self.die(signum)
+
+    def die(self, signum):
+        import _signal
+        _signal.signal(signum, _signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
 
     def write(self, name, data):
         tmp = os.path.join(self.dir, ".%s.tmp" % name)
@@ -246,11 +265,7 @@ def _install(probe):
     # of the signal as before. Only when nobody handles it already.
     try:
         if _signal.getsignal(_signal.SIGTERM) == _signal.SIG_DFL:
-            def on_term(signum, frame):
-                probe.save("SIGTERM")
-                _signal.signal(signum, _signal.SIG_DFL)
-                os.kill(os.getpid(), signum)
-            _signal.signal(_signal.SIGTERM, on_term)
+            _signal.signal(_signal.SIGTERM, probe.on_term)
     except (ValueError, OSError, AttributeError):
         pass
 
