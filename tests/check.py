@@ -168,6 +168,14 @@ def suite_review_profile(build):
     return s
 
 
+def suite_python(build):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
+    import suite as python_suite
+    s = Suite("python (%s)" % build)
+    python_suite.run_all(s, testlib.BUILDS[build], testlib.env(), all_interpreters=(build == "gcc"))
+    return s
+
+
 def suite_conformance(builds):
     import conformance
     return conformance.run_suite(builds)
@@ -180,6 +188,7 @@ def suite_differential(builds):
 
 SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "review-profile", "conformance",
           "differential"]
+SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python package
 
 
 def main():
@@ -204,6 +213,12 @@ def main():
             done = suite_conformance(builds)
         elif name == "differential":
             done = suite_differential(builds)
+        elif name == "python":
+            done = []
+            for b in builds:
+                t0 = time.time()
+                done.append(suite_python(b))
+                done[-1].seconds = time.time() - t0
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
                   "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
