@@ -139,12 +139,16 @@ fuzz: $(FUZZ_BIN)
 	$(Q)$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/ $(FUZZ_CORPUS_$(FUZZ_TARGET))
 
+# The binary in PREFIX/bin, the Python package (`python3 -m glintefy`) where $(PYTHON) looks
+# under PREFIX (tools/install_python.py says so when that is not on its path).
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/glintefy
+	$(Q)$(PYTHON) tools/install_python.py --prefix "$(PREFIX)" --destdir "$(DESTDIR)"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/glintefy
+	$(Q)$(PYTHON) tools/install_python.py --uninstall --prefix "$(PREFIX)" --destdir "$(DESTDIR)"
 
 clean:
 	rm -rf build
