@@ -176,6 +176,14 @@ def suite_python(build):
     return s
 
 
+def suite_mcp(build):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "mcp"))
+    import test_mcp
+    s = Suite("mcp (%s)" % build)
+    test_mcp.run_all(s, testlib.BUILDS[build])
+    return s
+
+
 def suite_conformance(builds):
     import conformance
     return conformance.run_suite(builds)
@@ -189,6 +197,7 @@ def suite_differential(builds):
 SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "review-profile", "conformance",
           "differential"]
 SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python package
+SUITES.insert(SUITES.index("conformance"), "mcp")  # tests/mcp: glintefy mcp, driven by the MCP SDK client
 
 
 def main():
@@ -222,7 +231,7 @@ def main():
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
                   "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
-                  "review-profile": suite_review_profile}[name]
+                  "review-profile": suite_review_profile, "mcp": suite_mcp}[name]
             done = []
             for b in builds:
                 t0 = time.time()

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh - makes sure the build and test tools are present (`make deps`, run by check and demo).
 # As root on Debian it installs missing packages itself; otherwise it says what to run.
-# Then it installs tests/ref's npm packages (pinned in its package-lock.json) if missing.
+# Then it installs the npm packages of tests/ref and tests/mcp (pinned in their package-lock.json) if missing.
 set -u
 PKGS="gcc make clang libjansson-dev libxxhash-dev"
 
@@ -13,8 +13,10 @@ if command -v dpkg-query >/dev/null 2>&1; then
 fi
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 need_npm=no
-if [ -f tests/ref/package.json ] && [ ! -d tests/ref/node_modules ]; then
-    need_npm=yes
+for d in tests/ref tests/mcp; do
+    if [ -f $d/package.json ] && [ ! -d $d/node_modules ]; then need_npm=yes; fi
+done
+if [ "$need_npm" = yes ]; then
     command -v node >/dev/null 2>&1 || missing="$missing nodejs"
     command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi
@@ -36,9 +38,12 @@ if [ -n "$missing" ]; then
     fi
 fi
 
-if [ "$need_npm" = yes ]; then
-    echo "  DEPS    npm ci (tests/ref)"
-    (cd tests/ref && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || {
-        echo "deps: npm ci in tests/ref failed" >&2; exit 1; }
-fi
+# tests/ref: the Pyodide reference; tests/mcp: the MCP SDK client that drives `glintefy mcp`.
+for d in tests/ref tests/mcp; do
+    if [ -f $d/package.json ] && [ ! -d $d/node_modules ]; then
+        echo "  DEPS    npm ci ($d)"
+        (cd $d && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || {
+            echo "deps: npm ci in $d failed" >&2; exit 1; }
+    fi
+done
 exit 0

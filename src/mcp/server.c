@@ -192,8 +192,12 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
             dprintf(2, "glintefy mcp: %s: %s\n", repo, strerror(errno));
             _exit(127);
         }
-        execv("/proc/self/exe", av);
-        dprintf(2, "glintefy mcp: cannot run /proc/self/exe: %s\n", strerror(errno));
+        /* GLINTEFY_MCP_EXE replaces the binary the tools run, for tests of the protocol
+         * machinery (slow tools, cancellation) with a stand-in. */
+        const char *exe = getenv("GLINTEFY_MCP_EXE");
+        if (!exe || !*exe) exe = "/proc/self/exe";
+        execv(exe, av);
+        dprintf(2, "glintefy mcp: cannot run %s: %s\n", exe, strerror(errno));
         _exit(127);
     }
     free(av);
@@ -498,7 +502,7 @@ static void handle_line(const char *s, size_t n, const char *repo) {
     while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
     if (k == n) return; /* blank line */
     json_error_t e;
-    json_t *m = json_loadb(s + k, n - k, JSON_ALLOW_NUL, &e);
+    json_t *m = json_loadb(s + k, n - k, JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
     if (!m) {
         send_error(NULL, RPC_PARSE, "Parse error: %s (at byte %d)", e.text, e.position);
         return;

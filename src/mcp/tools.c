@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "../base/xalloc.h"
 
 #define DEFAULT_PROFILE "LLM-CONTEXT/glintefy/review/perf/test_profile.prof"
@@ -576,7 +577,8 @@ static json_t *profile_result(json_t *args, const McpRun *r) {
     if (missing_subcommand(r, "profile")) return not_available("review profile", "issue 6 is in progress");
     char *prof = xasprintf("%s/%s", repo_real, DEFAULT_PROFILE);
     struct stat st;
-    int have = stat(prof, &st) == 0;
+    /* a profile left by an earlier run does not count */
+    int have = stat(prof, &st) == 0 && (double)st.st_mtime >= (double)time(NULL) - r->seconds - 2;
     free(prof);
     json_t *sc = json_pack("{s:O, s:i, s:b, s:f, s:o, s:o, s:o}", "command", json_object_get(args, "command"),
                            "exit_status", r->status, "timed_out", r->timed_out, "seconds", r->seconds, "profile",
