@@ -4,7 +4,11 @@
 # review (profile -> verdicts) comes in later issues and will be shown here when it exists.
 set -e
 cd "$(dirname "$0")/.."
-G=build/glintefy
+# The Python package from this tree (python/glintefy) runs the binary it finds in build/,
+# as an installed one runs PREFIX/bin/glintefy: the demo types what users type.
+PYTHONPATH="$PWD/python${PYTHONPATH:+:$PYTHONPATH}"; export PYTHONPATH
+GLINTEFY_BIN="$PWD/build/glintefy"; export GLINTEFY_BIN
+G="python3 -m glintefy"
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
 step() { printf '\n%s$ %s%s\n' "$B" "$*" "$N"; }
 
