@@ -14,6 +14,7 @@
 #include "syntax/syntax.h"
 #include "cli.h"
 #include "mcp/mcp.h"
+#include "analysis/facts_json.h"
 #include "profile/profile_cmd.h"
 #include "review/cli.h"
 #include "version.h"
@@ -37,6 +38,7 @@ static const char MAIN_HELP[] =
     "  debug parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
     "  debug sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
     "  debug config [--repo DIR]         show the review settings and where each came from\n"
+    "  debug facts [--repo DIR | FILE...] print the static analysis facts of every function\n"
     "  help [COMMAND...]                 show help for a command\n"
     "  mcp [--repo DIR]                  serve the Model Context Protocol on stdio (AI assistants)\n"
     "  profile show|merge|hotspots ...   read, add and summarise cProfile .prof files\n"
@@ -56,6 +58,7 @@ static const char DEBUG_HELP[] =
     "  parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
     "  sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
     "  config [--repo DIR]         show the review settings and where each came from\n"
+    "  facts [--repo DIR | FILE...] print the static analysis facts of every function (JSON)\n"
     "\n"
     "See 'glintefy help debug ast' and 'glintefy help debug parse'.\n";
 
@@ -298,6 +301,7 @@ static const Command DEBUG_COMMANDS[] = {
     {"parse", "parse many files; report errors and speed", PARSE_HELP, cmd_debug_parse},
     {"sources", "list a repository's Python files", RV_DEBUG_SOURCES_HELP, rv_cmd_debug_sources},
     {"config", "show the review settings", RV_DEBUG_CONFIG_HELP, rv_cmd_debug_config},
+    {"facts", "print the static analysis facts", AN_DEBUG_FACTS_HELP, an_cmd_debug_facts},
 };
 enum { N_DEBUG = sizeof DEBUG_COMMANDS / sizeof DEBUG_COMMANDS[0] };
 
@@ -308,7 +312,7 @@ static const Command *find_debug(const char *name) {
 }
 
 static int cmd_debug(int argc, char **argv) {
-    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse, sources, config)");
+    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse, sources, config, facts)");
     if (cli_is_help(argv[0])) { fputs(DEBUG_HELP, stdout); return 0; }
     const Command *c = find_debug(argv[0]);
     if (!c) return cli_usage_error("glintefy help debug", "unknown debug subcommand '%s'", argv[0]);

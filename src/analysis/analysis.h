@@ -81,6 +81,9 @@ typedef enum AnPurity { AN_PURE, AN_IMPURE, AN_UNKNOWN } AnPurity;
 
 typedef enum AnCacheKind { AN_NO_CACHE, AN_LRU_CACHE, AN_CACHE, AN_CACHED_PROPERTY } AnCacheKind;
 enum { AN_UNBOUNDED = -1 };
+/* ADDED (analysis engineer): maxsize given by an expression the analysis cannot evaluate (a
+ * module-level `NAME = <int>` constant IS evaluated). */
+enum { AN_MAXSIZE_UNKNOWN = -2 };
 
 /* An existing functools cache decorator (every spelling: @lru_cache, @lru_cache(), @lru_cache(64),
  * @lru_cache(maxsize=None), typed=True, through import aliases, f = lru_cache(32)(g)). */
@@ -89,8 +92,15 @@ typedef struct AnCache {
     long maxsize;   /* AN_UNBOUNDED for None / functools.cache; 128 when not given */
     int typed;
     AnLoc loc;      /* the decorator expression (or the assignment for f = lru_cache()(g)) */
-    int index;      /* position in the decorator list, 0 = topmost */
+    int index;      /* position in the decorator list, 0 = topmost; -1 for f = lru_cache(..)(g) */
 } AnCache;
+
+/* ADDED: how a call's target was classified by an_file_facts. */
+typedef enum AnCallOrigin {
+    AN_CALL_REPO,    /* a name an_repo_link looks up in the repository (unresolved => P115 there) */
+    AN_CALL_KNOWN,   /* a builtin or library call from the tables (its effect, if any, is a reason) */
+    AN_CALL_UNKNOWN  /* calls a parameter/local object or an expression: P115 already recorded */
+} AnCallOrigin;
 
 /* A call site inside a function (or at module level, func == -1): the callee as the code names
  * it after alias resolution, resolved later by an_repo_link. */
@@ -101,6 +111,7 @@ typedef struct AnCall {
     int resolved;       /* after linking: index into AnRepo.funcs, or -1 */
     int result_mutated; /* the caller stores the result and then mutates it */
     AnLoc mutation_loc;
+    AnCallOrigin origin; /* ADDED */
 } AnCall;
 
 /* Expense indicators (static). */
@@ -124,13 +135,24 @@ typedef struct AnFunc {
     AnCache cache;        /* kind AN_NO_CACHE when none */
     AnPurity purity;      /* local verdict; an_repo_link makes it repository-wide */
     AnExpense expense;
-    AnIssue *reasons;     /* why not pure (P1xx) */
+    AnIssue *reasons;     /* why not pure (P1xx); P117 (no return value) and P115 (unknown) do
+                           * not make a function impure: only P115 makes it AN_UNKNOWN */
     int nreasons;
     AnIssue *hazards;     /* caching hazards (C2xx), suppressed ones already removed */
     int nhazards;
     int returns_mutable;  /* returns a fresh list/dict/set (also recorded as C205) */
     int call_sites;       /* after linking: calls to it from anywhere in the repository */
+    /* ADDED: bit (1ull << kind) set for every code suppressed by `# glintefy: ignore[CODE]` (all
+     * bits for a bare `ignore`) on the def or a decorator line; hazards already filtered. */
+    unsigned long long suppressed;
 } AnFunc;
+
+/* ADDED: a module-level name that stands for another qualified name: imports
+ * (`from .x import f` in pkg/__init__ -> "pkg.x.f") and `f = lru_cache(32)(g)` -> "mod.g".
+ * an_repo_link follows them for re-exports. */
+typedef struct AnAlias {
+    const char *name, *target;
+} AnAlias;
 
 typedef struct AnFile {
     Arena arena;          /* owns everything below */
@@ -141,11 +163,24 @@ typedef struct AnFile {
     AnCall *calls;
     int ncalls;
     int ncaches;          /* functions with an existing cache */
+    AnAlias *aliases;     /* ADDED */
+    int naliases;
+    const char **classes; /* ADDED: qualnames of the classes defined in the file */
+    int nclasses;
 } AnFile;
 
 /* Extracts the facts of one parsed module. path/module are copied. Never fails on a valid tree. */
 void an_file_facts(AnFile *out, const AstNode *module, const char *path, const char *module_name);
+/* ADDED: the same, with the source bytes src[0..n) so that `# glintefy: ignore[CODE]` comments
+ * are honoured (an_file_facts is this with no source: nothing suppressed). */
+void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, const char *module_name,
+                       const char *src, size_t n);
 void an_file_free(AnFile *f);
+/* ADDED: "pure"/"impure"/"unknown"; "lru_cache"/"cache"/"cached_property"/NULL. */
+const char *an_purity_name(AnPurity p);
+const char *an_cache_kind_name(AnCacheKind k);
+/* ADDED: the AnIssueKind of a code ("C201") or name ("cache-on-method"), or -1. */
+int an_issue_lookup(const char *s, size_t n);
 
 /* The repository: files linked together. funcs is a flat view (file index, function index). */
 typedef struct AnFuncRef {
@@ -156,10 +191,13 @@ typedef struct AnRepo {
     int nfiles;
     AnFuncRef *funcs;
     int nfuncs;
+    int *file_base;       /* ADDED: funcs index of files[i].funcs[0] */
 } AnRepo;
 
 /* Resolves calls across files, propagates impurity over the call graph to a fixed point, counts
- * static call sites, and attaches result mutations to callees (as C206 on cached callees). The
+ * static call sites, and attaches result mutations to callees (as C206 on cached callees; ADDED:
+ * on uncached callees too, since such a function must not become a candidate), adds C204 on
+ * cached functions that end up impure (for cached_property, reading self alone does not count). The
  * files stay owned by the caller; an_repo_free frees only the index. */
 void an_repo_link(AnRepo *repo, AnFile *files, int nfiles);
 void an_repo_free(AnRepo *repo);

@@ -1,0 +1,1363 @@
+/* facts.c - an_file_facts: one walk over a module's tree gathers, per function, its bindings,
+ * effects, expense and caching hazards. Whatever needs the whole module (a call to a function
+ * defined further down, a name that turns out to be local, globals mutated anywhere) is kept as
+ * an event and settled in one pass at the end, so the cost stays linear in the tree. */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "../base/buf.h"
+#include "../base/hashidx.h"
+#include "analysis.h"
+#include "an_internal.h"
+
+/* names longer than the fixed buffers are cut short on purpose */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+
+enum { MAX_DEPTH = 400, MAX_CHAIN = 32 };
+
+typedef enum { SC_MODULE, SC_CLASS, SC_FUNC, SC_LAMBDA, SC_COMP } ScopeKind;
+
+/* A scope; func is the function whose effects the code here has (-1: runs at import time). */
+typedef struct Scope {
+    ScopeKind kind;
+    int parent, func;
+    const char *prefix; /* qualname prefix for what is defined inside ("C.", "f.<locals>.") */
+} Scope;
+
+enum {
+    B_LOCAL = 1, B_PARAM = 2, B_GLOBAL = 4, B_NONLOCAL = 8, B_IMPORT = 16, B_DEF = 32, B_CLASS = 64,
+    B_SELF = 128, B_MUTABLE = 256, B_C208 = 512, B_CONST = 1024, B_MULTI = 2048
+};
+
+/* A name bound in a scope. target: the import's qualified name, the def's or class's qualified
+ * name, or for B_SELF the class's qualified name. */
+typedef struct Bind {
+    Str name;
+    int scope;
+    unsigned flags;
+    const char *target;
+    int func; /* B_DEF: the function */
+    int call; /* the call whose result the name holds, or -1 */
+    long value; /* B_CONST */
+} Bind;
+
+typedef enum { EV_READ, EV_CALL, EV_MUT } EvKind;
+typedef enum { MUT_ITEM, MUT_ATTR, MUT_METHOD, MUT_ARG } MutKind;
+
+/* Something settled at the end of the module. */
+typedef struct Ev {
+    EvKind kind;
+    MutKind mkind;
+    int scope, func, call;
+    Str head;
+    const char *rest; /* ".a.b" after the head, or "" (tmp arena) */
+    AnLoc loc;
+} Ev;
+
+/* Per-function walk state beside its AnFunc. */
+typedef struct FuncTmp {
+    int scope, loop_depth, has_value_return, has_yield, has_await;
+    AnLoc yield_loc, await_loc, mutret_loc;
+    const AstNode *node;
+} FuncTmp;
+
+typedef struct CallTmp {
+    int returned; /* the function returns this call's result */
+    Str arg0;     /* first argument when it is a plain name */
+    AnLoc ret_loc;
+} CallTmp;
+
+typedef struct Iss {
+    int func;
+    AnIssue is;
+} Iss;
+
+typedef struct MutName {
+    Str name;
+    AnLoc loc;
+} MutName;
+
+typedef struct W {
+    AnFile *out;
+    Arena *a, tmp;
+    const char *module, *package;
+    const char *src;
+    size_t nsrc;
+    Array(Scope) scopes;
+    Array(Bind) binds;
+    HashIdx bidx;
+    Array(AnFunc) funcs;
+    Array(FuncTmp) ftmp;
+    Array(AnCall) calls;
+    Array(CallTmp) ctmp;
+    Array(Ev) evs;
+    Array(Iss) reasons, hazards;
+    HashIdx rdedup;
+    Array(MutName) mutated;
+    HashIdx midx;
+    Array(AnAlias) aliases;
+    Array(const char *) classes;
+    int cur, depth, star_functools;
+} W;
+
+/* ---- small helpers ---------------------------------------------------------------------- */
+
+static AnLoc loc_of(const AstNode *n) { return (AnLoc){n->lineno, n->col_offset}; }
+
+static const char *tmp_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *tmp_printf(Arena *a, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
+    return arena_strndup(a, buf, (size_t)n);
+}
+
+static uint64_t bind_hash(int scope, Str name) { return XXH3_64bits_withSeed(name.s, name.len, (uint64_t)scope); }
+
+typedef struct BindKey {
+    const W *w;
+    int scope;
+    Str name;
+} BindKey;
+static int bind_eq(const void *ctx, uint32_t v) {
+    const BindKey *k = ctx;
+    const Bind *b = &k->w->binds.items[v];
+    return b->scope == k->scope && b->name.len == k->name.len && memcmp(b->name.s, k->name.s, k->name.len) == 0;
+}
+
+static Bind *bind_find(W *w, int scope, Str name) {
+    BindKey k = {w, scope, name};
+    uint32_t v = hashidx_find(&w->bidx, bind_hash(scope, name), bind_eq, &k);
+    return v == HASHIDX_NONE ? NULL : &w->binds.items[v];
+}
+
+static Bind *bind_get(W *w, int scope, Str name) {
+    BindKey k = {w, scope, name};
+    uint32_t v = hashidx_get_or_add(&w->bidx, bind_hash(scope, name), (uint32_t)w->binds.len, bind_eq, &k);
+    if (v == w->binds.len) vec_push(&w->binds, ((Bind){name, scope, 0, NULL, -1, -1, 0}));
+    return &w->binds.items[v];
+}
+
+/* The binding a name refers to from `scope`, as Python resolves it: the scope itself, then the
+ * enclosing function scopes (class bodies are skipped), then the module. NULL: a builtin or
+ * unbound name. */
+static Bind *lookup(W *w, int scope, Str name) {
+    int first = 1;
+    for (int s = scope; s >= 0; s = w->scopes.items[s].parent, first = 0) {
+        if (!first && w->scopes.items[s].kind == SC_CLASS) continue;
+        Bind *b = bind_find(w, s, name);
+        if (!b) continue;
+        if (b->flags & B_GLOBAL) return bind_find(w, 0, name);
+        if (b->flags & B_NONLOCAL) continue;
+        if (b->flags & (B_LOCAL | B_PARAM | B_IMPORT | B_DEF | B_CLASS)) return b;
+    }
+    return NULL;
+}
+
+/* The function scope that owns assignments made in `scope` (comprehensions assign to their own
+ * targets only; a walrus goes to the enclosing function). */
+static int owner_scope(W *w, int scope) {
+    while (w->scopes.items[scope].kind == SC_COMP) scope = w->scopes.items[scope].parent;
+    return scope;
+}
+
+static int cur_func(W *w) { return w->scopes.items[w->cur].func; }
+
+/* Splits a Name/Attribute chain into its head name and ".a.b" (in buf). Returns 0 otherwise. */
+static int dotted(const AstNode *e, Str *head, char *buf, size_t cap) {
+    const Str *attrs[MAX_CHAIN];
+    int n = 0;
+    while (e->kind == AST_Attribute) {
+        if (n == MAX_CHAIN) return 0;
+        attrs[n++] = &e->v.Attribute.attr;
+        e = e->v.Attribute.value;
+    }
+    if (e->kind != AST_Name) return 0;
+    *head = e->v.Name.id;
+    size_t len = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        if (len + attrs[i]->len + 2 > cap) return 0;
+        buf[len++] = '.';
+        memcpy(buf + len, attrs[i]->s, attrs[i]->len);
+        len += attrs[i]->len;
+    }
+    buf[len] = 0;
+    return 1;
+}
+
+/* The name at the bottom of x.a[i].b (through attributes and subscripts), or an empty Str. */
+static Str base_name(const AstNode *e) {
+    for (int guard = 0; guard < 1000; guard++) {
+        if (e->kind == AST_Attribute) e = e->v.Attribute.value;
+        else if (e->kind == AST_Subscript) e = e->v.Subscript.value;
+        else break;
+    }
+    return e->kind == AST_Name ? e->v.Name.id : (Str){NULL, 0};
+}
+
+static void add_issue(W *w, int hazard, int func, AnIssueKind kind, AnLoc loc, const char *detail) {
+    if (func < 0) return;
+    /* one reason per (function, kind, detail) */
+    uint64_t h = XXH3_64bits_withSeed(detail ? detail : "", detail ? strlen(detail) : 0,
+                                      ((uint64_t)func << 8) ^ (uint64_t)kind ^ ((uint64_t)hazard << 62));
+    /* the dedup index stores the hash only: equal 64-bit hashes are taken as equal keys */
+    {
+        HashIdx *d = &w->rdedup;
+        hashidx_reserve(d, 1);
+        size_t mask = d->cap - 1, i = (size_t)h & mask;
+        for (; d->val[i] != HASHIDX_NONE; i = (i + 1) & mask)
+            if (d->hash[i] == h) return;
+        d->hash[i] = h;
+        d->val[i] = 1;
+        d->len++;
+    }
+    Iss x = {func, {kind, loc, detail ? arena_strndup(w->a, detail, strlen(detail)) : NULL, NULL, {0, 0}}};
+    if (hazard) vec_push(&w->hazards, x);
+    else vec_push(&w->reasons, x);
+}
+
+static void reason(W *w, int func, AnIssueKind k, AnLoc loc, const char *detail) { add_issue(w, 0, func, k, loc, detail); }
+static void hazard(W *w, int func, AnIssueKind k, AnLoc loc, const char *detail) { add_issue(w, 1, func, k, loc, detail); }
+
+typedef struct MutKey {
+    const W *w;
+    Str name;
+} MutKey;
+static int mut_eq(const void *ctx, uint32_t v) {
+    const MutKey *k = ctx;
+    const MutName *m = &k->w->mutated.items[v];
+    return m->name.len == k->name.len && memcmp(m->name.s, k->name.s, k->name.len) == 0;
+}
+static void mark_mutated(W *w, Str name, AnLoc loc) {
+    MutKey k = {w, name};
+    uint32_t v = hashidx_get_or_add(&w->midx, XXH3_64bits(name.s, name.len), (uint32_t)w->mutated.len, mut_eq, &k);
+    if (v == w->mutated.len) vec_push(&w->mutated, ((MutName){name, loc}));
+}
+static const MutName *find_mutated(W *w, Str name) {
+    MutKey k = {w, name};
+    uint32_t v = hashidx_find(&w->midx, XXH3_64bits(name.s, name.len), mut_eq, &k);
+    return v == HASHIDX_NONE ? NULL : &w->mutated.items[v];
+}
+
+static void push_ev(W *w, EvKind kind, MutKind mk, Str head, const char *rest, AnLoc loc, int call) {
+    vec_push(&w->evs, ((Ev){kind, mk, w->cur, cur_func(w), call, head, rest ? rest : "", loc}));
+}
+
+static int push_scope(W *w, ScopeKind kind, int func, const char *prefix) {
+    vec_push(&w->scopes, ((Scope){kind, w->cur, func, prefix}));
+    return w->cur = (int)w->scopes.len - 1;
+}
+
+/* ---- eager resolution (decorators, cache assignments) ------------------------------------- */
+
+/* The library name an expression stands for here ("functools.lru_cache"), in buf; "" if it is a
+ * name bound in the module or a function. */
+static const char *lib_name(W *w, const AstNode *e, char *buf, size_t cap) {
+    Str head;
+    char rest[256];
+    buf[0] = 0;
+    if (!dotted(e, &head, rest, sizeof rest)) return buf;
+    Bind *b = lookup(w, w->cur, head);
+    if (b && (b->flags & B_IMPORT)) snprintf(buf, cap, "%s%s", b->target, rest);
+    else if (!b && w->star_functools && (str_eq(head, "lru_cache") || str_eq(head, "cache") || str_eq(head, "cached_property")))
+        snprintf(buf, cap, "functools.%.*s%s", (int)head.len, head.s, rest);
+    else if (!b) snprintf(buf, cap, "%.*s%s", (int)head.len, head.s, rest);
+    return buf;
+}
+
+/* An int constant (a literal, -literal, or a module-level NAME = literal); 0 if not one. */
+static int const_int(W *w, const AstNode *e, long *v) {
+    int neg = 0;
+    if (e->kind == AST_UnaryOp && e->v.UnaryOp.op->kind == AST_USub) { neg = 1; e = e->v.UnaryOp.operand; }
+    if (e->kind == AST_Constant && e->v.Constant.value.kind == CONST_INT) {
+        Str t = e->v.Constant.value.text;
+        if (t.len > 18) { *v = neg ? 0 : 1L << 60; return 1; }
+        char buf[24];
+        memcpy(buf, t.s, t.len);
+        buf[t.len] = 0;
+        *v = strtol(buf, NULL, 10);
+        if (neg) *v = -*v;
+        return 1;
+    }
+    if (!neg && e->kind == AST_Name) {
+        Bind *b = lookup(w, w->cur, e->v.Name.id);
+        if (b && b->scope == 0 && (b->flags & B_CONST) && !(b->flags & B_MULTI)) { *v = b->value; return 1; }
+    }
+    return 0;
+}
+
+static int is_none(const AstNode *e) { return e->kind == AST_Constant && e->v.Constant.value.kind == CONST_NONE; }
+
+/* lru_cache's arguments: (maxsize, typed) positionally or by keyword. */
+static void lru_args(W *w, const AstNode *call, AnCache *c) {
+    const AstList *args = call->v.Call.args, *kws = call->v.Call.keywords;
+    c->maxsize = 128;
+    const AstNode *ms = ast_list_len(args) > 0 ? args->items[0] : NULL;
+    const AstNode *ty = ast_list_len(args) > 1 ? args->items[1] : NULL;
+    for (int i = 0; i < ast_list_len(kws); i++) {
+        const AstNode *k = kws->items[i];
+        if (str_eq(k->v.keyword.arg, "maxsize")) ms = k->v.keyword.value;
+        else if (str_eq(k->v.keyword.arg, "typed")) ty = k->v.keyword.value;
+    }
+    long v;
+    if (ms) {
+        if (is_none(ms)) c->maxsize = AN_UNBOUNDED;
+        else if (const_int(w, ms, &v)) c->maxsize = v < 0 ? 0 : v;
+        else c->maxsize = AN_MAXSIZE_UNKNOWN;
+    }
+    if (ty) c->typed = !(ty->kind == AST_Constant && (ty->v.Constant.value.kind == CONST_FALSE || ty->v.Constant.value.kind == CONST_NONE));
+}
+
+static int is_mutable_display(const AstNode *e) {
+    switch (e->kind) {
+    case AST_List: case AST_Dict: case AST_Set: case AST_ListComp: case AST_DictComp: case AST_SetComp: return 1;
+    default: return 0;
+    }
+}
+
+/* list() / dict(...) / set() / bytearray() / collections.* constructors, as seen here. */
+static int is_mutable_ctor(W *w, const AstNode *e) {
+    if (e->kind != AST_Call) return 0;
+    char buf[256];
+    const char *q = lib_name(w, e->v.Call.func, buf, sizeof buf);
+    return strcmp(q, "list") == 0 || strcmp(q, "dict") == 0 || strcmp(q, "set") == 0 || strcmp(q, "bytearray") == 0 ||
+           strcmp(q, "collections.defaultdict") == 0 || strcmp(q, "collections.OrderedDict") == 0 ||
+           strcmp(q, "collections.deque") == 0 || strcmp(q, "collections.Counter") == 0;
+}
+
+/* ---- the walk ----------------------------------------------------------------------------- */
+
+static void walk(W *w, const AstNode *n);
+
+static void walk_list(W *w, const AstList *l) {
+    for (int i = 0; i < ast_list_len(l); i++) walk(w, l->items[i]);
+}
+
+/* Every child, for node kinds without their own rule. */
+static void walk_children(W *w, const AstNode *n) {
+    const AstKindDesc *k = &ast_kinds[n->kind];
+    for (int i = 0; i < k->nfields; i++) {
+        const AstFieldDesc *f = &ast_fields[k->first_field + i];
+        const char *p = (const char *)n + f->offset;
+        if (f->kind == AF_NODE || f->kind == AF_OPT) {
+            const AstNode *c = *(AstNode *const *)p;
+            if (c) walk(w, c);
+        } else if (f->kind == AF_LIST) {
+            walk_list(w, *(AstList *const *)p);
+        }
+    }
+}
+
+/* A mutation of `x` (x[i] = v, x.a = v, x.append(...)): the caller that mutates a stored result,
+ * instance state (eagerly), and an event for the rest. */
+static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *what) {
+    if (!name.s) return;
+    Bind *own = bind_find(w, owner_scope(w, w->cur), name);
+    if (own && (own->flags & B_LOCAL) && own->call >= 0 && !w->calls.items[own->call].result_mutated) {
+        w->calls.items[own->call].result_mutated = 1;
+        w->calls.items[own->call].mutation_loc = loc;
+    }
+    Bind *b = lookup(w, w->cur, name);
+    if (b && (b->flags & B_SELF)) {
+        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, tmp_printf(&w->tmp, "%s", what));
+        return;
+    }
+    if (cur_func(w) < 0) return;
+    push_ev(w, EV_MUT, mk, name, tmp_printf(&w->tmp, "%s", what), loc, -1);
+}
+
+/* Binds an assignment target, walking what it reads. */
+static void bind_store(W *w, Str name, AnLoc loc) {
+    int s = owner_scope(w, w->cur);
+    Bind *b = bind_get(w, s, name);
+    if (b->flags & (B_GLOBAL | B_NONLOCAL)) {
+        int f = w->scopes.items[s].func;
+        if (b->flags & B_GLOBAL) {
+            reason(w, f, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "assigns global '%.*s'", (int)name.len, name.s));
+            mark_mutated(w, name, loc);
+        } else {
+            reason(w, f, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "assigns enclosing variable '%.*s'", (int)name.len, name.s));
+        }
+        return;
+    }
+    if (b->flags & (B_LOCAL | B_DEF | B_CLASS | B_IMPORT)) b->flags |= B_MULTI;
+    b->flags = (b->flags | B_LOCAL) & ~(unsigned)(B_MUTABLE | B_CONST | B_SELF);
+    b->call = -1;
+}
+
+static void walk_target(W *w, const AstNode *t) {
+    switch (t->kind) {
+    case AST_Name:
+        bind_store(w, t->v.Name.id, loc_of(t));
+        break;
+    case AST_Tuple: case AST_List:
+        for (int i = 0; i < ast_list_len(t->v.Tuple.elts); i++) walk_target(w, t->v.Tuple.elts->items[i]);
+        break;
+    case AST_Starred:
+        walk_target(w, t->v.Starred.value);
+        break;
+    case AST_Attribute: {
+        walk(w, t->v.Attribute.value);
+        Str nm = base_name(t);
+        char what[300];
+        snprintf(what, sizeof what, "assigns %.*s.%.*s", (int)nm.len, nm.s ? nm.s : "", (int)t->v.Attribute.attr.len, t->v.Attribute.attr.s);
+        note_mutation(w, nm, loc_of(t), MUT_ATTR, what);
+        break;
+    }
+    case AST_Subscript: {
+        walk(w, t->v.Subscript.value);
+        walk(w, t->v.Subscript.slice);
+        Str nm = base_name(t);
+        char what[300];
+        snprintf(what, sizeof what, "assigns %.*s[...]", (int)nm.len, nm.s ? nm.s : "");
+        note_mutation(w, nm, loc_of(t), MUT_ITEM, what);
+        break;
+    }
+    default:
+        walk(w, t);
+    }
+}
+
+/* After `name = value`: remembers a stored call result, a fresh mutable object, an int constant. */
+static void note_value(W *w, const AstNode *target, const AstNode *value, int call_idx) {
+    if (target->kind != AST_Name || !value) return;
+    Bind *b = bind_find(w, owner_scope(w, w->cur), target->v.Name.id);
+    if (!b || !(b->flags & B_LOCAL) || (b->flags & (B_GLOBAL | B_NONLOCAL))) return;
+    if (value->kind == AST_Call) b->call = call_idx;
+    if (is_mutable_display(value) || is_mutable_ctor(w, value)) b->flags |= B_MUTABLE;
+    long v;
+    if (b->scope == 0 && !(b->flags & B_MULTI) && value->kind == AST_Constant && const_int(w, value, &v)) {
+        b->flags |= B_CONST;
+        b->value = v;
+    }
+}
+
+static void walk_comprehension(W *w, const AstNode *n, const AstList *gens, const AstNode *elt, const AstNode *val) {
+    int f = cur_func(w);
+    if (f >= 0) w->funcs.items[f].expense.comprehensions++;
+    int saved = w->cur;
+    /* the first iterable is evaluated outside */
+    if (ast_list_len(gens) > 0) walk(w, gens->items[0]->v.comprehension.iter);
+    push_scope(w, SC_COMP, f, w->scopes.items[saved].prefix);
+    int depth0 = f >= 0 ? w->ftmp.items[f].loop_depth : 0;
+    for (int i = 0; i < ast_list_len(gens); i++) {
+        const AstNode *g = gens->items[i];
+        if (i > 0) walk(w, g->v.comprehension.iter);
+        walk_target(w, g->v.comprehension.target);
+        walk_list(w, g->v.comprehension.ifs);
+        if (f >= 0) {
+            FuncTmp *t = &w->ftmp.items[f];
+            t->loop_depth++;
+            if (t->loop_depth > w->funcs.items[f].expense.loop_depth) w->funcs.items[f].expense.loop_depth = t->loop_depth;
+        }
+    }
+    if (elt) walk(w, elt);
+    if (val) walk(w, val);
+    if (f >= 0) w->ftmp.items[f].loop_depth = depth0;
+    w->cur = saved;
+    (void)n;
+}
+
+static void bind_param(W *w, const AstNode *arg, int self, const char *cls) {
+    Bind *b = bind_get(w, w->cur, arg->v.arg.arg);
+    b->flags |= B_PARAM | B_LOCAL;
+    if (self) { b->flags |= B_SELF; b->target = cls; }
+}
+
+static void walk_args_defaults(W *w, const AstNode *args, int f) {
+    if (!args) return;
+    const AstList *d = args->v.arguments.defaults, *kd = args->v.arguments.kw_defaults;
+    for (int pass = 0; pass < 2; pass++) {
+        const AstList *l = pass ? kd : d;
+        for (int i = 0; i < ast_list_len(l); i++) {
+            const AstNode *e = l->items[i];
+            if (!e) continue;
+            walk(w, e);
+            if (f >= 0 && (is_mutable_display(e) || is_mutable_ctor(w, e)))
+                hazard(w, f, AN_C_MUTABLE_DEFAULT, loc_of(e), "a default evaluated once and shared by every call");
+        }
+    }
+}
+
+static void bind_params(W *w, const AstNode *args, int self, const char *cls) {
+    if (!args) return;
+    int first = 1;
+    const AstList *pl[3] = {args->v.arguments.posonlyargs, args->v.arguments.args, args->v.arguments.kwonlyargs};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < ast_list_len(pl[k]); i++) {
+            bind_param(w, pl[k]->items[i], self && first && k < 2, cls);
+            if (k < 2) first = 0;
+        }
+    if (args->v.arguments.vararg) bind_param(w, args->v.arguments.vararg, 0, NULL);
+    if (args->v.arguments.kwarg) bind_param(w, args->v.arguments.kwarg, 0, NULL);
+}
+
+static int count_params(const AstNode *args) {
+    if (!args) return 0;
+    return ast_list_len(args->v.arguments.posonlyargs) + ast_list_len(args->v.arguments.args) +
+           ast_list_len(args->v.arguments.kwonlyargs) + (args->v.arguments.vararg != NULL) + (args->v.arguments.kwarg != NULL);
+}
+
+enum { D_PROPERTY = 1, D_STATIC = 2, D_CLASS = 4, D_CACHED_PROPERTY = 8, D_CACHE = 16 };
+
+/* What a decorator is: D_* bits; fills *c for a cache decorator. */
+static int classify_decorator(W *w, const AstNode *d, AnCache *c) {
+    const AstNode *e = d->kind == AST_Call ? d->v.Call.func : d;
+    char buf[256];
+    const char *q = lib_name(w, e, buf, sizeof buf);
+    if (strcmp(q, "functools.lru_cache") == 0) {
+        c->kind = AN_LRU_CACHE;
+        c->maxsize = 128;
+        if (d->kind == AST_Call) lru_args(w, d, c);
+        return D_CACHE;
+    }
+    if (strcmp(q, "functools.cache") == 0) { c->kind = AN_CACHE; c->maxsize = AN_UNBOUNDED; return D_CACHE; }
+    if (strcmp(q, "functools.cached_property") == 0) { c->kind = AN_CACHED_PROPERTY; c->maxsize = AN_UNBOUNDED; return D_CACHED_PROPERTY; }
+    if (strcmp(q, "property") == 0 || strcmp(q, "abc.abstractproperty") == 0) return D_PROPERTY;
+    if (strcmp(q, "staticmethod") == 0 || strcmp(q, "abc.abstractstaticmethod") == 0) return D_STATIC;
+    if (strcmp(q, "classmethod") == 0 || strcmp(q, "abc.abstractclassmethod") == 0) return D_CLASS;
+    if (e->kind == AST_Attribute && (str_eq(e->v.Attribute.attr, "setter") || str_eq(e->v.Attribute.attr, "getter") ||
+                                     str_eq(e->v.Attribute.attr, "deleter")))
+        return D_PROPERTY;
+    return 0;
+}
+
+static void finish_func(W *w, int f, const AstNode *n, const int *dk, int ndk);
+
+static void walk_funcdef(W *w, const AstNode *n) {
+    int is_async = n->kind == AST_AsyncFunctionDef;
+    /* FunctionDef and AsyncFunctionDef have the same layout */
+    Str name = is_async ? n->v.AsyncFunctionDef.name : n->v.FunctionDef.name;
+    const AstNode *args = is_async ? n->v.AsyncFunctionDef.args : n->v.FunctionDef.args;
+    const AstList *body = is_async ? n->v.AsyncFunctionDef.body : n->v.FunctionDef.body;
+    const AstList *decos = is_async ? n->v.AsyncFunctionDef.decorator_list : n->v.FunctionDef.decorator_list;
+    int outer = w->cur;
+    walk_list(w, decos);
+    const Scope *ps = &w->scopes.items[outer];
+
+    int f = (int)w->funcs.len;
+    AnFunc fn;
+    memset(&fn, 0, sizeof fn);
+    fn.name = arena_strndup(w->a, name.s, name.len);
+    fn.qualname = tmp_printf(w->a, "%s%.*s", ps->prefix, (int)name.len, name.s);
+    fn.line = n->lineno;
+    fn.first_line = ast_list_len(decos) ? decos->items[0]->lineno : n->lineno;
+    fn.end_line = n->end_lineno;
+    fn.col = n->col_offset;
+    fn.is_async = is_async;
+    fn.is_nested = ps->kind != SC_MODULE && ps->kind != SC_CLASS;
+    fn.is_method = ps->kind == SC_CLASS;
+    fn.nparams = count_params(args);
+    vec_push(&w->funcs, fn);
+    FuncTmp ft;
+    memset(&ft, 0, sizeof ft);
+    ft.node = n;
+    vec_push(&w->ftmp, ft);
+
+    int dk[64], ndk = 0;
+    for (int i = 0; i < ast_list_len(decos); i++) {
+        AnCache c = {0};
+        int k = classify_decorator(w, decos->items[i], &c);
+        if (ndk < 64) dk[ndk++] = k;
+        AnFunc *fp = &w->funcs.items[f];
+        if ((k & (D_CACHE | D_CACHED_PROPERTY)) && fp->cache.kind == AN_NO_CACHE) {
+            c.loc = loc_of(decos->items[i]);
+            c.index = i;
+            fp->cache = c;
+        }
+        if (k & (D_PROPERTY | D_CACHED_PROPERTY)) fp->is_property = 1;
+        if (k & D_STATIC) fp->is_staticmethod = 1;
+        if (k & D_CLASS) fp->is_classmethod = 1;
+    }
+    walk_args_defaults(w, args, f);
+    ps = &w->scopes.items[outer];
+
+    /* the name is bound in the enclosing scope */
+    const char *qualified = tmp_printf(w->a, "%s.%s", w->module, w->funcs.items[f].qualname);
+    Bind *b = bind_get(w, owner_scope(w, outer), name);
+    b->flags = (b->flags & (B_GLOBAL | B_NONLOCAL)) | B_LOCAL | B_DEF;
+    b->target = qualified;
+    b->func = f;
+    b->call = -1;
+
+    /* the class of a method, for self.method() */
+    const char *cls = NULL;
+    int self = 0;
+    if (ps->kind == SC_CLASS && !w->funcs.items[f].is_staticmethod) {
+        size_t pl = strlen(ps->prefix);
+        cls = tmp_printf(w->a, "%s.%.*s", w->module, (int)(pl ? pl - 1 : 0), ps->prefix);
+        self = 1;
+    }
+    const char *prefix = tmp_printf(&w->tmp, "%s.<locals>.", w->funcs.items[f].qualname);
+    push_scope(w, SC_FUNC, f, prefix);
+    w->ftmp.items[f].scope = w->cur;
+    bind_params(w, args, self, cls);
+    walk_list(w, body);
+    w->cur = outer;
+    finish_func(w, f, n, dk, ndk);
+}
+
+/* What a function's own walk settles: generator/coroutine, return value, hazards that depend on
+ * its decorators. Purity and C204/C206 come at the end of the module and in linking. */
+static void finish_func(W *w, int f, const AstNode *n, const int *dk, int ndk) {
+    AnFunc *fn = &w->funcs.items[f];
+    FuncTmp *t = &w->ftmp.items[f];
+    AnLoc def = loc_of(n);
+    if (t->has_yield) {
+        fn->is_generator = 1;
+        reason(w, f, AN_P_GENERATOR, t->yield_loc, NULL);
+    }
+    if (fn->is_async) reason(w, f, AN_P_COROUTINE, t->has_await ? t->await_loc : def, NULL);
+    if (!t->has_value_return && !t->has_yield && !fn->is_async)
+        reason(w, f, AN_P_RAISES_ONLY, def, NULL);
+    if (fn->returns_mutable) hazard(w, f, AN_C_MUTABLE_RETURN, t->mutret_loc, NULL);
+    const AnCache *c = &fn->cache;
+    int instance = fn->is_method && !fn->is_staticmethod && !fn->is_classmethod && !fn->is_property;
+    if (c->kind == AN_LRU_CACHE || c->kind == AN_CACHE) {
+        if (instance && c->maxsize == AN_UNBOUNDED) hazard(w, f, AN_C_UNBOUNDED_METHOD, c->loc, NULL);
+        else if (instance) hazard(w, f, AN_C_METHOD_CACHE, c->loc, NULL);
+    }
+    if (c->kind != AN_NO_CACHE && (fn->is_generator || fn->is_async))
+        hazard(w, f, AN_C_GENERATOR, c->loc, fn->is_async ? "caches the coroutine object, which can be awaited once" : "caches the generator object, which is exhausted after one use");
+    /* decorator order, as CPython 3.11 behaves: a cache above @property/@classmethod/
+     * @cached_property raises TypeError when the class is made; above @staticmethod it works
+     * through the class but binds the instance as first argument through an instance. */
+    if (c->kind != AN_NO_CACHE && c->index >= 0) {
+        for (int i = c->index + 1; i < ndk; i++) {
+            const char *what = NULL;
+            if (dk[i] & D_PROPERTY) what = "above @property: TypeError when the class is created (the property object is not callable)";
+            else if (dk[i] & D_CLASS) what = "above @classmethod: TypeError when the class is created (classmethod objects are not callable)";
+            else if (dk[i] & D_CACHED_PROPERTY) what = "above @cached_property: TypeError when the class is created";
+            else if ((dk[i] & D_STATIC) && c->kind == AN_CACHED_PROPERTY) what = "@cached_property above @staticmethod: the instance is passed as an argument";
+            else if (dk[i] & D_STATIC) what = "above @staticmethod: calls through an instance pass the instance as first argument";
+            if (what) { hazard(w, f, AN_C_DECORATOR_ORDER, c->loc, what); break; }
+        }
+    }
+}
+
+static void walk_classdef(W *w, const AstNode *n) {
+    walk_list(w, n->v.ClassDef.decorator_list);
+    walk_list(w, n->v.ClassDef.bases);
+    walk_list(w, n->v.ClassDef.keywords);
+    Scope *ps = &w->scopes.items[w->cur];
+    Str name = n->v.ClassDef.name;
+    const char *qual = tmp_printf(w->a, "%s%.*s", ps->prefix, (int)name.len, name.s);
+    vec_push(&w->classes, qual);
+    Bind *b = bind_get(w, owner_scope(w, w->cur), name);
+    b->flags = (b->flags & (B_GLOBAL | B_NONLOCAL)) | B_LOCAL | B_CLASS;
+    b->target = tmp_printf(w->a, "%s.%s", w->module, qual);
+    b->call = -1;
+    int outer = w->cur;
+    push_scope(w, SC_CLASS, -1, tmp_printf(&w->tmp, "%s.", qual));
+    walk_list(w, n->v.ClassDef.body);
+    w->cur = outer;
+}
+
+/* `from ..x import y` -> the absolute module name. */
+static const char *import_base(W *w, Str mod, int level) {
+    if (level == 0) return tmp_printf(&w->tmp, "%.*s", (int)mod.len, mod.s);
+    const char *p = w->package;
+    size_t len = strlen(p);
+    for (int i = 1; i < level; i++) {
+        while (len > 0 && p[len - 1] != '.') len--;
+        if (len > 0) len--;
+    }
+    if (mod.len == 0) return tmp_printf(&w->tmp, "%.*s", (int)len, p);
+    if (len == 0) return tmp_printf(&w->tmp, "%.*s", (int)mod.len, mod.s);
+    return tmp_printf(&w->tmp, "%.*s.%.*s", (int)len, p, (int)mod.len, mod.s);
+}
+
+static void bind_import(W *w, Str name, const char *target) {
+    Bind *b = bind_get(w, owner_scope(w, w->cur), name);
+    b->flags = (b->flags & (B_GLOBAL | B_NONLOCAL)) | B_LOCAL | B_IMPORT;
+    b->target = arena_strndup(w->a, target, strlen(target));
+    b->call = -1;
+    if (w->cur == 0) vec_push(&w->aliases, ((AnAlias){arena_strndup(w->a, name.s, name.len), b->target}));
+}
+
+static void walk_import(W *w, const AstNode *n) {
+    const AstList *names = n->v.Import.names;
+    for (int i = 0; i < ast_list_len(names); i++) {
+        const AstNode *a = names->items[i];
+        Str nm = a->v.alias.name, as = a->v.alias.asname;
+        if (as.s && as.len) {
+            bind_import(w, as, tmp_printf(&w->tmp, "%.*s", (int)nm.len, nm.s));
+        } else {
+            size_t k = 0;
+            while (k < nm.len && nm.s[k] != '.') k++;
+            bind_import(w, (Str){nm.s, k}, tmp_printf(&w->tmp, "%.*s", (int)k, nm.s));
+        }
+    }
+}
+
+static void walk_import_from(W *w, const AstNode *n) {
+    const char *base = import_base(w, n->v.ImportFrom.module, n->v.ImportFrom.level);
+    const AstList *names = n->v.ImportFrom.names;
+    for (int i = 0; i < ast_list_len(names); i++) {
+        const AstNode *a = names->items[i];
+        Str nm = a->v.alias.name, as = a->v.alias.asname;
+        if (str_eq(nm, "*")) {
+            if (strcmp(base, "functools") == 0) w->star_functools = 1;
+            continue;
+        }
+        const char *t = *base ? tmp_printf(&w->tmp, "%s.%.*s", base, (int)nm.len, nm.s) : tmp_printf(&w->tmp, "%.*s", (int)nm.len, nm.s);
+        bind_import(w, (as.s && as.len) ? as : nm, t);
+    }
+}
+
+/* f = lru_cache(32)(g) / f = functools.cache(g) / f = lru_cache(g) */
+static void cache_assignment(W *w, const AstNode *stmt, const AstNode *target, const AstNode *value) {
+    if (target->kind != AST_Name || value->kind != AST_Call || ast_list_len(value->v.Call.args) != 1) return;
+    const AstNode *fn = value->v.Call.func, *wrapped = value->v.Call.args->items[0];
+    AnCache c = {0};
+    char buf[256];
+    if (fn->kind == AST_Call) {
+        const char *q = lib_name(w, fn->v.Call.func, buf, sizeof buf);
+        if (strcmp(q, "functools.lru_cache") != 0) return;
+        c.kind = AN_LRU_CACHE;
+        lru_args(w, fn, &c);
+    } else {
+        const char *q = lib_name(w, fn, buf, sizeof buf);
+        if (strcmp(q, "functools.lru_cache") == 0) { c.kind = AN_LRU_CACHE; c.maxsize = 128; }
+        else if (strcmp(q, "functools.cache") == 0) { c.kind = AN_CACHE; c.maxsize = AN_UNBOUNDED; }
+        else return;
+    }
+    if (wrapped->kind != AST_Name) return;
+    Bind *g = lookup(w, w->cur, wrapped->v.Name.id);
+    if (!g || !(g->flags & B_DEF) || g->func < 0) return;
+    int f = g->func;
+    const char *qualified = g->target;
+    if (w->funcs.items[f].cache.kind == AN_NO_CACHE) {
+        c.loc = loc_of(stmt);
+        c.index = -1;
+        w->funcs.items[f].cache = c;
+    }
+    /* calls to the new name reach the cached function */
+    Bind *b = bind_find(w, owner_scope(w, w->cur), target->v.Name.id);
+    if (b) {
+        b->flags = (b->flags & ~(unsigned)(B_MUTABLE | B_CONST)) | B_DEF;
+        b->target = qualified;
+        b->func = f;
+        b->call = -1;
+    }
+    if (w->cur == 0 && !str_eq(target->v.Name.id, w->funcs.items[f].name))
+        vec_push(&w->aliases, ((AnAlias){arena_strndup(w->a, target->v.Name.id.s, target->v.Name.id.len), qualified}));
+}
+
+static void walk_call(W *w, const AstNode *n) {
+    int idx = (int)w->calls.len;
+    AnCall c;
+    memset(&c, 0, sizeof c);
+    c.loc = loc_of(n);
+    c.func = cur_func(w);
+    c.resolved = -1;
+    c.target = "";
+    vec_push(&w->calls, c);
+    CallTmp ct;
+    memset(&ct, 0, sizeof ct);
+    const AstList *args = n->v.Call.args;
+    if (ast_list_len(args) > 0 && args->items[0]->kind == AST_Name) ct.arg0 = args->items[0]->v.Name.id;
+    vec_push(&w->ctmp, ct);
+
+    const AstNode *fe = n->v.Call.func;
+    Str head;
+    char rest[512];
+    if (dotted(fe, &head, rest, sizeof rest)) {
+        Bind *b = lookup(w, w->cur, head);
+        /* self.x.append(...) and friends: mutations of what the chain names */
+        if (fe->kind == AST_Attribute) {
+            Str m = fe->v.Attribute.attr;
+            const AnKnown *k = an_known_method(m.s, m.len);
+            if (k && (k->flags & AN_F_MUTATES) && !(b && (b->flags & B_IMPORT))) {
+                const char *dot = strrchr(rest, '.');
+                char what[600];
+                snprintf(what, sizeof what, "%.*s%s(...)", (int)head.len, head.s, rest);
+                /* self.append() is a method of the instance, not a list */
+                if (dot != rest || !(b && (b->flags & B_SELF))) note_mutation(w, head, c.loc, MUT_METHOD, what);
+            }
+        }
+        if (b && (b->flags & B_SELF) && fe->kind == AST_Attribute && strchr(rest + 1, '.')) {
+            /* self.x.m(): reads self.x */
+            const char *d2 = strchr(rest + 1, '.');
+            reason(w, cur_func(w), AN_P_READS_SELF, c.loc, tmp_printf(&w->tmp, "reads %.*s%.*s", (int)head.len, head.s, (int)(d2 - rest), rest));
+        }
+        push_ev(w, EV_CALL, MUT_ARG, head, tmp_printf(&w->tmp, "%s", rest), c.loc, idx);
+    } else {
+        walk(w, fe);
+        /* a method on an expression ("".join(x), f(x).split()) */
+        if (fe->kind == AST_Attribute) {
+            Str m = fe->v.Attribute.attr;
+            const AnKnown *k = an_known_method(m.s, m.len);
+            w->calls.items[idx].target = tmp_printf(w->a, ".%.*s", (int)m.len, m.s);
+            if (k && (k->flags & AN_F_MUTATES)) {
+                Str nm = base_name(fe->v.Attribute.value);
+                if (nm.s) note_mutation(w, nm, c.loc, MUT_METHOD, tmp_printf(&w->tmp, "%.*s...%.*s(...)", (int)nm.len, nm.s, (int)m.len, m.s));
+            }
+            push_ev(w, EV_CALL, MUT_ARG, (Str){NULL, 0}, tmp_printf(&w->tmp, ".%.*s", (int)m.len, m.s), c.loc, idx);
+        } else {
+            w->calls.items[idx].origin = AN_CALL_UNKNOWN;
+            w->calls.items[idx].target = "<expression>";
+            reason(w, cur_func(w), AN_P_CALLS_UNKNOWN, c.loc, "calls the result of an expression");
+        }
+    }
+    walk_list(w, args);
+    for (int i = 0; i < ast_list_len(n->v.Call.keywords); i++) walk(w, n->v.Call.keywords->items[i]->v.keyword.value);
+}
+
+static void note_return(W *w, const AstNode *n) {
+    int f = cur_func(w);
+    if (f < 0 || w->scopes.items[w->cur].kind != SC_FUNC) return;
+    const AstNode *v = n->v.Return.value;
+    FuncTmp *t = &w->ftmp.items[f];
+    if (v && !is_none(v)) t->has_value_return = 1;
+    if (!v) return;
+    AnFunc *fn = &w->funcs.items[f];
+    if (is_mutable_display(v)) {
+        if (!fn->returns_mutable) { fn->returns_mutable = 1; t->mutret_loc = loc_of(n); }
+    } else if (v->kind == AST_Name) {
+        Bind *b = bind_find(w, w->cur, v->v.Name.id);
+        if (b && (b->flags & B_LOCAL) && !(b->flags & (B_GLOBAL | B_NONLOCAL))) {
+            if (b->flags & B_MUTABLE) {
+                if (!fn->returns_mutable) { fn->returns_mutable = 1; t->mutret_loc = loc_of(n); }
+            } else if (b->call >= 0 && !w->ctmp.items[b->call].returned) {
+                w->ctmp.items[b->call].returned = 1;
+                w->ctmp.items[b->call].ret_loc = loc_of(n);
+            }
+        }
+    }
+}
+
+static void loop_enter(W *w) {
+    int f = cur_func(w);
+    if (f < 0) return;
+    AnFunc *fn = &w->funcs.items[f];
+    FuncTmp *t = &w->ftmp.items[f];
+    fn->expense.loops++;
+    if (++t->loop_depth > fn->expense.loop_depth) fn->expense.loop_depth = t->loop_depth;
+}
+static void loop_leave(W *w) {
+    int f = cur_func(w);
+    if (f >= 0) w->ftmp.items[f].loop_depth--;
+}
+
+static int is_stmt(AstKind k) { return k >= AST_FunctionDef && k <= AST_Continue; }
+
+static void walk(W *w, const AstNode *n) {
+    if (!n || w->depth > MAX_DEPTH) return;
+    w->depth++;
+    int f = cur_func(w);
+    if (f >= 0 && is_stmt(n->kind) && w->scopes.items[w->cur].kind == SC_FUNC) w->funcs.items[f].expense.statements++;
+    switch (n->kind) {
+    case AST_FunctionDef: case AST_AsyncFunctionDef:
+        walk_funcdef(w, n);
+        break;
+    case AST_ClassDef:
+        walk_classdef(w, n);
+        break;
+    case AST_Return:
+        if (n->v.Return.value && n->v.Return.value->kind == AST_Call && f >= 0 && w->scopes.items[w->cur].kind == SC_FUNC) {
+            int idx = (int)w->calls.len;
+            walk(w, n->v.Return.value);
+            if (idx < (int)w->ctmp.len) { w->ctmp.items[idx].returned = 1; w->ctmp.items[idx].ret_loc = loc_of(n); }
+        } else {
+            walk(w, n->v.Return.value);
+        }
+        note_return(w, n);
+        break;
+    case AST_Assign: {
+        const AstNode *v = n->v.Assign.value;
+        int idx = (int)w->calls.len;
+        walk(w, v);
+        const AstList *ts = n->v.Assign.targets;
+        for (int i = 0; i < ast_list_len(ts); i++) {
+            walk_target(w, ts->items[i]);
+            note_value(w, ts->items[i], v, idx);
+        }
+        if (ast_list_len(ts) == 1) cache_assignment(w, n, ts->items[0], v);
+        break;
+    }
+    case AST_AnnAssign:
+        if (n->v.AnnAssign.value) {
+            int idx = (int)w->calls.len;
+            walk(w, n->v.AnnAssign.value);
+            walk_target(w, n->v.AnnAssign.target);
+            note_value(w, n->v.AnnAssign.target, n->v.AnnAssign.value, idx);
+        } else if (n->v.AnnAssign.target->kind != AST_Name) {
+            walk(w, n->v.AnnAssign.target);
+        }
+        break;
+    case AST_AugAssign: {
+        walk(w, n->v.AugAssign.value);
+        const AstNode *t = n->v.AugAssign.target;
+        if (t->kind == AST_Name) {
+            walk(w, t); /* reads it too */
+            Bind *b = bind_find(w, owner_scope(w, w->cur), t->v.Name.id);
+            if (b && (b->flags & (B_GLOBAL | B_NONLOCAL))) bind_store(w, t->v.Name.id, loc_of(t));
+            else if (b) b->flags &= ~(unsigned)B_CONST;
+            else {
+                /* x += 1 without a binding here: x is local (UnboundLocalError) unless declared */
+                bind_store(w, t->v.Name.id, loc_of(t));
+            }
+        } else {
+            walk_target(w, t);
+        }
+        break;
+    }
+    case AST_Delete:
+        for (int i = 0; i < ast_list_len(n->v.Delete.targets); i++) walk_target(w, n->v.Delete.targets->items[i]);
+        break;
+    case AST_For: case AST_AsyncFor:
+        walk(w, n->v.For.iter);
+        walk_target(w, n->v.For.target);
+        loop_enter(w);
+        walk_list(w, n->v.For.body);
+        loop_leave(w);
+        walk_list(w, n->v.For.orelse);
+        break;
+    case AST_While:
+        walk(w, n->v.While.test);
+        loop_enter(w);
+        walk_list(w, n->v.While.body);
+        loop_leave(w);
+        walk_list(w, n->v.While.orelse);
+        break;
+    case AST_With: case AST_AsyncWith:
+        for (int i = 0; i < ast_list_len(n->v.With.items); i++) {
+            const AstNode *it = n->v.With.items->items[i];
+            walk(w, it->v.withitem.context_expr);
+            if (it->v.withitem.optional_vars) walk_target(w, it->v.withitem.optional_vars);
+        }
+        walk_list(w, n->v.With.body);
+        break;
+    case AST_ExceptHandler:
+        walk(w, n->v.ExceptHandler.type);
+        if (n->v.ExceptHandler.name.s && n->v.ExceptHandler.name.len) bind_store(w, n->v.ExceptHandler.name, loc_of(n));
+        walk_list(w, n->v.ExceptHandler.body);
+        break;
+    case AST_Import:
+        walk_import(w, n);
+        break;
+    case AST_ImportFrom:
+        walk_import_from(w, n);
+        break;
+    case AST_Global: case AST_Nonlocal: {
+        const AstList *names = n->v.Global.names;
+        for (int i = 0; i < ast_list_len(names); i++) {
+            const AstNode *id = names->items[i];
+            Str nm = id->v._Identifier.value;
+            Bind *b = bind_get(w, owner_scope(w, w->cur), nm);
+            b->flags |= n->kind == AST_Global ? B_GLOBAL : B_NONLOCAL;
+        }
+        break;
+    }
+    case AST_NamedExpr:
+        walk(w, n->v.NamedExpr.value);
+        walk_target(w, n->v.NamedExpr.target);
+        break;
+    case AST_Lambda: {
+        walk_args_defaults(w, n->v.Lambda.args, -1);
+        int outer = w->cur;
+        push_scope(w, SC_LAMBDA, f, w->scopes.items[outer].prefix);
+        bind_params(w, n->v.Lambda.args, 0, NULL);
+        walk(w, n->v.Lambda.body);
+        w->cur = outer;
+        break;
+    }
+    case AST_ListComp: case AST_SetComp: case AST_GeneratorExp:
+        walk_comprehension(w, n, n->v.ListComp.generators, n->v.ListComp.elt, NULL);
+        break;
+    case AST_DictComp:
+        walk_comprehension(w, n, n->v.DictComp.generators, n->v.DictComp.key, n->v.DictComp.value);
+        break;
+    case AST_Yield: case AST_YieldFrom:
+        if (f >= 0 && w->scopes.items[w->cur].kind != SC_LAMBDA && !w->ftmp.items[f].has_yield) {
+            w->ftmp.items[f].has_yield = 1;
+            w->ftmp.items[f].yield_loc = loc_of(n);
+        }
+        walk(w, n->v.Yield.value);
+        break;
+    case AST_Await:
+        if (f >= 0 && !w->ftmp.items[f].has_await) {
+            w->ftmp.items[f].has_await = 1;
+            w->ftmp.items[f].await_loc = loc_of(n);
+        }
+        walk(w, n->v.Await.value);
+        break;
+    case AST_Call:
+        walk_call(w, n);
+        break;
+    case AST_Attribute: case AST_Name: {
+        if (f < 0) { if (n->kind == AST_Attribute) walk(w, n->v.Attribute.value); break; }
+        Str head;
+        char rest[512];
+        if (dotted(n, &head, rest, sizeof rest)) {
+            Bind *b = lookup(w, w->cur, head);
+            if (b && (b->flags & B_SELF) && rest[0]) {
+                const char *d2 = strchr(rest + 1, '.');
+                int len = d2 ? (int)(d2 - rest) : (int)strlen(rest);
+                reason(w, f, AN_P_READS_SELF, loc_of(n), tmp_printf(&w->tmp, "reads %.*s%.*s", (int)head.len, head.s, len, rest));
+            } else if (!b || (b->scope == 0 && !(b->flags & (B_DEF | B_CLASS))) || (b->flags & B_IMPORT)) {
+                /* possibly module state (settled at the end, when every binding is known) */
+                push_ev(w, EV_READ, MUT_ARG, head, tmp_printf(&w->tmp, "%s", rest), loc_of(n), -1);
+            } else if (w->scopes.items[b->scope].func != f && w->scopes.items[b->scope].kind != SC_MODULE && !(b->flags & B_DEF)) {
+                /* a closure variable: fine */
+            }
+        } else if (n->kind == AST_Attribute) {
+            walk(w, n->v.Attribute.value);
+        }
+        break;
+    }
+    case AST_MatchAs:
+        walk(w, n->v.MatchAs.pattern);
+        if (n->v.MatchAs.name.s && n->v.MatchAs.name.len) bind_store(w, n->v.MatchAs.name, loc_of(n));
+        break;
+    case AST_MatchStar:
+        if (n->v.MatchStar.name.s && n->v.MatchStar.name.len) bind_store(w, n->v.MatchStar.name, loc_of(n));
+        break;
+    case AST_MatchMapping:
+        walk_children(w, n);
+        if (n->v.MatchMapping.rest.s && n->v.MatchMapping.rest.len) bind_store(w, n->v.MatchMapping.rest, loc_of(n));
+        break;
+    case AST_Constant: case AST_Pass: case AST_Break: case AST_Continue:
+        break;
+    default:
+        walk_children(w, n);
+    }
+    w->depth--;
+}
+
+/* ---- settling events ---------------------------------------------------------------------- */
+
+/* Whether binding b is a local of the function `func` itself (its own scope or a lambda /
+ * comprehension inside it). */
+static int own_local(W *w, const Bind *b, int func) {
+    const Scope *s = &w->scopes.items[b->scope];
+    return s->kind != SC_MODULE && s->kind != SC_CLASS && s->func == func;
+}
+
+static void settle_mutation(W *w, int scope, int func, Str name, AnLoc loc, MutKind mk, const char *what) {
+    Bind *b = lookup(w, scope, name);
+    if (!b || b->scope == 0) {
+        reason(w, func, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "mutates module-level '%.*s': %s", (int)name.len, name.s, what));
+        if (!b || !(b->flags & B_IMPORT)) mark_mutated(w, name, loc);
+        return;
+    }
+    if (b->flags & B_SELF) {
+        reason(w, func, AN_P_MUTATES_SELF, loc, what);
+        return;
+    }
+    if (!own_local(w, b, func)) {
+        if (w->scopes.items[b->scope].kind != SC_CLASS)
+            reason(w, func, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "mutates enclosing variable '%.*s': %s", (int)name.len, name.s, what));
+        return;
+    }
+    if ((b->flags & B_PARAM) && w->scopes.items[b->scope].kind == SC_FUNC) {
+        reason(w, func, AN_P_MUTATES_PARAM, loc, tmp_printf(&w->tmp, "mutates argument '%.*s': %s", (int)name.len, name.s, what));
+        if (mk != MUT_ATTR && !(b->flags & B_C208)) {
+            b->flags |= B_C208;
+            hazard(w, func, AN_C_UNHASHABLE_ARG, loc, tmp_printf(&w->tmp, "parameter '%.*s' is used as a list/dict: %s", (int)name.len, name.s, what));
+        }
+    }
+}
+
+static void settle_call(W *w, const Ev *e) {
+    AnCall *c = &w->calls.items[e->call];
+    CallTmp *ct = &w->ctmp.items[e->call];
+    int f = e->func;
+    const AnKnown *k = NULL;
+    char tb[768];
+    const char *show;
+    if (!e->head.s) {
+        /* method on an expression */
+        k = an_known_method(e->rest + 1, strlen(e->rest + 1));
+        show = tmp_printf(&w->tmp, "...%s()", e->rest);
+        c->origin = k ? AN_CALL_KNOWN : AN_CALL_UNKNOWN;
+        if (!k) reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, tmp_printf(&w->tmp, "calls %s on an object it cannot see", show));
+        goto apply;
+    }
+    Bind *b = lookup(w, e->scope, e->head);
+    const char *last = strrchr(e->rest, '.');
+    snprintf(tb, sizeof tb, "%.*s%s", (int)e->head.len, e->head.s, e->rest);
+    show = tmp_printf(&w->tmp, "%s()", tb);
+    if (!b || (b->flags & B_IMPORT) || (b->flags & (B_DEF | B_CLASS))) {
+        const char *q;
+        if (b) q = tmp_printf(w->a, "%s%s", b->target, e->rest);
+        else if (w->star_functools && !e->rest[0] && (str_eq(e->head, "lru_cache") || str_eq(e->head, "cache")))
+            q = tmp_printf(w->a, "functools.%s", tb);
+        else q = arena_strndup(w->a, tb, strlen(tb));
+        c->target = q;
+        show = tmp_printf(&w->tmp, "%s()", q);
+        if (!b || (b->flags & B_IMPORT)) k = an_known_call(q);
+        if (k) { c->origin = AN_CALL_KNOWN; goto apply; }
+        if (!b && !e->rest[0]) {
+            size_t n = e->head.len;
+            const char *s = e->head.s;
+            if ((n > 5 && memcmp(s + n - 5, "Error", 5) == 0) || (n > 9 && memcmp(s + n - 9, "Exception", 9) == 0) ||
+                (n > 7 && memcmp(s + n - 7, "Warning", 7) == 0) || str_eq(e->head, "StopIteration") ||
+                str_eq(e->head, "NotImplementedError") || str_eq(e->head, "KeyboardInterrupt") || str_eq(e->head, "SystemExit")) {
+                c->origin = AN_CALL_KNOWN;
+                return;
+            }
+        }
+        if (!b && e->rest[0] && last) {
+            /* str.join, dict.fromkeys, object.__setattr__ ... on a builtin type */
+            k = an_known_method(last + 1, strlen(last + 1));
+            c->origin = k ? AN_CALL_KNOWN : AN_CALL_REPO;
+            if (k) goto apply;
+            return;
+        }
+        c->origin = AN_CALL_REPO;
+        return;
+    }
+    if (b->flags & B_SELF) {
+        if (e->rest[0] && last == e->rest) {
+            c->target = tmp_printf(w->a, "%s%s", b->target, e->rest);
+            c->origin = AN_CALL_REPO;
+            return;
+        }
+    }
+    c->target = tmp_printf(w->a, "%s", tb);
+    if (b->scope == 0 && !e->rest[0]) {
+        /* a module-level variable holding a callable */
+        c->target = tmp_printf(w->a, "%s.%s", w->module, tb);
+        c->origin = AN_CALL_REPO;
+        return;
+    }
+    if (e->rest[0]) k = an_known_method(last + 1, strlen(last + 1));
+    c->origin = k ? AN_CALL_KNOWN : AN_CALL_UNKNOWN;
+    if (!k) {
+        reason(w, f, AN_P_CALLS_UNKNOWN, e->loc,
+               tmp_printf(&w->tmp, e->rest[0] ? "calls %s on an object it cannot see" : "calls '%s', a parameter or local", e->rest[0] ? show : tb));
+        return;
+    }
+apply:
+    if (!k) return;
+    if (f >= 0) {
+        if (k->flags & AN_F_EFFECT) reason(w, f, (AnIssueKind)an_known_kind(k), e->loc, tmp_printf(&w->tmp, "calls %s", show));
+        if (k->flags & AN_F_HEAVY) w->funcs.items[f].expense.heavy_calls++;
+        if ((k->flags & AN_F_MUTRET) && ct->returned && !w->funcs.items[f].returns_mutable) {
+            w->funcs.items[f].returns_mutable = 1;
+            hazard(w, f, AN_C_MUTABLE_RETURN, ct->ret_loc, tmp_printf(&w->tmp, "returns the result of %s", show));
+        }
+        if ((k->flags & AN_F_MUTARG0) && ct->arg0.s)
+            settle_mutation(w, e->scope, f, ct->arg0, e->loc, MUT_METHOD, tmp_printf(&w->tmp, "%s", show));
+    }
+}
+
+static void settle_read(W *w, const Ev *e) {
+    Bind *b = lookup(w, e->scope, e->head);
+    if (b && b->scope != 0 && !(b->flags & B_IMPORT)) return;
+    if (b && (b->flags & B_IMPORT)) {
+        if (!e->rest[0]) return;
+        char q[768];
+        int n = snprintf(q, sizeof q, "%s%s", b->target, e->rest);
+        if (n <= 0 || (size_t)n >= sizeof q) return;
+        /* every prefix that goes past the import: os.environ.copy -> os.environ */
+        size_t tl = strlen(b->target);
+        for (size_t i = tl + 1; i <= (size_t)n; i++) {
+            if (i < (size_t)n && q[i] != '.') continue;
+            char save = q[i];
+            q[i] = 0;
+            const AnKnown *k = an_known_attr(q);
+            if (k) {
+                reason(w, e->func, (AnIssueKind)an_known_kind(k), e->loc, tmp_printf(&w->tmp, "reads %s", q));
+                q[i] = save;
+                return;
+            }
+            q[i] = save;
+        }
+        return;
+    }
+    const MutName *m = find_mutated(w, e->head);
+    if (m) {
+        char d[300];
+        snprintf(d, sizeof d, "reads '%.*s', which is changed at line %d", (int)e->head.len, e->head.s, m->loc.line);
+        size_t before = w->reasons.len;
+        reason(w, e->func, AN_P_READS_MUTABLE_GLOBAL, e->loc, d);
+        if (w->reasons.len > before) w->reasons.items[w->reasons.len - 1].is.other_loc = m->loc;
+    }
+}
+
+/* ---- suppression -------------------------------------------------------------------------- */
+
+/* Bits for `# glintefy: ignore[...]` on one line (0: none). */
+static unsigned long long line_suppression(const char *s, const char *e) {
+    for (const char *p = s; p < e; p++) {
+        if (*p != '#') continue;
+        const char *q = p + 1;
+        while (q < e && (*q == ' ' || *q == '\t')) q++;
+        if ((size_t)(e - q) < 9 || memcmp(q, "glintefy:", 9) != 0) continue;
+        q += 9;
+        while (q < e && (*q == ' ' || *q == '\t')) q++;
+        if ((size_t)(e - q) < 6 || memcmp(q, "ignore", 6) != 0) continue;
+        q += 6;
+        if (q >= e || *q != '[') return ~0ull;
+        unsigned long long bits = 0;
+        q++;
+        while (q < e && *q != ']') {
+            while (q < e && (*q == ' ' || *q == ',')) q++;
+            const char *t = q;
+            while (q < e && *q != ',' && *q != ']' && *q != ' ') q++;
+            if (q > t) {
+                int k = an_issue_lookup(t, (size_t)(q - t));
+                if (k >= 0) bits |= 1ull << k;
+            }
+        }
+        return bits;
+    }
+    return 0;
+}
+
+static void find_suppressions(W *w) {
+    if (!w->src || !w->funcs.len) return;
+    /* line starts, once */
+    Array(size_t) ls = {0};
+    vec_push(&ls, (size_t)0);
+    for (size_t i = 0; i < w->nsrc; i++)
+        if (w->src[i] == '\n') vec_push(&ls, i + 1);
+    for (size_t f = 0; f < w->funcs.len; f++) {
+        AnFunc *fn = &w->funcs.items[f];
+        for (int l = fn->first_line; l <= fn->line; l++) {
+            if (l < 1 || (size_t)l > ls.len) continue;
+            const char *s = w->src + ls.items[l - 1];
+            const char *e = (size_t)l < ls.len ? w->src + ls.items[l] : w->src + w->nsrc;
+            fn->suppressed |= line_suppression(s, e);
+        }
+    }
+    vec_free(&ls);
+}
+
+/* ---- putting it together ------------------------------------------------------------------ */
+
+static const char *package_of(Arena *a, const char *path, const char *module) {
+    size_t pl = strlen(path);
+    if (pl >= 11 && strcmp(path + pl - 11, "__init__.py") == 0) return module;
+    const char *dot = strrchr(module, '.');
+    return dot ? arena_strndup(a, module, (size_t)(dot - module)) : "";
+}
+
+/* Copies the per-function issues into the arena, bucketed by function. */
+static void bucket(W *w, const Iss *v, size_t n, int hazards) {
+    size_t nf = w->funcs.len;
+    int *cnt = xcalloc(nf + 1, sizeof *cnt);
+    for (size_t i = 0; i < n; i++) {
+        const AnFunc *fn = &w->funcs.items[v[i].func];
+        if (hazards && (fn->suppressed & (1ull << v[i].is.kind))) continue;
+        cnt[v[i].func]++;
+    }
+    for (size_t f = 0; f < nf; f++) {
+        AnFunc *fn = &w->funcs.items[f];
+        AnIssue *arr = cnt[f] ? arena_alloc(w->a, (size_t)cnt[f] * sizeof(AnIssue)) : NULL;
+        if (hazards) { fn->hazards = arr; fn->nhazards = 0; }
+        else { fn->reasons = arr; fn->nreasons = 0; }
+    }
+    for (size_t i = 0; i < n; i++) {
+        AnFunc *fn = &w->funcs.items[v[i].func];
+        if (hazards) {
+            if (fn->suppressed & (1ull << v[i].is.kind)) continue;
+            fn->hazards[fn->nhazards++] = v[i].is;
+        } else {
+            fn->reasons[fn->nreasons++] = v[i].is;
+        }
+    }
+    free(cnt);
+}
+
+void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, const char *module_name,
+                       const char *src, size_t n) {
+    memset(out, 0, sizeof *out);
+    arena_init(&out->arena);
+    W w;
+    memset(&w, 0, sizeof w);
+    w.out = out;
+    w.a = &out->arena;
+    arena_init(&w.tmp);
+    w.src = src;
+    w.nsrc = n;
+    out->path = arena_strndup(w.a, path, strlen(path));
+    out->module = arena_strndup(w.a, module_name, strlen(module_name));
+    w.module = out->module;
+    w.package = package_of(w.a, path, out->module);
+    vec_push(&w.scopes, ((Scope){SC_MODULE, -1, -1, ""}));
+    w.cur = 0;
+    if (module && module->kind == AST_Module) walk_list(&w, module->v.Module.body);
+
+    /* mutations first (they make the set of mutated globals), then calls (which may mutate an
+     * argument), then reads */
+    for (size_t i = 0; i < w.evs.len; i++) {
+        const Ev *e = &w.evs.items[i];
+        if (e->kind == EV_MUT) settle_mutation(&w, e->scope, e->func, e->head, e->loc, e->mkind, e->rest);
+    }
+    for (size_t i = 0; i < w.evs.len; i++)
+        if (w.evs.items[i].kind == EV_CALL) settle_call(&w, &w.evs.items[i]);
+    for (size_t i = 0; i < w.evs.len; i++) {
+        const Ev *e = &w.evs.items[i];
+        if (e->kind == EV_READ && e->func >= 0) settle_read(&w, e);
+        else if (e->kind == EV_CALL && e->func >= 0 && e->head.s) {
+            /* the callee's own name is read too (a module-level object's method) */
+            Bind *b = lookup(&w, e->scope, e->head);
+            if (b && b->scope == 0 && !(b->flags & (B_DEF | B_CLASS | B_IMPORT))) {
+                Ev r = *e;
+                r.rest = "";
+                settle_read(&w, &r);
+            }
+        }
+    }
+    find_suppressions(&w);
+    bucket(&w, w.reasons.items, w.reasons.len, 0);
+    bucket(&w, w.hazards.items, w.hazards.len, 1);
+
+    for (size_t f = 0; f < w.funcs.len; f++) {
+        AnFunc *fn = &w.funcs.items[f];
+        int impure = 0, unknown = 0;
+        for (int i = 0; i < fn->nreasons; i++) {
+            AnIssueKind k = fn->reasons[i].kind;
+            if (k == AN_P_CALLS_UNKNOWN) unknown = 1;
+            else if (k != AN_P_RAISES_ONLY) impure = 1;
+        }
+        fn->purity = impure ? AN_IMPURE : unknown ? AN_UNKNOWN : AN_PURE;
+        fn->call_sites = 0;
+        if (fn->cache.kind != AN_NO_CACHE) out->ncaches++;
+    }
+    out->nfuncs = (int)w.funcs.len;
+    out->funcs = w.funcs.len ? arena_alloc(w.a, w.funcs.len * sizeof(AnFunc)) : NULL;
+    if (w.funcs.len) memcpy(out->funcs, w.funcs.items, w.funcs.len * sizeof(AnFunc));
+    out->ncalls = (int)w.calls.len;
+    out->calls = w.calls.len ? arena_alloc(w.a, w.calls.len * sizeof(AnCall)) : NULL;
+    if (w.calls.len) memcpy(out->calls, w.calls.items, w.calls.len * sizeof(AnCall));
+    out->naliases = (int)w.aliases.len;
+    out->aliases = w.aliases.len ? arena_alloc(w.a, w.aliases.len * sizeof(AnAlias)) : NULL;
+    if (w.aliases.len) memcpy(out->aliases, w.aliases.items, w.aliases.len * sizeof(AnAlias));
+    out->nclasses = (int)w.classes.len;
+    out->classes = w.classes.len ? arena_alloc(w.a, w.classes.len * sizeof(char *)) : NULL;
+    if (w.classes.len) memcpy(out->classes, w.classes.items, w.classes.len * sizeof(char *));
+
+    vec_free(&w.scopes);
+    vec_free(&w.binds);
+    hashidx_free(&w.bidx);
+    vec_free(&w.funcs);
+    vec_free(&w.ftmp);
+    vec_free(&w.calls);
+    vec_free(&w.ctmp);
+    vec_free(&w.evs);
+    vec_free(&w.reasons);
+    vec_free(&w.hazards);
+    hashidx_free(&w.rdedup);
+    vec_free(&w.mutated);
+    hashidx_free(&w.midx);
+    vec_free(&w.aliases);
+    vec_free(&w.classes);
+    arena_free(&w.tmp);
+}
+
+void an_file_facts(AnFile *out, const AstNode *module, const char *path, const char *module_name) {
+    an_file_facts_src(out, module, path, module_name, NULL, 0);
+}
