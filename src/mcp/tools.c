@@ -13,9 +13,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "../base/fileio.h"
 #include "../base/xalloc.h"
 
 #define DEFAULT_PROFILE "LLM-CONTEXT/glintefy/review/perf/test_profile.prof"
+#define SUMMARY_MD "LLM-CONTEXT/glintefy/review/cache/summary.md"
 enum { TAIL_BYTES = 16 * 1024 };
 
 static char *repo_real; /* the repository, a real path */
@@ -517,11 +519,20 @@ static json_t *cache_result(json_t *args, const McpRun *r) {
         json_decref(report);
         return mcp_tool_error("review cache --format json printed no JSON object (%s)", e.text);
     }
+    /* The summary: the report's own, else the summary.md this run wrote, else its stderr. */
     json_t *s = json_object_get(report, "summary");
-    json_t *summary;
+    json_t *summary = NULL;
+    char *md = xasprintf("%s/%s", repo_real, SUMMARY_MD), *data;
+    size_t n;
+    struct stat st;
     if (json_is_string(s)) summary = json_incref(s);
-    else if (r->err_len) summary = mcp_json_text(r->err, r->err_len);
-    else summary = json_string("review cache finished; see report");
+    else if (stat(md, &st) == 0 && (double)st.st_mtime >= (double)time(NULL) - r->seconds - 2 &&
+             file_read_all(md, &data, &n) == 0) {
+        summary = mcp_json_text(data, n);
+        free(data);
+    } else if (r->err_len) summary = mcp_json_text(r->err, r->err_len);
+    else summary = json_string("review cache finished; the report has the details");
+    free(md);
     Buf text = {0};
     buf_put(&text, json_string_value(summary), json_string_length(summary));
     if (r->err_len && json_is_string(s)) {
