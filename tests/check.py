@@ -168,6 +168,14 @@ def suite_review_profile(build):
     return s
 
 
+def suite_review_cache(build):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "review_cache"))
+    import test_review_cache
+    s = Suite("review-cache (%s)" % build)
+    test_review_cache.run_all(s, testlib.BUILDS[build])
+    return s
+
+
 def suite_python(build):
     sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
     import suite as python_suite
@@ -198,6 +206,7 @@ SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "rev
           "differential"]
 SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python package
 SUITES.insert(SUITES.index("conformance"), "mcp")  # tests/mcp: glintefy mcp, driven by the MCP SDK client
+SUITES.insert(SUITES.index("conformance"), "review-cache")  # tests/review_cache: glintefy review cache
 
 
 def main():
@@ -231,7 +240,8 @@ def main():
         else:
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
                   "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
-                  "review-profile": suite_review_profile, "mcp": suite_mcp}[name]
+                  "review-profile": suite_review_profile, "mcp": suite_mcp,
+                  "review-cache": suite_review_cache}[name]
             done = []
             for b in builds:
                 t0 = time.time()

@@ -1,0 +1,757 @@
+/* cache_report.c - writers of `review cache`: a small streaming JSON emitter (jansson would
+ * build ~40,000 objects for a large repository just to print them), the five output files,
+ * SARIF, summary.md and the terminal summary. Sections are rendered once and shared by the
+ * file that holds only them and cache_analysis.json, which holds everything. */
+#include "cache_report.h"
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../review/files.h"
+#include "../version.h"
+
+const char *const CR_FILES[5] = {"existing_cache_evaluations.json", "pure_functions.json", "cache_candidates.json",
+                                 "cache_analysis.json", "summary.md"};
+
+/* ---- JSON emitter --------------------------------------------------------------------- */
+
+enum { JW_MAXDEPTH = 32 };
+
+/* Pretty JSON (2-space indent) into a Buf. Invariant: after_key is set between a key and its
+ * value; has[d] says whether the container at depth d has elements yet. */
+typedef struct Jw {
+    Buf *b;
+    int depth, after_key;
+    unsigned char has[JW_MAXDEPTH];
+} Jw;
+
+static void jw_indent(Jw *w) {
+    buf_putc(w->b, '\n');
+    for (int i = 0; i < w->depth; i++) buf_put(w->b, "  ", 2);
+}
+
+/* Starts a value: after a key nothing; else a comma if needed and a new line. */
+static void jw_pre(Jw *w) {
+    if (w->after_key) { w->after_key = 0; return; }
+    if (w->depth == 0) return;
+    if (w->has[w->depth]) buf_putc(w->b, ',');
+    w->has[w->depth] = 1;
+    jw_indent(w);
+}
+
+static void jw_str_raw(Buf *b, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    buf_putc(b, '"');
+    const unsigned char *p = (const unsigned char *)s, *e = p + n;
+    while (p < e) {
+        unsigned c = *p;
+        if (c == '"' || c == '\\') { buf_putc(b, '\\'); buf_putc(b, (char)c); p++; }
+        else if (c < 0x20) {
+            char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+            if (c == '\n') buf_put(b, "\\n", 2);
+            else if (c == '\t') buf_put(b, "\\t", 2);
+            else buf_put(b, esc, 6);
+            p++;
+        } else if (c < 0x80) { buf_putc(b, (char)c); p++; }
+        else {
+            /* keep valid UTF-8 sequences, replace anything else by U+FFFD */
+            int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+            int ok = len && e - p >= len;
+            for (int i = 1; ok && i < len; i++) ok = (p[i] & 0xC0) == 0x80;
+            if (ok) { buf_put(b, p, (size_t)len); p += len; }
+            else { buf_puts(b, "\\ufffd"); p++; }
+        }
+    }
+    buf_putc(b, '"');
+}
+
+static void jw_open(Jw *w, char c) {
+    jw_pre(w);
+    buf_putc(w->b, c);
+    if (w->depth + 1 < JW_MAXDEPTH) w->depth++;
+    w->has[w->depth] = 0;
+}
+static void jw_close(Jw *w, char c) {
+    int had = w->has[w->depth];
+    w->depth--;
+    if (had) jw_indent(w);
+    buf_putc(w->b, c);
+}
+static void jw_key(Jw *w, const char *k) {
+    jw_pre(w);
+    jw_str_raw(w->b, k, strlen(k));
+    buf_put(w->b, ": ", 2);
+    w->after_key = 1;
+}
+static void jw_str(Jw *w, const char *s) {
+    jw_pre(w);
+    if (s) jw_str_raw(w->b, s, strlen(s));
+    else buf_puts(w->b, "null");
+}
+static void jw_int(Jw *w, long long v) { jw_pre(w); buf_printf(w->b, "%lld", v); }
+static void jw_bool(Jw *w, int v) { jw_pre(w); buf_puts(w->b, v ? "true" : "false"); }
+static void jw_null(Jw *w) { jw_pre(w); buf_puts(w->b, "null"); }
+/* A number with `dec` decimals (JSON has no NaN/inf: those become null). */
+static void jw_num(Jw *w, double v, int dec) {
+    jw_pre(w);
+    if (v != v || v > 1e300 || v < -1e300) buf_puts(w->b, "null");
+    else buf_printf(w->b, "%.*f", dec, v);
+}
+static void jw_raw(Jw *w, const Buf *frag) {
+    jw_pre(w);
+    if (frag->data) buf_put(w->b, frag->data, frag->len);
+}
+
+static void kv_str(Jw *w, const char *k, const char *v) { jw_key(w, k); jw_str(w, v); }
+static void kv_int(Jw *w, const char *k, long long v) { jw_key(w, k); jw_int(w, v); }
+static void kv_num(Jw *w, const char *k, double v, int dec) { jw_key(w, k); jw_num(w, v, dec); }
+static void kv_bool(Jw *w, const char *k, int v) { jw_key(w, k); jw_bool(w, v); }
+
+/* A section rendered at depth 1, as the value of a top-level key. */
+static Jw section(Buf *b) {
+    Jw w = {.b = b, .depth = 1, .after_key = 1};
+    return w;
+}
+
+/* ---- shared pieces ------------------------------------------------------------------- */
+
+static const char *cache_kind_name(AnCacheKind k) {
+    switch (k) {
+    case AN_LRU_CACHE: return "lru_cache";
+    case AN_CACHE: return "cache";
+    case AN_CACHED_PROPERTY: return "cached_property";
+    default: return "none";
+    }
+}
+
+static const char *purity_name(AnPurity p) { return p == AN_PURE ? "pure" : p == AN_IMPURE ? "impure" : "unknown"; }
+
+static void issue_obj(Jw *w, const AnIssue *is) {
+    const AnIssueDesc *d = &an_issue_desc[is->kind];
+    jw_open(w, '{');
+    kv_str(w, "code", d->code);
+    kv_str(w, "name", d->name);
+    kv_str(w, "message", d->message);
+    kv_int(w, "line", is->loc.line);
+    kv_int(w, "col", is->loc.col);
+    if (is->detail) kv_str(w, "detail", is->detail);
+    if (is->other_file) {
+        kv_str(w, "other_file", is->other_file);
+        kv_int(w, "other_line", is->other_loc.line);
+        kv_int(w, "other_col", is->other_loc.col);
+    }
+    jw_close(w, '}');
+}
+
+static void issues_arr(Jw *w, const char *key, const AnIssue *is, int n) {
+    jw_key(w, key);
+    jw_open(w, '[');
+    for (int i = 0; i < n; i++) issue_obj(w, &is[i]);
+    jw_close(w, ']');
+}
+
+static void func_head(Jw *w, const AnFile *f, const AnFunc *fn) {
+    kv_str(w, "file", f->path);
+    kv_str(w, "function", fn->name);
+    kv_int(w, "line", fn->line);
+    kv_str(w, "module", f->module);
+    kv_str(w, "qualname", fn->qualname);
+}
+
+static void expense_obj(Jw *w, const AnExpense *e) {
+    jw_key(w, "expense");
+    jw_open(w, '{');
+    kv_int(w, "loop_depth", e->loop_depth);
+    kv_int(w, "loops", e->loops);
+    kv_int(w, "comprehensions", e->comprehensions);
+    kv_bool(w, "recursive", e->recursive);
+    kv_int(w, "heavy_calls", e->heavy_calls);
+    kv_int(w, "statements", e->statements);
+    jw_close(w, '}');
+}
+
+static void existing_obj(Jw *w, const CrExisting *x) {
+    const AnFunc *fn = x->fn;
+    jw_open(w, '{');
+    func_head(w, x->file, fn);
+    kv_str(w, "decorator", cache_kind_name(fn->cache.kind));
+    jw_key(w, "current_maxsize");
+    if (fn->cache.maxsize == AN_UNBOUNDED) jw_str(w, "unbounded");
+    else if (fn->cache.maxsize < 0) jw_null(w); /* an expression the analysis cannot evaluate */
+    else jw_int(w, fn->cache.maxsize);
+    kv_bool(w, "typed", fn->cache.typed);
+    kv_str(w, "recommendation", x->recommendation);
+    kv_str(w, "reason", x->reason);
+    jw_key(w, "suggested_maxsize");
+    if (x->suggested_maxsize > 0) jw_int(w, x->suggested_maxsize);
+    else jw_null(w);
+    kv_str(w, "source", x->source);
+    jw_key(w, "evidence");
+    jw_open(w, '{');
+    kv_int(w, "hits", x->hits);
+    kv_int(w, "misses", x->misses);
+    kv_num(w, "hit_rate_percent", x->hit_rate_percent, 1);
+    if (!strcmp(x->source, "static")) kv_int(w, "call_sites", fn->call_sites);
+    else {
+        kv_int(w, "currsize", x->currsize);
+        jw_key(w, "maxsize");
+        if (x->maxsize_seen < 0) jw_null(w);
+        else jw_int(w, x->maxsize_seen);
+        jw_key(w, "utilization_percent");
+        if (x->utilization_percent < 0) jw_null(w);
+        else jw_num(w, x->utilization_percent, 1);
+        kv_str(w, "rating", x->rating);
+    }
+    jw_close(w, '}');
+    if (x->note) kv_str(w, "note", x->note);
+    kv_str(w, "purity", purity_name(fn->purity));
+    issues_arr(w, "hazards", fn->hazards, fn->nhazards);
+    jw_close(w, '}');
+}
+
+static void candidate_obj(Jw *w, const CrCandidate *c) {
+    const AnFunc *fn = c->fn;
+    jw_open(w, '{');
+    func_head(w, c->file, fn);
+    kv_str(w, "verdict", c->accepted ? "ADD_CACHE" : "REJECTED");
+    jw_key(w, "rank");
+    if (c->rank) jw_int(w, c->rank);
+    else jw_null(w);
+    kv_num(w, "score", c->score, 2);
+    kv_str(w, "purity", purity_name(fn->purity));
+    kv_int(w, "call_sites", fn->call_sites);
+    expense_obj(w, &fn->expense);
+    kv_num(w, "expense_score", c->expense_score, 2);
+    jw_key(w, "profile");
+    if (c->profiled) {
+        jw_open(w, '{');
+        kv_bool(w, "hot", c->hot);
+        if (c->priority) kv_str(w, "priority", c->priority);
+        kv_int(w, "calls", c->calls);
+        kv_int(w, "primitive_calls", c->primitive_calls);
+        kv_num(w, "tottime", c->tottime, 6);
+        kv_num(w, "cumtime", c->cumtime, 6);
+        kv_num(w, "percall", c->percall, 9);
+        jw_close(w, '}');
+    } else {
+        jw_null(w);
+    }
+    issues_arr(w, "purity_reasons", fn->reasons, fn->nreasons);
+    issues_arr(w, "hazards", fn->hazards, fn->nhazards);
+    jw_key(w, "rejected_because");
+    jw_open(w, '[');
+    for (int i = 0; i < c->nrejects; i++) {
+        const CrReject *r = &c->rejects[i];
+        jw_open(w, '{');
+        kv_str(w, "code", r->code);
+        kv_str(w, "name", r->name);
+        kv_str(w, "message", r->message);
+        if (r->detail) kv_str(w, "detail", r->detail);
+        if (r->loc.line) {
+            kv_int(w, "line", r->loc.line);
+            kv_int(w, "col", r->loc.col);
+        }
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_close(w, '}');
+}
+
+static void pure_obj(Jw *w, const CrCandidate *c) {
+    const AnFunc *fn = c->fn;
+    jw_open(w, '{');
+    func_head(w, c->file, fn);
+    kv_int(w, "call_sites", fn->call_sites);
+    kv_str(w, "cached", fn->cache.kind ? cache_kind_name(fn->cache.kind) : NULL);
+    kv_bool(w, "candidate", c->accepted);
+    expense_obj(w, &fn->expense);
+    jw_close(w, '}');
+}
+
+/* The sections, rendered once each. */
+typedef struct Sections {
+    Buf existing, pure, candidates, counts, runtime, settings, skipped, timings;
+} Sections;
+
+static void render_sections(const CrReport *r, Sections *s) {
+    memset(s, 0, sizeof *s);
+    Jw w = section(&s->existing);
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->nexisting; i++) existing_obj(&w, &r->existing[i]);
+    jw_close(&w, ']');
+
+    w = section(&s->pure);
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->ncandidates; i++)
+        if (r->candidates[i].fn->purity == AN_PURE) pure_obj(&w, &r->candidates[i]);
+    jw_close(&w, ']');
+
+    w = section(&s->candidates);
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->ncandidates; i++) candidate_obj(&w, &r->candidates[i]);
+    jw_close(&w, ']');
+
+    size_t keep = 0, rem = 0, adj = 0, hazards = 0;
+    for (size_t i = 0; i < r->nexisting; i++) {
+        const char *rec = r->existing[i].recommendation;
+        keep += !strcmp(rec, "KEEP");
+        rem += !strcmp(rec, "REMOVE");
+        adj += !strcmp(rec, "ADJUST_SIZE");
+        hazards += (size_t)r->existing[i].fn->nhazards;
+    }
+    w = section(&s->counts);
+    jw_open(&w, '{');
+    kv_int(&w, "files", (long long)r->files);
+    kv_int(&w, "files_skipped", (long long)r->nskipped);
+    kv_int(&w, "bytes", (long long)r->bytes);
+    kv_int(&w, "functions", (long long)r->functions);
+    kv_int(&w, "pure", (long long)r->pure);
+    kv_int(&w, "impure", (long long)r->impure);
+    kv_int(&w, "unknown", (long long)r->unknown);
+    kv_int(&w, "existing_caches", (long long)r->nexisting);
+    kv_int(&w, "keep", (long long)keep);
+    kv_int(&w, "remove", (long long)rem);
+    kv_int(&w, "adjust_size", (long long)adj);
+    kv_int(&w, "hazards", (long long)hazards);
+    kv_int(&w, "candidates_considered", (long long)r->ncandidates);
+    kv_int(&w, "candidates_accepted", (long long)r->naccepted);
+    kv_int(&w, "candidates_profile_backed", (long long)r->nprofile_backed);
+    jw_close(&w, '}');
+
+    w = section(&s->runtime);
+    jw_open(&w, '{');
+    kv_str(&w, "mode", r->mode);
+    jw_key(&w, "profiles");
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->nprofiles; i++) jw_str(&w, r->profiles[i]);
+    jw_close(&w, ']');
+    kv_int(&w, "profile_rows", (long long)r->profile_rows);
+    kv_int(&w, "profile_rows_joined", (long long)r->profile_rows_joined);
+    kv_str(&w, "cache_stats", r->cache_stats_path);
+    kv_int(&w, "cache_stats_entries", (long long)r->cache_stats_entries);
+    kv_int(&w, "cache_stats_matched", (long long)r->cache_stats_matched);
+    jw_key(&w, "warnings");
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->nwarnings; i++) jw_str(&w, r->warnings[i]);
+    jw_close(&w, ']');
+    jw_close(&w, '}');
+
+    w = section(&s->settings);
+    jw_open(&w, '{');
+    kv_int(&w, "cache_size", r->cache_size);
+    kv_num(&w, "hit_rate_threshold", r->hit_rate_threshold, 1);
+    kv_num(&w, "remove_threshold", r->remove_threshold, 1);
+    kv_num(&w, "size_adjustment_threshold", r->size_adjustment_threshold, 1);
+    kv_int(&w, "min_suggested_maxsize", r->min_suggested_maxsize);
+    kv_int(&w, "min_calls", r->min_calls);
+    kv_num(&w, "min_cumtime", r->min_cumtime, 3);
+    kv_num(&w, "max_profile_age_hours", r->max_profile_age_hours, 1);
+    jw_close(&w, '}');
+
+    w = section(&s->skipped);
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->nskipped; i++) {
+        jw_open(&w, '{');
+        kv_str(&w, "file", r->skipped[i].path);
+        kv_int(&w, "line", r->skipped[i].line);
+        kv_int(&w, "col", r->skipped[i].col);
+        kv_str(&w, "message", r->skipped[i].msg);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
+
+    w = section(&s->timings);
+    jw_open(&w, '{');
+    kv_int(&w, "threads", r->threads);
+    kv_num(&w, "discover_seconds", r->t_discover, 6);
+    kv_num(&w, "parse_and_facts_seconds", r->t_parse, 6);
+    kv_num(&w, "link_seconds", r->t_link, 6);
+    kv_num(&w, "advice_seconds", r->t_advice, 6);
+    kv_num(&w, "write_seconds", r->t_write, 6);
+    kv_num(&w, "total_seconds", r->t_total, 6);
+    jw_close(&w, '}');
+}
+
+static void free_sections(Sections *s) {
+    buf_free(&s->existing);
+    buf_free(&s->pure);
+    buf_free(&s->candidates);
+    buf_free(&s->counts);
+    buf_free(&s->runtime);
+    buf_free(&s->settings);
+    buf_free(&s->skipped);
+    buf_free(&s->timings);
+}
+
+/* {"version": 1, "tool": ..., "kind": KIND, KEY: frag} */
+static void one_section_file(Buf *out, const char *kind, const char *key, const Buf *frag, const Buf *extra_key_frag,
+                             const char *extra_key) {
+    Jw w = {.b = out};
+    jw_open(&w, '{');
+    kv_int(&w, "version", CR_FORMAT_VERSION);
+    kv_str(&w, "tool", "glintefy " GLINTEFY_VERSION);
+    kv_str(&w, "kind", kind);
+    if (extra_key) { jw_key(&w, extra_key); jw_raw(&w, extra_key_frag); }
+    jw_key(&w, key);
+    jw_raw(&w, frag);
+    jw_close(&w, '}');
+    buf_putc(out, '\n');
+}
+
+static void analysis_from(const CrReport *r, const Sections *s, Buf *out) {
+    Jw w = {.b = out};
+    jw_open(&w, '{');
+    kv_int(&w, "version", CR_FORMAT_VERSION);
+    kv_str(&w, "tool", "glintefy " GLINTEFY_VERSION);
+    kv_str(&w, "kind", "cache_analysis");
+    kv_str(&w, "repo", r->repo);
+    jw_key(&w, "counts"); jw_raw(&w, &s->counts);
+    jw_key(&w, "runtime_data"); jw_raw(&w, &s->runtime);
+    jw_key(&w, "settings"); jw_raw(&w, &s->settings);
+    jw_key(&w, "timings"); jw_raw(&w, &s->timings);
+    jw_key(&w, "skipped_files"); jw_raw(&w, &s->skipped);
+    jw_key(&w, "existing_caches"); jw_raw(&w, &s->existing);
+    jw_key(&w, "candidates"); jw_raw(&w, &s->candidates);
+    jw_close(&w, '}');
+    buf_putc(out, '\n');
+}
+
+void cr_analysis_json(const CrReport *r, Buf *out) {
+    Sections s;
+    render_sections(r, &s);
+    analysis_from(r, &s, out);
+    free_sections(&s);
+}
+
+int cr_write_files(const CrReport *r, const char **failed) {
+    static char path[PATH_MAX + 64];
+    Sections s;
+    render_sections(r, &s);
+    Buf body[5] = {{0}};
+    one_section_file(&body[0], "existing_cache_evaluations", "evaluations", &s.existing, &s.runtime, "runtime_data");
+    one_section_file(&body[1], "pure_functions", "functions", &s.pure, NULL, NULL);
+    one_section_file(&body[2], "cache_candidates", "candidates", &s.candidates, NULL, NULL);
+    analysis_from(r, &s, &body[3]);
+    cr_summary_md(r, &body[4]);
+    free_sections(&s);
+    int e = 0;
+    for (int i = 0; i < 5 && !e; i++) {
+        snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
+        e = rv_write_atomic(path, body[i].data ? body[i].data : "", body[i].len);
+        if (e) *failed = path;
+    }
+    for (int i = 0; i < 5; i++) buf_free(&body[i]);
+    return e;
+}
+
+/* ---- SARIF ----------------------------------------------------------------------------- */
+
+static const char *issue_level(AnIssueKind k) {
+    switch (k) {
+    case AN_C_GENERATOR:
+    case AN_C_MUTATED_RESULT:
+    case AN_C_UNHASHABLE_ARG: return "error";
+    case AN_C_TOO_CHEAP: return "note";
+    default: return "warning";
+    }
+}
+
+static void sarif_location(Jw *w, const char *file, int line, int col) {
+    jw_open(w, '{');
+    jw_key(w, "physicalLocation");
+    jw_open(w, '{');
+    jw_key(w, "artifactLocation");
+    jw_open(w, '{');
+    kv_str(w, "uri", file);
+    kv_str(w, "uriBaseId", "SRCROOT");
+    jw_close(w, '}');
+    jw_key(w, "region");
+    jw_open(w, '{');
+    kv_int(w, "startLine", line > 0 ? line : 1);
+    kv_int(w, "startColumn", col >= 0 ? col + 1 : 1);
+    jw_close(w, '}');
+    jw_close(w, '}');
+    jw_close(w, '}');
+}
+
+void cr_sarif(const CrReport *r, Buf *out) {
+    Jw w = {.b = out};
+    jw_open(&w, '{');
+    kv_str(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    kv_str(&w, "version", "2.1.0");
+    jw_key(&w, "runs");
+    jw_open(&w, '[');
+    jw_open(&w, '{');
+    jw_key(&w, "tool");
+    jw_open(&w, '{');
+    jw_key(&w, "driver");
+    jw_open(&w, '{');
+    kv_str(&w, "name", "glintefy");
+    kv_str(&w, "version", GLINTEFY_VERSION);
+    kv_str(&w, "informationUri", "https://github.com/bitranox/glintefy");
+    jw_key(&w, "rules");
+    jw_open(&w, '[');
+    for (int k = 0; k < AN__ISSUE_COUNT; k++) {
+        const AnIssueDesc *d = &an_issue_desc[k];
+        jw_open(&w, '{');
+        kv_str(&w, "id", d->code);
+        kv_str(&w, "name", d->name);
+        jw_key(&w, "shortDescription");
+        jw_open(&w, '{');
+        kv_str(&w, "text", d->message);
+        jw_close(&w, '}');
+        jw_key(&w, "defaultConfiguration");
+        jw_open(&w, '{');
+        kv_str(&w, "level", d->code[0] == 'P' ? "note" : issue_level((AnIssueKind)k));
+        jw_close(&w, '}');
+        jw_key(&w, "helpUri");
+        char uri[160];
+        snprintf(uri, sizeof uri, "docs/review-cache.md#%s", d->code);
+        jw_str(&w, uri);
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
+    jw_close(&w, '}');
+    jw_close(&w, '}');
+    jw_key(&w, "results");
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->nexisting; i++) {
+        const CrExisting *x = &r->existing[i];
+        for (int h = 0; h < x->fn->nhazards; h++) {
+            const AnIssue *is = &x->fn->hazards[h];
+            const AnIssueDesc *d = &an_issue_desc[is->kind];
+            jw_open(&w, '{');
+            kv_str(&w, "ruleId", d->code);
+            kv_int(&w, "ruleIndex", (long long)is->kind);
+            kv_str(&w, "level", issue_level(is->kind));
+            jw_key(&w, "message");
+            jw_open(&w, '{');
+            Buf m = {0};
+            buf_printf(&m, "%s: %s", x->fn->qualname, d->message);
+            if (is->detail) buf_printf(&m, " (%s)", is->detail);
+            kv_str(&w, "text", m.data);
+            buf_free(&m);
+            jw_close(&w, '}');
+            jw_key(&w, "locations");
+            jw_open(&w, '[');
+            sarif_location(&w, x->file->path, is->loc.line, is->loc.col);
+            jw_close(&w, ']');
+            if (is->other_file) {
+                jw_key(&w, "relatedLocations");
+                jw_open(&w, '[');
+                sarif_location(&w, is->other_file, is->other_loc.line, is->other_loc.col);
+                jw_close(&w, ']');
+            }
+            jw_close(&w, '}');
+        }
+    }
+    jw_close(&w, ']');
+    jw_key(&w, "invocations");
+    jw_open(&w, '[');
+    jw_open(&w, '{');
+    kv_bool(&w, "executionSuccessful", 1);
+    jw_key(&w, "toolExecutionNotifications");
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->nskipped; i++) {
+        const CrSkipped *sk = &r->skipped[i];
+        jw_open(&w, '{');
+        kv_str(&w, "level", "warning");
+        jw_key(&w, "message");
+        jw_open(&w, '{');
+        Buf m = {0};
+        buf_printf(&m, "skipped: %s", sk->msg);
+        kv_str(&w, "text", m.data);
+        buf_free(&m);
+        jw_close(&w, '}');
+        jw_key(&w, "locations");
+        jw_open(&w, '[');
+        sarif_location(&w, sk->path, sk->line, sk->col > 0 ? sk->col - 1 : 0);
+        jw_close(&w, ']');
+        jw_close(&w, '}');
+    }
+    jw_close(&w, ']');
+    jw_close(&w, '}');
+    jw_close(&w, ']');
+    jw_close(&w, '}');
+    jw_close(&w, ']');
+    jw_close(&w, '}');
+    buf_putc(out, '\n');
+}
+
+/* ---- text and markdown ----------------------------------------------------------------- */
+
+static void maxsize_text(const AnFunc *fn, Buf *b) {
+    if (fn->cache.kind == AN_CACHED_PROPERTY) buf_puts(b, "cached_property");
+    else if (fn->cache.kind == AN_CACHE) buf_puts(b, "cache");
+    else if (fn->cache.maxsize == AN_UNBOUNDED) buf_puts(b, "lru_cache(maxsize=None)");
+    else if (fn->cache.maxsize < 0) buf_puts(b, "lru_cache(maxsize=?)");
+    else buf_printf(b, "lru_cache(maxsize=%ld)", fn->cache.maxsize);
+}
+
+static void expense_text(const CrCandidate *c, Buf *b) {
+    const AnExpense *e = &c->fn->expense;
+    const char *sep = "";
+    if (e->recursive) { buf_puts(b, "recursive"); sep = ", "; }
+    if (e->loops) { buf_printf(b, "%s%d loop%s (depth %d)", sep, e->loops, e->loops == 1 ? "" : "s", e->loop_depth); sep = ", "; }
+    if (e->comprehensions) { buf_printf(b, "%s%d comprehension%s", sep, e->comprehensions, e->comprehensions == 1 ? "" : "s"); sep = ", "; }
+    if (e->heavy_calls) { buf_printf(b, "%s%d heavy call%s", sep, e->heavy_calls, e->heavy_calls == 1 ? "" : "s"); sep = ", "; }
+    buf_printf(b, "%s%d statement%s", sep, e->statements, e->statements == 1 ? "" : "s");
+}
+
+static const char NO_PROFILE_TEXT[] =
+    "No profiling data found. This is normal: the verdicts above come from static code\n"
+    "analysis (call sites counted in the code), not from measurements. To use profiling data:\n"
+    "  glintefy review profile -- python my_app.py        (wraps your command with cProfile)\n"
+    "  or, by hand, run your workload under cProfile and save it where the analysis looks:\n"
+    "    profiler = cProfile.Profile(); profiler.enable(); main(); profiler.disable()\n"
+    "    profiler.dump_stats(\"LLM-CONTEXT/glintefy/review/perf/test_profile.prof\")\n"
+    "  then run 'glintefy review cache' again (or pass --profile FILE).\n"
+    "  Cache statistics from cache_info() go to LLM-CONTEXT/glintefy/review/perf/cache_stats.json.\n";
+
+void cr_text(const CrReport *r, int top, Buf *b) {
+    size_t keep = 0, rem = 0, adj = 0, hazards = 0;
+    for (size_t i = 0; i < r->nexisting; i++) {
+        keep += !strcmp(r->existing[i].recommendation, "KEEP");
+        rem += !strcmp(r->existing[i].recommendation, "REMOVE");
+        adj += !strcmp(r->existing[i].recommendation, "ADJUST_SIZE");
+        hazards += (size_t)r->existing[i].fn->nhazards;
+    }
+    buf_printf(b, "glintefy review cache: %zu files", r->files);
+    if (r->nskipped) buf_printf(b, " (%zu skipped: syntax errors or unreadable)", r->nskipped);
+    buf_printf(b, ", %zu functions (%zu pure, %zu impure, %zu unknown), %.2f s\n", r->functions, r->pure, r->impure,
+               r->unknown, r->t_total);
+    buf_printf(b, "Data: %s\n", !strcmp(r->mode, "static") ? "static analysis (no profile, no cache statistics)"
+                                                            : "production data (profile and/or cache statistics)");
+    buf_printf(b, "\nExisting caches: %zu (KEEP %zu, REMOVE %zu, ADJUST_SIZE %zu); %zu hazard%s\n", r->nexisting, keep,
+               rem, adj, hazards, hazards == 1 ? "" : "s");
+    size_t shown = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        /* REMOVE/ADJUST_SIZE and caches with hazards first, then the rest */
+        for (size_t i = 0; i < r->nexisting && shown < (size_t)top; i++) {
+            const CrExisting *x = &r->existing[i];
+            int notable = strcmp(x->recommendation, "KEEP") != 0 || x->fn->nhazards > 0;
+            if (notable != (pass == 0)) continue;
+            buf_printf(b, "  %-11s %s:%d %s  ", x->recommendation, x->file->path, x->fn->line, x->fn->qualname);
+            maxsize_text(x->fn, b);
+            buf_printf(b, "\n              %s\n", x->reason);
+            for (int h = 0; h < x->fn->nhazards; h++) {
+                const AnIssue *is = &x->fn->hazards[h];
+                buf_printf(b, "              %s:%d:%d: %s %s: %s", x->file->path, is->loc.line, is->loc.col + 1,
+                           an_issue_desc[is->kind].code, an_issue_desc[is->kind].name, an_issue_desc[is->kind].message);
+                if (is->detail) buf_printf(b, " (%s)", is->detail);
+                buf_putc(b, '\n');
+            }
+            shown++;
+        }
+    }
+    if (shown < r->nexisting) buf_printf(b, "  ... %zu more in existing_cache_evaluations.json\n", r->nexisting - shown);
+
+    buf_printf(b, "\nCandidates for a new cache: %zu of %zu functions considered", r->naccepted, r->ncandidates);
+    if (r->nprofile_backed) buf_printf(b, " (%zu backed by the profile)", r->nprofile_backed);
+    buf_puts(b, "\n");
+    for (size_t i = 0; i < r->ncandidates && i < (size_t)top && r->candidates[i].accepted; i++) {
+        const CrCandidate *c = &r->candidates[i];
+        buf_printf(b, "  %2d. %s:%d %s  score %.1f: ", c->rank, c->file->path, c->fn->line, c->fn->qualname, c->score);
+        if (c->profiled)
+            buf_printf(b, "%lld calls, %.3f s cumulative, %.6f s per call; ", (long long)c->calls, c->cumtime, c->percall);
+        expense_text(c, b);
+        buf_printf(b, "; %d call site%s\n", c->fn->call_sites, c->fn->call_sites == 1 ? "" : "s");
+    }
+
+    if (r->nwarnings) {
+        buf_puts(b, "\nWarnings:\n");
+        for (size_t i = 0; i < r->nwarnings; i++) buf_printf(b, "  %s\n", r->warnings[i]);
+    }
+    if (r->nprofiles)
+        buf_printf(b, "\nProfile: %zu row%s, %zu joined to functions of the repository\n", r->profile_rows,
+                   r->profile_rows == 1 ? "" : "s", r->profile_rows_joined);
+    if (r->cache_stats_path)
+        buf_printf(b, "Cache statistics: %s (%zu entries, %zu matched)\n", r->cache_stats_path, r->cache_stats_entries,
+                   r->cache_stats_matched);
+    if (!r->nprofiles && !r->cache_stats_path) {
+        buf_puts(b, "\n");
+        buf_puts(b, NO_PROFILE_TEXT);
+    }
+    buf_printf(b, "\nWritten to %s/: %s, %s, %s, %s, %s\n", r->output_dir, CR_FILES[0], CR_FILES[1], CR_FILES[2],
+               CR_FILES[3], CR_FILES[4]);
+}
+
+static void md_cell(Buf *b, const char *s) {
+    for (; *s; s++) {
+        if (*s == '|') buf_puts(b, "\\|");
+        else if (*s == '\n') buf_putc(b, ' ');
+        else buf_putc(b, *s);
+    }
+}
+
+void cr_summary_md(const CrReport *r, Buf *b) {
+    buf_printf(b, "<!-- glintefy review cache summary, format version %d -->\n", CR_FORMAT_VERSION);
+    buf_puts(b, "# Cache analysis\n\n");
+    buf_printf(b, "- Files: %zu (%zu skipped)\n- Functions: %zu (%zu pure, %zu impure, %zu unknown)\n", r->files,
+               r->nskipped, r->functions, r->pure, r->impure, r->unknown);
+    buf_printf(b, "- Existing caches: %zu\n- New cache candidates: %zu of %zu considered (%zu profile-backed)\n",
+               r->nexisting, r->naccepted, r->ncandidates, r->nprofile_backed);
+    buf_printf(b, "- Data: %s\n", !strcmp(r->mode, "static") ? "static analysis only (no profiling data found)"
+                                                              : "production data");
+    buf_printf(b, "- Time: %.3f s on %d thread%s\n", r->t_total, r->threads, r->threads == 1 ? "" : "s");
+    buf_puts(b, "\n## Existing caches\n\n");
+    if (!r->nexisting) buf_puts(b, "None found.\n");
+    else {
+        buf_puts(b, "| recommendation | location | function | decorator | reason | hazards |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (size_t i = 0; i < r->nexisting; i++) {
+            const CrExisting *x = &r->existing[i];
+            buf_printf(b, "| %s | `%s:%d` | `", x->recommendation, x->file->path, x->fn->line);
+            md_cell(b, x->fn->qualname);
+            buf_puts(b, "` | ");
+            maxsize_text(x->fn, b);
+            buf_puts(b, " | ");
+            md_cell(b, x->reason);
+            buf_puts(b, " | ");
+            for (int h = 0; h < x->fn->nhazards; h++)
+                buf_printf(b, "%s%s", h ? ", " : "", an_issue_desc[x->fn->hazards[h].kind].code);
+            buf_puts(b, " |\n");
+        }
+    }
+    buf_puts(b, "\n## Top candidates for a new cache\n\n");
+    if (!r->naccepted) buf_puts(b, "None.\n");
+    else {
+        buf_puts(b, "| rank | location | function | score | call sites | profile (calls, cumtime) |\n| --- | --- | --- | --- | --- | --- |\n");
+        for (size_t i = 0; i < r->ncandidates && i < 50 && r->candidates[i].accepted; i++) {
+            const CrCandidate *c = &r->candidates[i];
+            buf_printf(b, "| %d | `%s:%d` | `", c->rank, c->file->path, c->fn->line);
+            md_cell(b, c->fn->qualname);
+            buf_printf(b, "` | %.1f | %d | ", c->score, c->fn->call_sites);
+            if (c->profiled) buf_printf(b, "%lld, %.3f s", (long long)c->calls, c->cumtime);
+            else buf_puts(b, "-");
+            buf_puts(b, " |\n");
+        }
+    }
+    if (r->nwarnings) {
+        buf_puts(b, "\n## Warnings\n\n");
+        for (size_t i = 0; i < r->nwarnings; i++) buf_printf(b, "- %s\n", r->warnings[i]);
+    }
+    if (r->nskipped) {
+        buf_puts(b, "\n## Skipped files\n\n");
+        for (size_t i = 0; i < r->nskipped; i++)
+            buf_printf(b, "- `%s:%d:%d`: %s\n", r->skipped[i].path, r->skipped[i].line, r->skipped[i].col, r->skipped[i].msg);
+    }
+    if (!r->nprofiles && !r->cache_stats_path) {
+        buf_puts(b, "\n## No profiling data found\n\nThis is normal: the analysis used static code analysis. To use "
+                    "runtime data, save a cProfile profile to `LLM-CONTEXT/glintefy/review/perf/test_profile.prof` "
+                    "(`glintefy review profile -- CMD`, or the guide's cProfile recipe) and cache statistics to "
+                    "`perf/cache_stats.json`, then run `glintefy review cache` again.\n");
+    }
+}
+
+void cr_report_free(CrReport *r) {
+    if (!r) return;
+    for (size_t i = 0; i < r->ncandidates; i++) free(r->candidates[i].rejects);
+    free(r->candidates);
+    free(r->existing);
+    free(r->skipped);
+    for (size_t i = 0; i < r->nprofiles; i++) free(r->profiles[i]);
+    free(r->profiles);
+    for (size_t i = 0; i < r->nwarnings; i++) free(r->warnings[i]);
+    free(r->warnings);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,108 @@
+/* cache_report.h - the result of `review cache` as plain data (existing caches with verdicts,
+ * candidates with ranks and reasons, profile notes, counts, timings) and its writers: the JSON
+ * files under review/cache/, summary.md, the terminal summary and SARIF 2.1.0
+ * (docs/review-cache.md describes every format). The writers only read the report. */
+#ifndef GLINTEFY_CACHE_REPORT_H
+#define GLINTEFY_CACHE_REPORT_H
+#include <stdint.h>
+#include <stdio.h>
+#include "../analysis/analysis.h"
+#include "../base/buf.h"
+
+enum { CR_FORMAT_VERSION = 1 };
+
+/* One existing functools cache and the advice on it. fn/file point into the linked AnRepo. */
+typedef struct CrExisting {
+    const AnFile *file;
+    const AnFunc *fn;
+    const char *recommendation; /* "KEEP", "REMOVE", "ADJUST_SIZE" */
+    char reason[400];
+    int64_t suggested_maxsize;  /* 0: none */
+    const char *source;         /* "static", "cache_stats" */
+    int64_t hits, misses, currsize, maxsize_seen; /* from cache_stats.json (0 when static) */
+    double hit_rate_percent, utilization_percent; /* utilization -1: unknown/unbounded */
+    const char *rating;         /* cache_stats only: "Excellent", ... "Not exercised"; else NULL */
+    const char *note;           /* "not-exercised", "maxsize-may-be-too-small", or NULL */
+} CrExisting;
+
+/* A reason not to add a cache: a stable code and a sentence; loc.line 0 when not about a place. */
+typedef struct CrReject {
+    const char *code, *name, *message, *detail;
+    AnLoc loc;
+} CrReject;
+
+/* A function considered for a new cache. */
+typedef struct CrCandidate {
+    const AnFile *file;
+    const AnFunc *fn;
+    int accepted;          /* verdict ADD_CACHE; else REJECTED with rejects */
+    double expense_score, score;
+    int rank;              /* 1-based among accepted, 0 when rejected */
+    CrReject *rejects;     /* owned (malloc'd array) */
+    int nrejects;
+    int profiled;          /* a profile row joined to it */
+    int hot;               /* that row is a hotspot (min_calls, min_cumtime) */
+    const char *priority;  /* "HIGH", "MEDIUM", "LOW" when hot */
+    int64_t calls, primitive_calls;
+    double tottime, cumtime, percall;
+} CrCandidate;
+
+/* A file that could not be analysed: path:line:col: message (line 0: unreadable). */
+typedef struct CrSkipped {
+    const char *path;
+    int line, col;
+    char msg[512];
+} CrSkipped;
+
+typedef struct CrReport {
+    const char *repo;          /* as given */
+    const char *output_dir;    /* where the files go */
+    size_t files, bytes;
+    int threads;
+    CrSkipped *skipped;
+    size_t nskipped;
+    size_t functions, pure, impure, unknown;
+    CrExisting *existing;
+    size_t nexisting;
+    CrCandidate *candidates;   /* in rank order: accepted first by score, then rejected */
+    size_t ncandidates, naccepted, nprofile_backed;
+    /* runtime data */
+    const char *mode;          /* "static" or "production" */
+    char **profiles;           /* profile paths read (display form) */
+    size_t nprofiles;
+    size_t profile_rows, profile_rows_joined;
+    const char *cache_stats_path; /* NULL when none */
+    size_t cache_stats_entries, cache_stats_matched;
+    char **warnings;           /* owned strings: stale profile, changed files, missing functions */
+    size_t nwarnings;
+    /* settings used */
+    double hit_rate_threshold, remove_threshold, size_adjustment_threshold;
+    long long min_suggested_maxsize, cache_size, min_calls;
+    double min_cumtime, max_profile_age_hours;
+    /* wall seconds */
+    double t_discover, t_parse, t_link, t_advice, t_write, t_total;
+} CrReport;
+
+/* The output files, in the order they are written. */
+extern const char *const CR_FILES[5];
+
+/* Writes the five files into r->output_dir (created if missing), each atomically.
+ * Returns 0, or an errno value with the failing path in *failed (points into static storage
+ * or r's strings). t_write/t_total are read from r as they are when called. */
+int cr_write_files(const CrReport *r, const char **failed);
+
+/* Appends cache_analysis.json's text (everything) to *out. */
+void cr_analysis_json(const CrReport *r, Buf *out);
+/* Appends SARIF 2.1.0 (one run, rules from the AN_ISSUES table, one result per hazard on an
+ * existing cache) to *out. */
+void cr_sarif(const CrReport *r, Buf *out);
+/* Appends the terminal summary to *out: counts, existing caches and their verdicts, top
+ * candidates, hazards, profile notes, and where the files went. */
+void cr_text(const CrReport *r, int top, Buf *out);
+/* Appends summary.md to *out. */
+void cr_summary_md(const CrReport *r, Buf *out);
+
+/* Frees what the report owns (rejects, skipped, profiles, warnings, arrays). */
+void cr_report_free(CrReport *r);
+
+#endif
