@@ -241,6 +241,44 @@ def t_signals(s, binary):
         c.close()
 
 
+def t_terminal_ctrl_c(s, binary):
+    """In a terminal's foreground, Ctrl-C reaches the command once, from the terminal."""
+    import pty
+    c = Case({"sleep.py": WORK + "import time\nwork(5)\nopen('ready', 'w').close()\ntime.sleep(60)\n"})
+    try:
+        env = testlib.env()
+        env["TMPDIR"] = c.tmp
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                os.chdir(c.repo)
+                os.execve(os.path.join(ROOT, binary), ["glintefy", "review", "profile", "--", PY, "sleep.py"], env)
+            finally:
+                os._exit(99)
+        deadline = time.time() + 30
+        while not os.path.exists(c.path("ready")) and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)
+        os.write(fd, b"\x03")
+        out = b""
+        while True:
+            try:
+                d = os.read(fd, 4096)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+        os.close(fd)
+        _, st = os.waitpid(pid, 0)
+        c.rc, c.err = os.waitstatus_to_exitcode(st), out.decode("utf-8", "replace")
+        why = profiled(c, 130)
+        s.check(not why and c.err.count("KeyboardInterrupt") == 1 and c.calls("leaf") == 5,
+                "Ctrl-C in a terminal: one KeyboardInterrupt, 130, data saved", why or c.err[-400:])
+    finally:
+        c.close()
+
+
 def t_sitecustomize(s, binary):
     c = Case({"app.py": WORK + "import sitecustomize\nprint(sitecustomize.MARK)\nwork(2)\n",
               "site/sitecustomize.py": "MARK = 'theirs'\n"})
@@ -367,7 +405,7 @@ def t_generated(s, binary):
 
 
 TESTS = [t_generated, t_script, t_module_and_wrapper, t_children, t_multiprocessing, t_threads_exit, t_signals,
-         t_sitecustomize, t_caches, t_scenarios, t_errors]
+         t_terminal_ctrl_c, t_sitecustomize, t_caches, t_scenarios, t_errors]
 
 
 def run_all(s, binary):
