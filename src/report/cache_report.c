@@ -7,21 +7,34 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "../base/xalloc.h"
 #include "../review/files.h"
 #include "../version.h"
 
 const char *const CR_FILES[5] = {"existing_cache_evaluations.json", "pure_functions.json", "cache_candidates.json",
                                  "cache_analysis.json", "summary.md"};
 
+const AnIssueDesc cr_reject_desc[CR__REJECT_COUNT] = {
+#define X(e, code, name, msg) {code, name, msg},
+    CR_REJECTS(X)
+#undef X
+};
+
 /* ---- JSON emitter --------------------------------------------------------------------- */
 
 enum { JW_MAXDEPTH = 32 };
+/* Reasons listed per rejected candidate; the rest are counted (rejected_more). */
+enum { CR_MAX_REJECTS = 5 };
 
 /* Pretty JSON (2-space indent) into a Buf. Invariant: after_key is set between a key and its
  * value; has[d] says whether the container at depth d has elements yet. */
 typedef struct Jw {
     Buf *b;
     int depth, after_key;
+    int inline_from; /* containers at this depth and deeper go on one line (0: none) */
+    int fd, err;     /* fd >= 0: jw_raw writes b and then the fragment to fd (no copy); err: errno */
     unsigned char has[JW_MAXDEPTH];
 } Jw;
 
@@ -35,8 +48,13 @@ static void jw_pre(Jw *w) {
     if (w->after_key) { w->after_key = 0; return; }
     if (w->depth == 0) return;
     if (w->has[w->depth]) buf_putc(w->b, ',');
+    int had = w->has[w->depth];
     w->has[w->depth] = 1;
-    jw_indent(w);
+    if (w->inline_from && w->depth >= w->inline_from) {
+        if (had) buf_putc(w->b, ' ');
+    } else {
+        jw_indent(w);
+    }
 }
 
 static void jw_str_raw(Buf *b, const char *s, size_t n) {
@@ -72,10 +90,19 @@ static void jw_open(Jw *w, char c) {
     w->has[w->depth] = 0;
 }
 static void jw_close(Jw *w, char c) {
-    int had = w->has[w->depth];
+    int had = w->has[w->depth], was_inline = w->inline_from && w->depth >= w->inline_from;
     w->depth--;
-    if (had) jw_indent(w);
+    if (had && !was_inline) jw_indent(w);
     buf_putc(w->b, c);
+    if (w->inline_from && w->depth < w->inline_from) w->inline_from = 0;
+}
+/* Opens a container whose contents stay on one line. */
+static void jw_open_inline(Jw *w, char c) {
+    jw_pre(w);
+    buf_putc(w->b, c);
+    if (w->depth + 1 < JW_MAXDEPTH) w->depth++;
+    w->has[w->depth] = 0;
+    if (!w->inline_from) w->inline_from = w->depth;
 }
 static void jw_key(Jw *w, const char *k) {
     jw_pre(w);
@@ -97,9 +124,34 @@ static void jw_num(Jw *w, double v, int dec) {
     if (v != v || v > 1e300 || v < -1e300) buf_puts(w->b, "null");
     else buf_printf(w->b, "%.*f", dec, v);
 }
+static int write_all(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+/* Writes what b holds to w->fd and empties b. */
+static void jw_flush(Jw *w) {
+    if (w->fd < 0 || !w->b->len) return;
+    if (!w->err) w->err = write_all(w->fd, w->b->data, w->b->len);
+    w->b->len = 0;
+    w->b->data[0] = 0;
+}
 static void jw_raw(Jw *w, const Buf *frag) {
     jw_pre(w);
-    if (frag->data) buf_put(w->b, frag->data, frag->len);
+    if (!frag->data) return;
+    if (w->fd >= 0) {
+        jw_flush(w);
+        if (!w->err) w->err = write_all(w->fd, frag->data, frag->len);
+    } else {
+        buf_put(w->b, frag->data, frag->len);
+    }
 }
 
 static void kv_str(Jw *w, const char *k, const char *v) { jw_key(w, k); jw_str(w, v); }
@@ -109,7 +161,7 @@ static void kv_bool(Jw *w, const char *k, int v) { jw_key(w, k); jw_bool(w, v); 
 
 /* A section rendered at depth 1, as the value of a top-level key. */
 static Jw section(Buf *b) {
-    Jw w = {.b = b, .depth = 1, .after_key = 1};
+    Jw w = {.b = b, .depth = 1, .after_key = 1, .fd = -1};
     return w;
 }
 
@@ -128,7 +180,7 @@ static const char *purity_name(AnPurity p) { return p == AN_PURE ? "pure" : p ==
 
 static void issue_obj(Jw *w, const AnIssue *is) {
     const AnIssueDesc *d = &an_issue_desc[is->kind];
-    jw_open(w, '{');
+    jw_open_inline(w, '{');
     kv_str(w, "code", d->code);
     kv_str(w, "name", d->name);
     kv_str(w, "message", d->message);
@@ -160,7 +212,7 @@ static void func_head(Jw *w, const AnFile *f, const AnFunc *fn) {
 
 static void expense_obj(Jw *w, const AnExpense *e) {
     jw_key(w, "expense");
-    jw_open(w, '{');
+    jw_open_inline(w, '{');
     kv_int(w, "loop_depth", e->loop_depth);
     kv_int(w, "loops", e->loops);
     kv_int(w, "comprehensions", e->comprehensions);
@@ -211,7 +263,7 @@ static void existing_obj(Jw *w, const CrExisting *x) {
 
 static void candidate_obj(Jw *w, const CrCandidate *c) {
     const AnFunc *fn = c->fn;
-    jw_open(w, '{');
+    jw_open_inline(w, '{'); /* one line per candidate: there is one per function */
     func_head(w, c->file, fn);
     kv_str(w, "verdict", c->accepted ? "ADD_CACHE" : "REJECTED");
     jw_key(w, "rank");
@@ -224,7 +276,7 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     kv_num(w, "expense_score", c->expense_score, 2);
     jw_key(w, "profile");
     if (c->profiled) {
-        jw_open(w, '{');
+        jw_open_inline(w, '{');
         kv_bool(w, "hot", c->hot);
         if (c->priority) kv_str(w, "priority", c->priority);
         kv_int(w, "calls", c->calls);
@@ -236,16 +288,19 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     } else {
         jw_null(w);
     }
-    issues_arr(w, "purity_reasons", fn->reasons, fn->nreasons);
-    issues_arr(w, "hazards", fn->hazards, fn->nhazards);
+    /* one entry per distinct code (its first place), at most CR_MAX_REJECTS; names and
+     * messages of the codes are in the file's "codes" table */
     jw_key(w, "rejected_because");
     jw_open(w, '[');
+    int shown = 0;
     for (int i = 0; i < c->nrejects; i++) {
         const CrReject *r = &c->rejects[i];
-        jw_open(w, '{');
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) seen = !strcmp(c->rejects[j].code, r->code);
+        if (seen || shown == CR_MAX_REJECTS) continue;
+        shown++;
+        jw_open_inline(w, '{');
         kv_str(w, "code", r->code);
-        kv_str(w, "name", r->name);
-        kv_str(w, "message", r->message);
         if (r->detail) kv_str(w, "detail", r->detail);
         if (r->loc.line) {
             kv_int(w, "line", r->loc.line);
@@ -254,12 +309,13 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
         jw_close(w, '}');
     }
     jw_close(w, ']');
+    if (c->nrejects > shown) kv_int(w, "rejected_more", c->nrejects - shown);
     jw_close(w, '}');
 }
 
 static void pure_obj(Jw *w, const CrCandidate *c) {
     const AnFunc *fn = c->fn;
-    jw_open(w, '{');
+    jw_open_inline(w, '{');
     func_head(w, c->file, fn);
     kv_int(w, "call_sites", fn->call_sites);
     kv_str(w, "cached", fn->cache.kind ? cache_kind_name(fn->cache.kind) : NULL);
@@ -270,8 +326,35 @@ static void pure_obj(Jw *w, const CrCandidate *c) {
 
 /* The sections, rendered once each. */
 typedef struct Sections {
-    Buf existing, pure, candidates, counts, runtime, settings, skipped, timings;
+    Buf existing, pure, candidates, accepted, rejected_by_code, codes, counts, runtime, settings, skipped, timings;
 } Sections;
+
+static void code_entry(Jw *w, const AnIssueDesc *d) {
+    jw_key(w, d->code);
+    jw_open_inline(w, '{');
+    kv_str(w, "name", d->name);
+    kv_str(w, "message", d->message);
+    jw_close(w, '}');
+}
+
+/* Candidates rejected for each code (a candidate counts once per distinct code). */
+static void rejected_by_code(Jw *w, const CrReport *r) {
+    const char *codes[AN__ISSUE_COUNT + CR__REJECT_COUNT];
+    size_t counts[AN__ISSUE_COUNT + CR__REJECT_COUNT] = {0};
+    int n = 0;
+    for (int k = 0; k < CR__REJECT_COUNT; k++) codes[n++] = cr_reject_desc[k].code;
+    for (int k = 0; k < AN__ISSUE_COUNT; k++) codes[n++] = an_issue_desc[k].code;
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        const CrCandidate *c = &r->candidates[i];
+        for (int k = 0; k < n; k++)
+            for (int j = 0; j < c->nrejects; j++)
+                if (!strcmp(c->rejects[j].code, codes[k])) { counts[k]++; break; }
+    }
+    jw_open_inline(w, '{');
+    for (int k = 0; k < n; k++)
+        if (counts[k]) kv_int(w, codes[k], (long long)counts[k]);
+    jw_close(w, '}');
+}
 
 static void render_sections(const CrReport *r, Sections *s) {
     memset(s, 0, sizeof *s);
@@ -290,6 +373,20 @@ static void render_sections(const CrReport *r, Sections *s) {
     jw_open(&w, '[');
     for (size_t i = 0; i < r->ncandidates; i++) candidate_obj(&w, &r->candidates[i]);
     jw_close(&w, ']');
+
+    w = section(&s->accepted);
+    jw_open(&w, '[');
+    for (size_t i = 0; i < r->ncandidates && r->candidates[i].accepted; i++) candidate_obj(&w, &r->candidates[i]);
+    jw_close(&w, ']');
+
+    w = section(&s->rejected_by_code);
+    rejected_by_code(&w, r);
+
+    w = section(&s->codes);
+    jw_open(&w, '{');
+    for (int k = 0; k < AN__ISSUE_COUNT; k++) code_entry(&w, &an_issue_desc[k]);
+    for (int k = 0; k < CR__REJECT_COUNT; k++) code_entry(&w, &cr_reject_desc[k]);
+    jw_close(&w, '}');
 
     size_t keep = 0, rem = 0, adj = 0, hazards = 0;
     for (size_t i = 0; i < r->nexisting; i++) {
@@ -376,6 +473,9 @@ static void free_sections(Sections *s) {
     buf_free(&s->existing);
     buf_free(&s->pure);
     buf_free(&s->candidates);
+    buf_free(&s->accepted);
+    buf_free(&s->rejected_by_code);
+    buf_free(&s->codes);
     buf_free(&s->counts);
     buf_free(&s->runtime);
     buf_free(&s->settings);
@@ -383,10 +483,11 @@ static void free_sections(Sections *s) {
     buf_free(&s->timings);
 }
 
-/* {"version": 1, "tool": ..., "kind": KIND, KEY: frag} */
-static void one_section_file(Buf *out, const char *kind, const char *key, const Buf *frag, const Buf *extra_key_frag,
-                             const char *extra_key) {
-    Jw w = {.b = out};
+/* {"version": 1, "tool": ..., "kind": KIND, KEY: frag} to fd (or appended to out when fd < 0).
+ * Returns 0 or an errno value. */
+static int one_section_file(int fd, Buf *out, const char *kind, const char *key, const Buf *frag,
+                            const Buf *extra_key_frag, const char *extra_key) {
+    Jw w = {.b = out, .fd = fd};
     jw_open(&w, '{');
     kv_int(&w, "version", CR_FORMAT_VERSION);
     kv_str(&w, "tool", "glintefy " GLINTEFY_VERSION);
@@ -396,10 +497,12 @@ static void one_section_file(Buf *out, const char *kind, const char *key, const 
     jw_raw(&w, frag);
     jw_close(&w, '}');
     buf_putc(out, '\n');
+    jw_flush(&w);
+    return w.err;
 }
 
-static void analysis_from(const CrReport *r, const Sections *s, Buf *out) {
-    Jw w = {.b = out};
+static int analysis_from(int fd, const CrReport *r, const Sections *s, Buf *out) {
+    Jw w = {.b = out, .fd = fd};
     jw_open(&w, '{');
     kv_int(&w, "version", CR_FORMAT_VERSION);
     kv_str(&w, "tool", "glintefy " GLINTEFY_VERSION);
@@ -411,36 +514,89 @@ static void analysis_from(const CrReport *r, const Sections *s, Buf *out) {
     jw_key(&w, "timings"); jw_raw(&w, &s->timings);
     jw_key(&w, "skipped_files"); jw_raw(&w, &s->skipped);
     jw_key(&w, "existing_caches"); jw_raw(&w, &s->existing);
-    jw_key(&w, "candidates"); jw_raw(&w, &s->candidates);
+    jw_key(&w, "candidates"); jw_raw(&w, &s->accepted);
+    jw_key(&w, "rejected_candidates"); jw_open(&w, '{');
+    kv_int(&w, "count", (long long)(r->ncandidates - r->naccepted));
+    kv_str(&w, "listed_in", "cache_candidates.json");
+    jw_key(&w, "by_code"); jw_raw(&w, &s->rejected_by_code);
+    jw_close(&w, '}');
+    jw_key(&w, "codes"); jw_raw(&w, &s->codes);
     jw_close(&w, '}');
     buf_putc(out, '\n');
+    jw_flush(&w);
+    return w.err;
 }
 
 void cr_analysis_json(const CrReport *r, Buf *out) {
     Sections s;
     render_sections(r, &s);
-    analysis_from(r, &s, out);
+    analysis_from(-1, r, &s, out);
     free_sections(&s);
+}
+
+/* Atomic write as rv_write_atomic, but the content comes from emit(fd): the big sections go
+ * straight from their buffers to the file. */
+static int write_atomic_with(const char *path, int (*emit)(int fd, void *ctx), void *ctx) {
+    size_t len = strlen(path);
+    char *tmp = xmalloc(len + 16);
+    memcpy(tmp, path, len);
+    memcpy(tmp + len, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return e;
+    }
+    int e = emit(fd, ctx);
+    mode_t mask = umask(0);
+    umask(mask);
+    if (!e && fchmod(fd, 0666 & ~mask) != 0) e = errno;
+    if (close(fd) != 0 && !e) e = errno;
+    if (!e && rename(tmp, path) != 0) e = errno;
+    if (e) unlink(tmp);
+    free(tmp);
+    return e;
+}
+
+typedef struct EmitCtx {
+    const CrReport *r;
+    const Sections *s;
+    int which;
+} EmitCtx;
+
+static int emit_file(int fd, void *vctx) {
+    EmitCtx *c = vctx;
+    Buf glue = {0};
+    int e = 0;
+    switch (c->which) {
+    case 0: e = one_section_file(fd, &glue, "existing_cache_evaluations", "evaluations", &c->s->existing, &c->s->runtime, "runtime_data"); break;
+    case 1: e = one_section_file(fd, &glue, "pure_functions", "functions", &c->s->pure, NULL, NULL); break;
+    case 2: e = one_section_file(fd, &glue, "cache_candidates", "candidates", &c->s->candidates, &c->s->codes, "codes"); break;
+    case 3: e = analysis_from(fd, c->r, c->s, &glue); break;
+    default:
+        cr_summary_md(c->r, &glue);
+        e = glue.len ? write_all(fd, glue.data, glue.len) : 0;
+    }
+    buf_free(&glue);
+    return e;
 }
 
 int cr_write_files(const CrReport *r, const char **failed) {
     static char path[PATH_MAX + 64];
+    int e = rv_mkdirs(r->output_dir);
+    if (e) {
+        *failed = r->output_dir;
+        return e;
+    }
     Sections s;
     render_sections(r, &s);
-    Buf body[5] = {{0}};
-    one_section_file(&body[0], "existing_cache_evaluations", "evaluations", &s.existing, &s.runtime, "runtime_data");
-    one_section_file(&body[1], "pure_functions", "functions", &s.pure, NULL, NULL);
-    one_section_file(&body[2], "cache_candidates", "candidates", &s.candidates, NULL, NULL);
-    analysis_from(r, &s, &body[3]);
-    cr_summary_md(r, &body[4]);
-    free_sections(&s);
-    int e = 0;
     for (int i = 0; i < 5 && !e; i++) {
         snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
-        e = rv_write_atomic(path, body[i].data ? body[i].data : "", body[i].len);
+        EmitCtx c = {r, &s, i};
+        e = write_atomic_with(path, emit_file, &c);
         if (e) *failed = path;
     }
-    for (int i = 0; i < 5; i++) buf_free(&body[i]);
+    free_sections(&s);
     return e;
 }
 
@@ -475,7 +631,7 @@ static void sarif_location(Jw *w, const char *file, int line, int col) {
 }
 
 void cr_sarif(const CrReport *r, Buf *out) {
-    Jw w = {.b = out};
+    Jw w = {.b = out, .fd = -1};
     jw_open(&w, '{');
     kv_str(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     kv_str(&w, "version", "2.1.0");

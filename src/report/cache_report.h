@@ -25,6 +25,23 @@ typedef struct CrExisting {
     const char *note;           /* "not-exercised", "maxsize-may-be-too-small", or NULL */
 } CrExisting;
 
+/* Reasons to reject a candidate that are not analysis issues (those are AN_ISSUES codes):
+ * X(ENUM, "CODE", "name", "message"). */
+#define CR_REJECTS(X)                                                                                     \
+    X(ALREADY_CACHED, "R301", "already-cached", "has a functools cache already (see existing_cache_evaluations.json)") \
+    X(NOT_PURE, "R302", "not-pure", "is not pure")                                                      \
+    X(PURITY_UNKNOWN, "R303", "purity-unknown", "purity could not be established")                      \
+    X(PROPERTY, "R304", "property", "is a property: functools.cached_property is the cache for it")     \
+    X(NEVER_CALLED, "R305", "never-called", "is not called anywhere in the repository: no sign of repeated calls")
+
+typedef enum CrRejectKind {
+#define X(e, code, name, msg) CR_##e,
+    CR_REJECTS(X)
+#undef X
+    CR__REJECT_COUNT
+} CrRejectKind;
+extern const AnIssueDesc cr_reject_desc[CR__REJECT_COUNT];
+
 /* A reason not to add a cache: a stable code and a sentence; loc.line 0 when not about a place. */
 typedef struct CrReject {
     const char *code, *name, *message, *detail;

@@ -231,6 +231,9 @@ static void reject(CrCandidate *c, const char *code, const char *name, const cha
     c->rejects = xrealloc(c->rejects, (size_t)(c->nrejects + 1) * sizeof *c->rejects);
     c->rejects[c->nrejects++] = (CrReject){code, name, message, detail, loc};
 }
+static void reject_kind(CrCandidate *c, CrRejectKind k, AnLoc loc) {
+    reject(c, cr_reject_desc[k].code, cr_reject_desc[k].name, cr_reject_desc[k].message, NULL, loc);
+}
 static void reject_issue(CrCandidate *c, const AnIssue *is) {
     const AnIssueDesc *d = &an_issue_desc[is->kind];
     reject(c, d->code, d->name, d->message, is->detail, is->loc);
@@ -243,20 +246,17 @@ static void judge_candidate(CrCandidate *c) {
     c->expense_score = expense_score(&fn->expense);
     c->score = c->expense_score * (1.0 + bit_length(fn->call_sites > 0 ? (unsigned)fn->call_sites : 0));
     if (fn->cache.kind != AN_NO_CACHE) {
-        reject(c, "R301", "already-cached", "has a functools cache already (see existing_cache_evaluations.json)", NULL,
-               fn->cache.loc);
+        reject_kind(c, CR_ALREADY_CACHED, fn->cache.loc);
         return;
     }
     if (fn->purity != AN_PURE) {
         if (fn->nreasons)
             for (int i = 0; i < fn->nreasons; i++) reject_issue(c, &fn->reasons[i]);
         else
-            reject(c, fn->purity == AN_IMPURE ? "R302" : "R303", fn->purity == AN_IMPURE ? "not-pure" : "purity-unknown",
-                   fn->purity == AN_IMPURE ? "is not pure" : "purity could not be established", NULL, none);
+            reject_kind(c, fn->purity == AN_IMPURE ? CR_NOT_PURE : CR_PURITY_UNKNOWN, none);
     }
     if (fn->is_property)
-        reject(c, "R304", "property", "is a property: functools.cached_property is the cache for it", NULL,
-               (AnLoc){fn->line, fn->col});
+        reject_kind(c, CR_PROPERTY, (AnLoc){fn->line, fn->col});
     if (fn->is_method && !fn->is_staticmethod && !fn->is_classmethod && !has_hazard(fn, AN_C_METHOD_CACHE)) {
         const AnIssueDesc *d = &an_issue_desc[AN_C_METHOD_CACHE];
         reject(c, d->code, d->name, d->message, NULL, (AnLoc){fn->line, fn->col});
@@ -271,15 +271,14 @@ static void judge_candidate(CrCandidate *c) {
         reject(c, d->code, d->name, d->message, NULL, none);
     }
     if (fn->call_sites == 0)
-        reject(c, "R305", "never-called", "is not called anywhere in the repository: no sign of repeated calls", NULL,
-               none);
+        reject_kind(c, CR_NEVER_CALLED, none);
 }
 
 /* Rejections that profile evidence overrides: a hot function is not too cheap, and its calls
  * are real even when the code shows no call site. */
 static int only_static_rejections(const CrCandidate *c) {
     for (int i = 0; i < c->nrejects; i++)
-        if (strcmp(c->rejects[i].code, "C210") != 0 && strcmp(c->rejects[i].code, "R305") != 0) return 0;
+        if (strcmp(c->rejects[i].code, "C210") != 0 && strcmp(c->rejects[i].code, cr_reject_desc[CR_NEVER_CALLED].code) != 0) return 0;
     return 1;
 }
 

@@ -146,7 +146,7 @@ EXISTING_KEYS = ["file", "function", "line", "module", "qualname", "current_maxs
                  "suggested_maxsize", "evidence", "hazards"]
 HAZARD_KEYS = ["code", "name", "message", "line", "col"]
 CANDIDATE_KEYS = ["file", "function", "line", "module", "qualname", "verdict", "rank", "score", "purity",
-                  "call_sites", "expense", "profile", "hazards", "rejected_because"]
+                  "call_sites", "expense", "profile", "rejected_because"]
 
 
 def test_static(s, binary):
