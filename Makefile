@@ -126,6 +126,7 @@ demo: deps
 bench: $(BIN)
 	$(Q)$(PYTHON) bench/parse_bench.py
 	$(Q)$(PYTHON) bench/profile_bench.py
+	$(Q)$(PYTHON) bench/cache_bench.py
 	$(Q)$(PYTHON) bench/review_profile_bench.py
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)

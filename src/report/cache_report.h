@@ -32,7 +32,8 @@ typedef struct CrExisting {
     X(NOT_PURE, "R302", "not-pure", "is not pure")                                                      \
     X(PURITY_UNKNOWN, "R303", "purity-unknown", "purity could not be established")                      \
     X(PROPERTY, "R304", "property", "is a property: functools.cached_property is the cache for it")     \
-    X(NEVER_CALLED, "R305", "never-called", "is not called anywhere in the repository: no sign of repeated calls")
+    X(NEVER_CALLED, "R305", "never-called", "is not called anywhere in the repository: no sign of repeated calls") \
+    X(NESTED, "R306", "nested-function", "is defined inside a function: its cache would start empty on every outer call")
 
 typedef enum CrRejectKind {
 #define X(e, code, name, msg) CR_##e,

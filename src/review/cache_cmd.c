@@ -261,6 +261,7 @@ static void judge_candidate(CrCandidate *c) {
         const AnIssueDesc *d = &an_issue_desc[AN_C_METHOD_CACHE];
         reject(c, d->code, d->name, d->message, NULL, (AnLoc){fn->line, fn->col});
     }
+    if (fn->is_nested) reject_kind(c, CR_NESTED, (AnLoc){fn->line, fn->col});
     for (int i = 0; i < fn->nhazards; i++) reject_issue(c, &fn->hazards[i]);
     if (fn->returns_mutable && !has_hazard(fn, AN_C_MUTABLE_RETURN)) {
         const AnIssueDesc *d = &an_issue_desc[AN_C_MUTABLE_RETURN];
