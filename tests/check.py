@@ -192,6 +192,14 @@ def suite_mcp(build):
     return s
 
 
+def suite_analysis(build):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "analysis"))
+    import test_analysis
+    s = Suite("analysis (%s)" % build)
+    test_analysis.run_all(s, testlib.BUILDS[build])
+    return s
+
+
 def suite_conformance(builds):
     import conformance
     return conformance.run_suite(builds)
@@ -205,6 +213,7 @@ def suite_differential(builds):
 SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "review-profile", "conformance",
           "differential"]
 SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python package
+SUITES.insert(SUITES.index("conformance"), "analysis")  # tests/analysis: debug facts fixtures, stdlib caches
 SUITES.insert(SUITES.index("conformance"), "mcp")  # tests/mcp: glintefy mcp, driven by the MCP SDK client
 SUITES.insert(SUITES.index("conformance"), "review-cache")  # tests/review_cache: glintefy review cache
 
@@ -241,7 +250,7 @@ def main():
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
                   "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
                   "review-profile": suite_review_profile, "mcp": suite_mcp,
-                  "review-cache": suite_review_cache}[name]
+                  "review-cache": suite_review_cache, "analysis": suite_analysis}[name]
             done = []
             for b in builds:
                 t0 = time.time()

@@ -207,7 +207,8 @@ static void add_issue(W *w, int hazard, int func, AnIssueKind kind, AnLoc loc, c
     if (func < 0) return;
     /* one reason per (function, kind, detail) */
     uint64_t h = XXH3_64bits_withSeed(detail ? detail : "", detail ? strlen(detail) : 0,
-                                      ((uint64_t)func << 8) ^ (uint64_t)kind ^ ((uint64_t)hazard << 62));
+                                      ((uint64_t)func << 8) ^ (uint64_t)kind ^ ((uint64_t)hazard << 62) ^
+                                          (hazard ? ((uint64_t)loc.line << 32) ^ ((uint64_t)loc.col << 20) : 0));
     /* the dedup index stores the hash only: equal 64-bit hashes are taken as equal keys */
     {
         HashIdx *d = &w->rdedup;
@@ -318,6 +319,9 @@ static void lru_args(W *w, const AstNode *call, AnCache *c) {
 
 static int is_mutable_display(const AstNode *e) {
     switch (e->kind) {
+    case AST_BinOp: /* [x] * n, a_list + [y] */
+        return (e->v.BinOp.op->kind == AST_Mult || e->v.BinOp.op->kind == AST_Add) &&
+               (is_mutable_display(e->v.BinOp.left) || is_mutable_display(e->v.BinOp.right));
     case AST_List: case AST_Dict: case AST_Set: case AST_ListComp: case AST_DictComp: case AST_SetComp: return 1;
     default: return 0;
     }
@@ -371,6 +375,17 @@ static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *wha
         return;
     }
     if (cur_func(w) < 0) return;
+    /* parameters are bound on entry, so this is their final meaning here (a later rebinding
+     * must not hide the mutation) */
+    if (b && (b->flags & B_PARAM) && w->scopes.items[b->scope].kind == SC_FUNC && w->scopes.items[b->scope].func == cur_func(w)) {
+        int f = cur_func(w);
+        reason(w, f, AN_P_MUTATES_PARAM, loc, tmp_printf(&w->tmp, "mutates argument '%.*s': %s", (int)name.len, name.s, what));
+        if (mk != MUT_ATTR && !(b->flags & B_C208)) {
+            b->flags |= B_C208;
+            hazard(w, f, AN_C_UNHASHABLE_ARG, loc, tmp_printf(&w->tmp, "parameter '%.*s' is used as a list/dict: %s", (int)name.len, name.s, what));
+        }
+        return;
+    }
     push_ev(w, EV_MUT, mk, name, tmp_printf(&w->tmp, "%s", what), loc, -1);
 }
 
@@ -389,7 +404,7 @@ static void bind_store(W *w, Str name, AnLoc loc) {
         return;
     }
     if (b->flags & (B_LOCAL | B_DEF | B_CLASS | B_IMPORT)) b->flags |= B_MULTI;
-    b->flags = (b->flags | B_LOCAL) & ~(unsigned)(B_MUTABLE | B_CONST | B_SELF);
+    b->flags = (b->flags | B_LOCAL) & ~(unsigned)(B_MUTABLE | B_CONST | B_SELF | B_PARAM);
     b->call = -1;
 }
 
@@ -620,7 +635,8 @@ static void finish_func(W *w, int f, const AstNode *n, const int *dk, int ndk) {
         reason(w, f, AN_P_RAISES_ONLY, def, NULL);
     if (fn->returns_mutable) hazard(w, f, AN_C_MUTABLE_RETURN, t->mutret_loc, NULL);
     const AnCache *c = &fn->cache;
-    int instance = fn->is_method && !fn->is_staticmethod && !fn->is_classmethod && !fn->is_property;
+    /* @property over @lru_cache still keys the cache on self */
+    int instance = fn->is_method && !fn->is_staticmethod && !fn->is_classmethod;
     if (c->kind == AN_LRU_CACHE || c->kind == AN_CACHE) {
         if (instance && c->maxsize == AN_UNBOUNDED) hazard(w, f, AN_C_UNBOUNDED_METHOD, c->loc, NULL);
         else if (instance) hazard(w, f, AN_C_METHOD_CACHE, c->loc, NULL);
@@ -881,7 +897,7 @@ static void walk(W *w, const AstNode *n) {
             walk_target(w, ts->items[i]);
             note_value(w, ts->items[i], v, idx);
         }
-        if (ast_list_len(ts) == 1) cache_assignment(w, n, ts->items[0], v);
+        if (ast_list_len(ts) == 1 && w->cur == 0) cache_assignment(w, n, ts->items[0], v);
         break;
     }
     case AST_AnnAssign:

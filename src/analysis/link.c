@@ -35,10 +35,11 @@ static int name_eq(const void *ctx, uint32_t v) {
     const char *s = k->n->keys.items[v];
     return strncmp(s, k->s, k->len) == 0 && s[k->len] == 0;
 }
-static void names_add(Names *n, const char *key, int val, const char *target) {
+/* Takes ownership of key (malloc'd). */
+static void names_add(Names *n, char *key, int val, const char *target) {
     NameKey k = {n, key, strlen(key)};
     uint32_t v = hashidx_get_or_add(&n->idx, XXH3_64bits(key, k.len), (uint32_t)n->keys.len, name_eq, &k);
-    if (v != n->keys.len) return; /* first definition wins */
+    if (v != n->keys.len) { free(key); return; } /* first definition wins */
     vec_push(&n->keys, key);
     vec_push(&n->vals, val);
     vec_push(&n->targets, target);
@@ -245,7 +246,8 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
                     char d[1200];
                     snprintf(d, sizeof d, "%s mutates the result at %s:%d", caller >= 0 ? qualified(repo, caller, qb, sizeof qb) : f->module,
                              f->path, c->mutation_loc.line);
-                    add(repo, &adds, t, 1, AN_C_MUTATED_RESULT, c->loc, d, f->path, c->mutation_loc);
+                    AnLoc at = callee->cache.kind != AN_NO_CACHE ? callee->cache.loc : (AnLoc){callee->line, callee->col};
+                    add(repo, &adds, t, 1, AN_C_MUTATED_RESULT, at, d, f->path, c->mutation_loc);
                 }
             } else if (t == R_NONE && caller >= 0) {
                 /* one P115 per (function, target) */
