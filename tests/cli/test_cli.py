@@ -82,9 +82,12 @@ def run_all(s, binary):
         if no_crash(flag, r):
             s.check(r.rc == 0 and r.out == want, "glintefy " + flag, "got %d %r" % (r.rc, r.out))
 
-    # the help lists no command that does not exist yet
+    # the help lists `mcp`, which exists, and its own help answers (tests/mcp covers the server)
     r = t(["--help"])
-    s.check(b"mcp" not in r.out, "--help mentions only working commands", "mentions mcp")
+    s.check(b"  mcp [--repo DIR]" in r.out, "--help lists mcp", "mcp missing")
+    for args in (["help", "mcp"], ["mcp", "--help"]):
+        r = t(args)
+        s.check(r.rc == 0 and b"Usage: glintefy mcp" in r.out and not r.err, "glintefy " + " ".join(args), r.out[:200])
     # `review --help` lists exactly the review subcommands that exist (tests/review covers them)
     r = t(["review", "--help"])
     s.check(r.rc == 0 and b"clean [-s SCOPE]" in r.out and b"  mcp" not in r.out, "review --help",
