@@ -63,6 +63,14 @@ static void jw_str_raw(Buf *b, const char *s, size_t n) {
     const unsigned char *p = (const unsigned char *)s, *e = p + n;
     while (p < e) {
         unsigned c = *p;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            /* a run of plain ASCII in one copy */
+            const unsigned char *q = p + 1;
+            while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\') q++;
+            buf_put(b, p, (size_t)(q - p));
+            p = q;
+            continue;
+        }
         if (c == '"' || c == '\\') { buf_putc(b, '\\'); buf_putc(b, (char)c); p++; }
         else if (c < 0x20) {
             char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
@@ -115,7 +123,15 @@ static void jw_str(Jw *w, const char *s) {
     if (s) jw_str_raw(w->b, s, strlen(s));
     else buf_puts(w->b, "null");
 }
-static void jw_int(Jw *w, long long v) { jw_pre(w); buf_printf(w->b, "%lld", v); }
+static void jw_int(Jw *w, long long v) {
+    jw_pre(w);
+    char t[24], *q = t + sizeof t;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do *--q = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0) *--q = '-';
+    buf_put(w->b, q, (size_t)(t + sizeof t - q));
+}
 static void jw_bool(Jw *w, int v) { jw_pre(w); buf_puts(w->b, v ? "true" : "false"); }
 static void jw_null(Jw *w) { jw_pre(w); buf_puts(w->b, "null"); }
 /* A number with `dec` decimals (JSON has no NaN/inf: those become null). */
