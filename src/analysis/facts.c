@@ -371,7 +371,7 @@ static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *wha
     }
     Bind *b = lookup(w, w->cur, name);
     if (b && (b->flags & B_SELF)) {
-        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, tmp_printf(&w->tmp, "%s", what));
+        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, arena_strndup(&w->tmp, what, strlen(what)));
         return;
     }
     if (cur_func(w) < 0) return;
@@ -386,7 +386,7 @@ static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *wha
         }
         return;
     }
-    push_ev(w, EV_MUT, mk, name, tmp_printf(&w->tmp, "%s", what), loc, -1);
+    push_ev(w, EV_MUT, mk, name, arena_strndup(&w->tmp, what, strlen(what)), loc, -1);
 }
 
 /* Binds an assignment target, walking what it reads. */
@@ -805,7 +805,7 @@ static void walk_call(W *w, const AstNode *n) {
             const char *d2 = strchr(rest + 1, '.');
             reason(w, cur_func(w), AN_P_READS_SELF, c.loc, tmp_printf(&w->tmp, "reads %.*s%.*s", (int)head.len, head.s, (int)(d2 - rest), rest));
         }
-        push_ev(w, EV_CALL, MUT_ARG, head, tmp_printf(&w->tmp, "%s", rest), c.loc, idx);
+        push_ev(w, EV_CALL, MUT_ARG, head, arena_strndup(&w->tmp, rest, strlen(rest)), c.loc, idx);
     } else {
         walk(w, fe);
         /* a method on an expression ("".join(x), f(x).split()) */
@@ -1022,7 +1022,7 @@ static void walk(W *w, const AstNode *n) {
                 reason(w, f, AN_P_READS_SELF, loc_of(n), tmp_printf(&w->tmp, "reads %.*s%.*s", (int)head.len, head.s, len, rest));
             } else if (!b || (b->scope == 0 && !(b->flags & (B_DEF | B_CLASS))) || (b->flags & B_IMPORT)) {
                 /* possibly module state (settled at the end, when every binding is known) */
-                push_ev(w, EV_READ, MUT_ARG, head, tmp_printf(&w->tmp, "%s", rest), loc_of(n), -1);
+                push_ev(w, EV_READ, MUT_ARG, head, arena_strndup(&w->tmp, rest, strlen(rest)), loc_of(n), -1);
             } else if (w->scopes.items[b->scope].func != f && w->scopes.items[b->scope].kind != SC_MODULE && !(b->flags & B_DEF)) {
                 /* a closure variable: fine */
             }
