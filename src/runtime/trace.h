@@ -1,0 +1,43 @@
+/* trace.h - reading argument-key traces (.gtr, docs/trace-format.md): the writer is the probe,
+ * this is the contract for the reader (trace.c) and for the miss-ratio curves built on it. */
+#ifndef GLINTEFY_TRACE_H
+#define GLINTEFY_TRACE_H
+#include <stddef.h>
+#include <stdint.h>
+
+enum { TR_RAISED = 1, TR_UNHASHABLE = 2, TR_MUTABLE_RESULT = 4 };
+enum { TR_CANDIDATE = 0, TR_CACHE = 1 };
+
+typedef struct TrFunc {
+    char *file, *qualname; /* owned by the TrFile */
+    uint32_t line;         /* co_firstlineno */
+    int kind;              /* TR_CANDIDATE or TR_CACHE */
+} TrFunc;
+
+/* One call. Invariant after tr_load: calls are sorted by seq (cache lookup order). */
+typedef struct TrCall {
+    uint32_t fid;
+    uint8_t flags;
+    uint64_t seq, parent_seq;
+    uint64_t key_hash;
+    uint64_t duration_ns;
+    uint64_t result_fp;
+} TrCall;
+
+/* One process's trace. Free with tr_free (tr_free(NULL) is allowed). */
+typedef struct TrFile {
+    uint32_t pid;
+    uint32_t overhead_ns;
+    TrFunc *funcs;
+    size_t nfuncs;
+    TrCall *calls;
+    size_t ncalls;
+    uint64_t truncated; /* calls not recorded after the size bound, 0 if none */
+} TrFile;
+
+/* Reads a .gtr file's bytes. Returns 0, or -1 with "offset N: what is wrong" in err (the caller
+ * prefixes the file name). Never crashes or hangs on hostile input. */
+int tr_load(const unsigned char *data, size_t n, TrFile *out, char *err, size_t errlen);
+void tr_free(TrFile *t);
+
+#endif
