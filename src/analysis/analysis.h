@@ -166,6 +166,7 @@ typedef struct AnFile {
     AnAlias *aliases;     /* ADDED */
     int naliases;
     const char **classes; /* ADDED: qualnames of the classes defined in the file */
+    int *class_lines;     /* ADDED: their bodies' co_firstlineno (first decorator or class line) */
     int nclasses;
 } AnFile;
 

@@ -101,6 +101,7 @@ typedef struct W {
     HashIdx midx;
     Array(AnAlias) aliases;
     Array(const char *) classes;
+    Array(int) class_lines;
     int cur, depth, star_functools;
 } W;
 
@@ -667,6 +668,9 @@ static void walk_classdef(W *w, const AstNode *n) {
     Str name = n->v.ClassDef.name;
     const char *qual = tmp_printf(w->a, "%s%.*s", ps->prefix, (int)name.len, name.s);
     vec_push(&w->classes, qual);
+    /* the class body's code object starts at the first decorator, as a function's does */
+    int first_line = ast_list_len(n->v.ClassDef.decorator_list) ? n->v.ClassDef.decorator_list->items[0]->lineno : n->lineno;
+    vec_push(&w->class_lines, first_line);
     Bind *b = bind_get(w, owner_scope(w, w->cur), name);
     b->flags = (b->flags & (B_GLOBAL | B_NONLOCAL)) | B_LOCAL | B_CLASS;
     b->target = tmp_printf(w->a, "%s.%s", w->module, qual);
@@ -1355,6 +1359,8 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
     out->nclasses = (int)w.classes.len;
     out->classes = w.classes.len ? arena_alloc(w.a, w.classes.len * sizeof(char *)) : NULL;
     if (w.classes.len) memcpy(out->classes, w.classes.items, w.classes.len * sizeof(char *));
+    out->class_lines = w.class_lines.len ? arena_alloc(w.a, w.class_lines.len * sizeof(int)) : NULL;
+    if (w.class_lines.len) memcpy(out->class_lines, w.class_lines.items, w.class_lines.len * sizeof(int));
 
     vec_free(&w.scopes);
     vec_free(&w.binds);
@@ -1371,6 +1377,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
     hashidx_free(&w.midx);
     vec_free(&w.aliases);
     vec_free(&w.classes);
+    vec_free(&w.class_lines);
     arena_free(&w.tmp);
 }
 

@@ -349,6 +349,18 @@ static int read_profile(const char *path, ProfStats *into, char *err, size_t err
     return 0;
 }
 
+/* Whether a profile row is the body of a class defined in f: co_name is the class's name and
+ * co_firstlineno its first decorator's (or the class statement's) line. */
+static int is_class_body(const AnFile *f, const ProfRow *row) {
+    for (int k = 0; k < f->nclasses; k++) {
+        if (f->class_lines[k] != row->func.line) continue;
+        const char *q = f->classes[k], *dot = strrchr(q, '.');
+        const char *name = dot ? dot + 1 : q;
+        if (str_eq(row->func.name, name)) return 1;
+    }
+    return 0;
+}
+
 /* Joins profile rows to candidates by file, first line and co_name; marks hot ones; warns about
  * stale rows, an old profile and files changed after it. cand_of[file][func] -> candidate. */
 static void apply_profile(const ProfStats *ps, double newest_mtime, const Linked *L, CrCandidate **cand_of,
@@ -383,6 +395,7 @@ static void apply_profile(const ProfStats *ps, double newest_mtime, const Linked
         }
         if (hit < 0) {
             if (row.func.name.len && row.func.name.s[0] == '<') continue; /* <module>, <lambda>, <listcomp> ... */
+            if (is_class_body(f, &row)) continue; /* a class statement's body runs as a code object too */
             if (missing < 3)
                 buf_printf(&examples, "%s%s:%lld(%.*s)", missing ? ", " : "", f->path, (long long)row.func.line,
                            (int)row.func.name.len, row.func.name.s);

@@ -78,8 +78,25 @@ p = cProfile.Profile()
 p.enable()
 for i in range(400):
     calc.total(list(range(30)))
+from pkg import shapes  # class bodies run under the profiler: rows that are not functions
 p.disable()
 p.dump_stats(sys.argv[2])
+'''
+
+
+SHAPES = '''\
+def tag(cls):
+    return cls
+
+
+@tag
+class Box:
+    size = 1
+
+
+class Plain:
+    class Inner:
+        pass
 '''
 
 
@@ -343,6 +360,7 @@ def test_profile(s, binary):
         prof = os.path.join(repo, PERF, "test_profile.prof")
         os.makedirs(os.path.dirname(prof))
         write(repo, "work.py", WORKLOAD)
+        write(repo, "pkg/shapes.py", SHAPES)
         subprocess.run([sys.executable, os.path.join(repo, "work.py"), repo, prof], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         past = time.time() - 60
