@@ -362,9 +362,16 @@ static void rejected_by_code(Jw *w, const CrReport *r) {
     for (int k = 0; k < AN__ISSUE_COUNT; k++) codes[n++] = an_issue_desc[k].code;
     for (size_t i = 0; i < r->ncandidates; i++) {
         const CrCandidate *c = &r->candidates[i];
-        for (int k = 0; k < n; k++)
-            for (int j = 0; j < c->nrejects; j++)
-                if (!strcmp(c->rejects[j].code, codes[k])) { counts[k]++; break; }
+        unsigned char seen[AN__ISSUE_COUNT + CR__REJECT_COUNT] = {0};
+        for (int j = 0; j < c->nrejects; j++) {
+            const char *code = c->rejects[j].code;
+            for (int k = 0; k < n; k++) {
+                if (codes[k] != code && (codes[k][0] != code[0] || strcmp(codes[k], code))) continue;
+                if (!seen[k]) counts[k]++;
+                seen[k] = 1;
+                break;
+            }
+        }
     }
     jw_open_inline(w, '{');
     for (int k = 0; k < n; k++)
