@@ -16,7 +16,7 @@ ASAN_CFLAGS := $(WARN) -O1 -g $(ASANFLAGS)
 # clang warns about other things than gcc: the fuzz build does not turn warnings into errors.
 FUZZ_CFLAGS := -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 # Libraries (Debian packages in tools/deps.sh): JSON input, hash function.
-LDLIBS   := -ljansson -lxxhash -pthread
+LDLIBS   := -ljansson -lxxhash -pthread -lm
 
 ifeq ($(V),1)
 Q :=
@@ -41,7 +41,8 @@ BIN       := build/glintefy
 ASAN_BIN  := build/asan/glintefy
 UNIT      := build/unit-tests
 ASAN_UNIT := build/asan/unit-tests
-# `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser.
+# `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser,
+# FUZZ_TARGET=trace the .gtr trace reader (fuzz/fuzz_trace.c).
 FUZZ_TARGET ?= parse
 FUZZ_BIN  := build/fuzz/fuzz_$(FUZZ_TARGET)
 FUZZ_CORPUS_parse       := build/fuzz-corpus
@@ -50,6 +51,9 @@ FUZZ_REGRESSIONS_parse  := tests/fuzz-regressions
 FUZZ_CORPUS_marshal     := build/fuzz-corpus-marshal
 FUZZ_SEED_marshal       := fuzz/seed_marshal.py
 FUZZ_REGRESSIONS_marshal := tests/profile/fuzz-regressions
+FUZZ_CORPUS_trace       := build/fuzz-corpus-trace
+FUZZ_SEED_trace         := fuzz/seed_trace.py
+FUZZ_REGRESSIONS_trace  := tests/runtime/fuzz-regressions
 
 .SECONDARY: $(FUZZ_OBJS)
 .PHONY: FORCE all check demo bench fuzz install uninstall clean deps asan conformance-update

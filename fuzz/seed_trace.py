@@ -1,0 +1,48 @@
+"""Fills DIR (default build/fuzz-corpus-trace) with a seed corpus for `make fuzz
+FUZZ_TARGET=trace`: small hand-made .gtr traces (docs/trace-format.md) and the saved
+regressions (tests/runtime/fuzz-regressions). Files already in DIR are kept."""
+import hashlib
+import os
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def header(pid=1, overhead=50):
+    return b"GTR1" + struct.pack("<HHII", 1, 0, pid, overhead)
+
+
+def func(fid, line, kind, file, qual):
+    f, q = file.encode(), qual.encode()
+    return b"F" + struct.pack("<IIBH", fid, line, kind, len(f)) + f + struct.pack("<H", len(q)) + q
+
+
+def call(fid, seq, parent, key, dur, fp, flags):
+    return b"C" + struct.pack("<IQQqQqB", fid, seq, parent, key, dur, fp, flags)
+
+
+def samples():
+    yield header()
+    f = func(0, 3, 0, "/r/m.py", "fib") + func(1, 9, 1, "/r/m.py", "C.g")
+    yield header() + f + call(0, 2, 1, 1, 100, 1, 0) + call(0, 1, 0, 2, 400, 2, 4)
+    yield header() + f + call(1, 1, 0, 0, 5, 0, 3) + b"T" + struct.pack("<Q", 9)
+    yield header() + f + b"".join(call(i % 2, i + 1, i, -i, i, i, 0) for i in range(20))
+
+
+def main(dst):
+    os.makedirs(dst, exist_ok=True)
+    items = list(samples())
+    reg = os.path.join(ROOT, "tests", "runtime", "fuzz-regressions")
+    if os.path.isdir(reg):
+        for name in sorted(os.listdir(reg)):
+            with open(os.path.join(reg, name), "rb") as fp:
+                items.append(fp.read())
+    for data in items:
+        with open(os.path.join(dst, hashlib.sha1(data).hexdigest()), "wb") as fp:
+            fp.write(data)
+    print("seed_trace: %d inputs in %s" % (len(items), dst))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz-corpus-trace"))

@@ -1,0 +1,217 @@
+/* test_trace.c - the .gtr reader (src/runtime/trace.c) on hand-built byte strings: a valid trace
+ * read back field by field and sorted by seq; every truncation point, garbage and each limit
+ * rejected with an offset. */
+#include <stdlib.h>
+#include <string.h>
+#include "../../src/runtime/trace.h"
+#include "unit.h"
+
+typedef struct Bytes {
+    unsigned char d[1024];
+    size_t n;
+} Bytes;
+
+static void put(Bytes *b, uint64_t v, int size) {
+    for (int i = 0; i < size; i++) b->d[b->n++] = (unsigned char)(v >> (8 * i));
+}
+static void header(Bytes *b, uint32_t pid, uint32_t overhead) {
+    memcpy(b->d + b->n, "GTR1", 4);
+    b->n += 4;
+    put(b, 1, 2);
+    put(b, 0, 2);
+    put(b, pid, 4);
+    put(b, overhead, 4);
+}
+static void func(Bytes *b, uint32_t fid, uint32_t line, int kind, const char *file, const char *qual) {
+    put(b, 'F', 1);
+    put(b, fid, 4);
+    put(b, line, 4);
+    put(b, (uint64_t)kind, 1);
+    put(b, strlen(file), 2);
+    memcpy(b->d + b->n, file, strlen(file));
+    b->n += strlen(file);
+    put(b, strlen(qual), 2);
+    memcpy(b->d + b->n, qual, strlen(qual));
+    b->n += strlen(qual);
+}
+static void call(Bytes *b, uint32_t fid, uint64_t seq, uint64_t parent, uint64_t key, uint64_t dur, uint64_t fp, int flags) {
+    put(b, 'C', 1);
+    put(b, fid, 4);
+    put(b, seq, 8);
+    put(b, parent, 8);
+    put(b, key, 8);
+    put(b, dur, 8);
+    put(b, fp, 8);
+    put(b, (uint64_t)flags, 1);
+}
+
+/* fib(2) -> fib(1), fib(0) as the probe writes them (end order), then a T record. */
+static Bytes sample(void) {
+    Bytes b = {.n = 0};
+    header(&b, 4242, 57);
+    func(&b, 0, 3, TR_CANDIDATE, "/r/m.py", "fib");
+    call(&b, 0, 2, 1, 1, 100, 1, 0);
+    func(&b, 1, 9, TR_CACHE, "/r/m.py", "C.g");
+    call(&b, 1, 3, 1, (uint64_t)-7, 50, 0, TR_RAISED);
+    call(&b, 0, 1, 0, 2, 400, 2, TR_MUTABLE_RESULT);
+    call(&b, 1, 4, 0, 0, 10, 5, TR_UNHASHABLE);
+    put(&b, 'T', 1);
+    put(&b, 12, 8);
+    return b;
+}
+
+static int load(const Bytes *b, size_t n, TrFile *t, char *err) { return tr_load(b->d, n, t, err, 200); }
+
+TEST(trace_reads_sample) {
+    Bytes b = sample();
+    TrFile t;
+    char err[200];
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.pid == 4242 && t.overhead_ns == 57 && t.truncated == 12);
+    CHECK(t.nfuncs == 2 && t.ncalls == 4);
+    if (t.nfuncs == 2) {
+        CHECK(strcmp(t.funcs[0].file, "/r/m.py") == 0 && strcmp(t.funcs[0].qualname, "fib") == 0);
+        CHECK(t.funcs[0].line == 3 && t.funcs[0].kind == TR_CANDIDATE);
+        CHECK(strcmp(t.funcs[1].qualname, "C.g") == 0 && t.funcs[1].line == 9 && t.funcs[1].kind == TR_CACHE);
+    }
+    if (t.ncalls == 4) {
+        for (size_t i = 0; i < 4; i++) CHECK(t.calls[i].seq == i + 1); /* sorted by seq */
+        CHECK(t.calls[0].fid == 0 && t.calls[0].parent_seq == 0 && t.calls[0].key_hash == 2);
+        CHECK(t.calls[0].duration_ns == 400 && t.calls[0].result_fp == 2 && t.calls[0].flags == TR_MUTABLE_RESULT);
+        CHECK(t.calls[1].parent_seq == 1 && t.calls[1].key_hash == 1);
+        CHECK(t.calls[2].fid == 1 && t.calls[2].key_hash == (uint64_t)-7 && t.calls[2].flags == TR_RAISED);
+        CHECK(t.calls[3].flags == TR_UNHASHABLE && t.calls[3].key_hash == 0);
+    }
+    tr_free(&t);
+    tr_free(NULL);
+}
+
+TEST(trace_header_only_and_empty) {
+    Bytes b = {.n = 0};
+    header(&b, 1, 0);
+    TrFile t;
+    char err[200];
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.nfuncs == 0 && t.ncalls == 0 && t.truncated == 0);
+    tr_free(&t);
+    CHECK(tr_load(NULL, 0, &t, err, sizeof err) == -1);
+    CHECK(strstr(err, "offset 0: truncated header") == err);
+}
+
+TEST(trace_every_truncation_rejected) {
+    Bytes b = sample();
+    TrFile t;
+    char err[200];
+    /* cut anywhere except at a record boundary: rejected with an offset, nothing leaks */
+    size_t ok = 0;
+    for (size_t n = 0; n < b.n; n++) {
+        if (load(&b, n, &t, err) == 0) {
+            ok++;
+            tr_free(&t);
+        } else {
+            CHECK(strncmp(err, "offset ", 7) == 0);
+            CHECK(t.funcs == NULL && t.calls == NULL);
+        }
+    }
+    CHECK(ok == 7); /* header, after each of the 2 F and 4 C records (the T record needs its 8 bytes) */
+}
+
+static void expect_error(Bytes *b, const char *what) {
+    TrFile t;
+    char err[200];
+    int r = load(b, b->n, &t, err);
+    CHECK(r == -1);
+    if (r == -1 && !strstr(err, what)) printf("  got: %s (wanted %s)\n", err, what);
+    CHECK(r == -1 && strstr(err, what) != NULL);
+    if (r == 0) tr_free(&t);
+}
+
+TEST(trace_garbage_rejected) {
+    Bytes b = sample();
+    b.d[0] = 'X';
+    expect_error(&b, "offset 0: not a .gtr trace");
+    b = sample();
+    b.d[4] = 2;
+    expect_error(&b, "offset 4: format version 2");
+    b = sample();
+    b.d[6] = 1;
+    expect_error(&b, "offset 6: header flags");
+    b = sample();
+    b.d[16] = 'Z';
+    expect_error(&b, "offset 16: unknown record type 0x5a");
+
+    Bytes c = {.n = 0};
+    header(&c, 1, 0);
+    func(&c, 1, 3, 0, "/a.py", "f"); /* fids must be 0, 1, 2 ... */
+    expect_error(&c, "offset 16: F record with fid 1, expected 0");
+    c.n = 16;
+    func(&c, 0, 3, 7, "/a.py", "f");
+    expect_error(&c, "function kind 7");
+    c.n = 16;
+    func(&c, 0, 3, 0, "/a.py", "f");
+    c.d[16 + 12 + 2] = 0; /* a NUL inside the file name */
+    expect_error(&c, "file contains a NUL byte");
+    c.n = 16;
+    func(&c, 0, 3, 0, "/a.py", "f");
+    c.d[16 + 10] = 0xff; /* file length beyond the data */
+    c.d[16 + 11] = 0xff;
+    expect_error(&c, "truncated file: needs 65535 bytes");
+
+    c.n = 16;
+    func(&c, 0, 3, 0, "/a.py", "f");
+    size_t fend = c.n;
+    call(&c, 1, 1, 0, 0, 0, 0, 0);
+    expect_error(&c, "C record for fid 1, but 1 functions were declared");
+    c.n = fend;
+    call(&c, 0, 0, 0, 0, 0, 0, 0);
+    expect_error(&c, "seq 0");
+    c.n = fend;
+    call(&c, 0, 3, 3, 0, 0, 0, 0);
+    expect_error(&c, "call 3 has parent_seq 3");
+    c.n = fend;
+    call(&c, 0, 3, 0, 0, 0, 0, 8);
+    expect_error(&c, "unknown bits");
+    c.n = fend;
+    call(&c, 0, 3, 0, 9, 0, 0, TR_UNHASHABLE);
+    expect_error(&c, "UNHASHABLE call with a key_hash");
+    c.n = fend;
+    call(&c, 0, 3, 0, 9, 0, 4, TR_RAISED);
+    expect_error(&c, "RAISED call with a result_fp");
+    c.n = fend;
+    call(&c, 0, 3, 0, 9, 0, 4, 0);
+    call(&c, 0, 3, 0, 9, 0, 4, 0);
+    char want[64];
+    snprintf(want, sizeof want, "offset %zu: seq 3 is used by two calls", fend + 46);
+    expect_error(&c, want);
+    c.n = fend;
+    put(&c, 'T', 1);
+    put(&c, 0, 8);
+    expect_error(&c, "T record with 0 calls");
+    c.n = fend;
+    put(&c, 'T', 1);
+    put(&c, 5, 8);
+    put(&c, 'C', 1);
+    expect_error(&c, "1 bytes after the T record");
+}
+
+TEST(trace_random_bytes_never_crash) {
+    /* a cheap stand-in for the fuzzer in the unit run: mutate the sample byte by byte */
+    Bytes base = sample();
+    unsigned x = 12345;
+    for (int round = 0; round < 3000; round++) {
+        Bytes b = base;
+        for (int k = 0; k < 3; k++) {
+            x = x * 1103515245u + 12345u;
+            b.d[(x >> 8) % b.n] = (unsigned char)(x >> 20);
+        }
+        TrFile t;
+        char err[200];
+        if (load(&b, b.n, &t, err) == 0) {
+            for (size_t i = 1; i < t.ncalls; i++) CHECK(t.calls[i - 1].seq < t.calls[i].seq);
+            for (size_t i = 0; i < t.ncalls; i++) CHECK(t.calls[i].fid < t.nfuncs);
+            tr_free(&t);
+        } else {
+            CHECK(strncmp(err, "offset ", 7) == 0);
+        }
+    }
+}
