@@ -121,6 +121,16 @@ static const char *tmp_printf(Arena *a, const char *fmt, ...) {
     return arena_strndup(a, buf, (size_t)n);
 }
 
+/* a + b, NUL-terminated, in arena ar (the common case of tmp_printf("%s%s"), without printf) */
+static const char *cat2(Arena *ar, const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    char *p = arena_alloc(ar, n + m + 1);
+    memcpy(p, a, n);
+    memcpy(p + n, b, m);
+    p[n + m] = 0;
+    return p;
+}
+
 static uint64_t bind_hash(int scope, Str name) { return XXH3_64bits_withSeed(name.s, name.len, (uint64_t)scope); }
 
 typedef struct BindKey {
@@ -1094,27 +1104,37 @@ static void settle_call(W *w, const Ev *e) {
     int f = e->func;
     const AnKnown *k = NULL;
     char tb[768];
-    const char *show;
+    /* how the call is shown in a reason ("time.time()"): formatted only when a reason needs it */
+    const char *show_pre = "", *show_mid = "";
+#define SHOW() tmp_printf(&w->tmp, "%s%s()", show_pre, show_mid)
     if (!e->head.s) {
         /* method on an expression */
         k = an_known_method(e->rest + 1, strlen(e->rest + 1));
-        show = tmp_printf(&w->tmp, "...%s()", e->rest);
+        show_pre = "...";
+        show_mid = e->rest;
         c->origin = k ? AN_CALL_KNOWN : AN_CALL_UNKNOWN;
-        if (!k) reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, tmp_printf(&w->tmp, "calls %s on an object it cannot see", show));
+        if (!k) reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, tmp_printf(&w->tmp, "calls %s on an object it cannot see", SHOW()));
         goto apply;
     }
     Bind *b = lookup(w, e->scope, e->head);
     const char *last = strrchr(e->rest, '.');
-    snprintf(tb, sizeof tb, "%.*s%s", (int)e->head.len, e->head.s, e->rest);
-    show = tmp_printf(&w->tmp, "%s()", tb);
+    {
+        size_t hn = e->head.len < sizeof tb - 1 ? e->head.len : sizeof tb - 1;
+        size_t rn = strlen(e->rest);
+        if (rn > sizeof tb - 1 - hn) rn = sizeof tb - 1 - hn;
+        memcpy(tb, e->head.s, hn);
+        memcpy(tb + hn, e->rest, rn);
+        tb[hn + rn] = 0;
+    }
+    show_mid = tb;
     if (!b || (b->flags & B_IMPORT) || (b->flags & (B_DEF | B_CLASS))) {
         const char *q;
-        if (b) q = tmp_printf(w->a, "%s%s", b->target, e->rest);
+        if (b) q = cat2(w->a, b->target, e->rest);
         else if (w->star_functools && !e->rest[0] && (str_eq(e->head, "lru_cache") || str_eq(e->head, "cache")))
             q = tmp_printf(w->a, "functools.%s", tb);
         else q = arena_strndup(w->a, tb, strlen(tb));
         c->target = q;
-        show = tmp_printf(&w->tmp, "%s()", q);
+        show_mid = q;
         if (!b || (b->flags & B_IMPORT)) k = an_known_call(q);
         if (k) { c->origin = AN_CALL_KNOWN; goto apply; }
         if (!b && !e->rest[0]) {
@@ -1139,12 +1159,12 @@ static void settle_call(W *w, const Ev *e) {
     }
     if (b->flags & B_SELF) {
         if (e->rest[0] && last == e->rest) {
-            c->target = tmp_printf(w->a, "%s%s", b->target, e->rest);
+            c->target = cat2(w->a, b->target, e->rest);
             c->origin = AN_CALL_REPO;
             return;
         }
     }
-    c->target = tmp_printf(w->a, "%s", tb);
+    c->target = arena_strndup(w->a, tb, strlen(tb));
     if (b->scope == 0 && !e->rest[0]) {
         /* a module-level variable holding a callable */
         c->target = tmp_printf(w->a, "%s.%s", w->module, tb);
@@ -1155,21 +1175,22 @@ static void settle_call(W *w, const Ev *e) {
     c->origin = k ? AN_CALL_KNOWN : AN_CALL_UNKNOWN;
     if (!k) {
         reason(w, f, AN_P_CALLS_UNKNOWN, e->loc,
-               tmp_printf(&w->tmp, e->rest[0] ? "calls %s on an object it cannot see" : "calls '%s', a parameter or local", e->rest[0] ? show : tb));
+               tmp_printf(&w->tmp, e->rest[0] ? "calls %s on an object it cannot see" : "calls '%s', a parameter or local", e->rest[0] ? SHOW() : tb));
         return;
     }
 apply:
     if (!k) return;
     if (f >= 0) {
-        if (k->flags & AN_F_EFFECT) reason(w, f, (AnIssueKind)an_known_kind(k), e->loc, tmp_printf(&w->tmp, "calls %s", show));
+        if (k->flags & AN_F_EFFECT) reason(w, f, (AnIssueKind)an_known_kind(k), e->loc, tmp_printf(&w->tmp, "calls %s", SHOW()));
         if (k->flags & AN_F_HEAVY) w->funcs.items[f].expense.heavy_calls++;
         if ((k->flags & AN_F_MUTRET) && ct->returned && !w->funcs.items[f].returns_mutable) {
             w->funcs.items[f].returns_mutable = 1;
-            hazard(w, f, AN_C_MUTABLE_RETURN, ct->ret_loc, tmp_printf(&w->tmp, "returns the result of %s", show));
+            hazard(w, f, AN_C_MUTABLE_RETURN, ct->ret_loc, tmp_printf(&w->tmp, "returns the result of %s", SHOW()));
         }
         if ((k->flags & AN_F_MUTARG0) && ct->arg0.s)
-            settle_mutation(w, e->scope, f, ct->arg0, e->loc, MUT_METHOD, tmp_printf(&w->tmp, "%s", show));
+            settle_mutation(w, e->scope, f, ct->arg0, e->loc, MUT_METHOD, SHOW());
     }
+#undef SHOW
 }
 
 static void settle_read(W *w, const Ev *e) {
