@@ -127,11 +127,17 @@ demo: deps
 	$(Q)$(MAKE) -s $(BIN)
 	$(Q)sh examples/demo.sh
 
-bench: $(BIN)
+# The miss-ratio curve benchmark: a small program over the library's objects.
+build/mrc-bench: bench/mrc_bench.c build/obj/src/runtime/mrc.o build/obj/src/base/xalloc.o
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: $(BIN) build/mrc-bench
 	$(Q)$(PYTHON) bench/parse_bench.py
 	$(Q)$(PYTHON) bench/profile_bench.py
 	$(Q)$(PYTHON) bench/cache_bench.py
 	$(Q)$(PYTHON) bench/review_profile_bench.py
+	$(Q)$(PYTHON) bench/mrc_bench.py
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
