@@ -21,6 +21,7 @@
 #include "files.h"
 #include "parse_all.h"
 #include "sources.h"
+#include "targets.h"
 
 const char RV_CACHE_HELP[] =
     "Finds the functions of DIR worth caching and judges the functools caches it already\n"
@@ -213,18 +214,8 @@ static int load_cache_stats(const char *perf_dir, CrReport *r, CacheStats *st, c
 /* ---- candidates ------------------------------------------------------------------------ */
 
 /* Expense score: what makes a function worth a cache lookup (docs/review-cache.md). */
-static double expense_score(const AnExpense *e) {
-    return 4.0 * (e->recursive != 0) + 3.0 * e->loop_depth + 1.0 * e->loops + 2.0 * e->comprehensions +
-           2.0 * e->heavy_calls + e->statements / 10.0;
-}
+static double expense_score(const AnExpense *e) { return rv_expense_score(e); } /* targets.c */
 enum { MIN_EXPENSE_SCORE = 2 };
-
-/* floor(log2(n)) + 1 for n > 0, 0 for 0: how call sites weigh (1 -> 1, 2-3 -> 2, 4-7 -> 3 ...). */
-static int bit_length(unsigned n) {
-    int b = 0;
-    for (; n; n >>= 1) b++;
-    return b;
-}
 
 static void reject(CrCandidate *c, const char *code, const char *name, const char *message, const char *detail,
                    AnLoc loc) {
@@ -244,7 +235,7 @@ static void judge_candidate(CrCandidate *c) {
     const AnFunc *fn = c->fn;
     AnLoc none = {0, 0};
     c->expense_score = expense_score(&fn->expense);
-    c->score = c->expense_score * (1.0 + bit_length(fn->call_sites > 0 ? (unsigned)fn->call_sites : 0));
+    c->score = rv_candidate_score(fn);
     if (fn->cache.kind != AN_NO_CACHE) {
         reject_kind(c, CR_ALREADY_CACHED, fn->cache.loc);
         return;

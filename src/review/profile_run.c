@@ -11,14 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "../profile/cachestats.h"
 #include "../profile/pstats.h"
 #include "../runtime/probe.h"
 #include "../runtime/run.h"
+#include "../runtime/trace.h"
 #include "cli.h"
 #include "files.h"
+#include "targets.h"
 
 const char RV_PROFILE_HELP[] =
     "Runs CMD (found on PATH) with stdin, stdout and stderr passed through, and profiles\n"
@@ -27,6 +30,8 @@ const char RV_PROFILE_HELP[] =
     "No file of the repository is changed. Writes under DIR/" RV_OUTPUT_ROOT "/perf/:\n"
     "  test_profile.prof    all processes merged (pstats format)\n"
     "  cache_stats.json     cache_info() of every functools cache of the repository\n"
+    "  traces/*.gtr         argument-key traces of the repository's caches and of the\n"
+    "                       candidates static analysis selects (docs/trace-format.md)\n"
     "With --name S: S_profile.prof and S_cache_stats.json, and test_profile.prof and\n"
     "cache_stats.json become the merge of every saved scenario.\n"
     "Exit status: CMD's (128+N when signal N ended it; 127 when CMD is not found).\n"
@@ -258,6 +263,93 @@ static void read_caches(const char *path, CacheRows *r, long *processes, double 
     free(data);
 }
 
+/* ---- argument-key traces --------------------------------------------------------------- */
+
+typedef struct TraceSummary {
+    size_t files;       /* .gtr files kept */
+    size_t functions;   /* distinct traced functions (file, line, qualname) over all files */
+    size_t called;      /* of which called at least once */
+    size_t calls;       /* call records */
+    uint64_t dropped;   /* calls not recorded (size bound) */
+} TraceSummary;
+
+/* Checks every .gtr file of raw/ with tr_load and copies the good ones to perf/traces/SCEN-NAME,
+ * after removing that scenario's previous files. One file per process (docs/review-profile.md). */
+static void save_traces(const char *raw, const char *repo, const char *scen, TraceSummary *ts) {
+    memset(ts, 0, sizeof *ts);
+    Names gtr;
+    list_dir(raw, ".gtr", &gtr);
+    char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
+    char *dir = path_join(perf, "traces");
+    Buf prefix = {0};
+    buf_printf(&prefix, "%s-trace-", scen);
+    Names old;
+    if (list_dir(dir, ".gtr", &old) == 0)
+        for (size_t i = 0; i < old.len; i++)
+            if (strncmp(old.items[i], prefix.data, prefix.len) == 0) {
+                char *p = path_join(dir, old.items[i]);
+                unlink(p);
+                free(p);
+            }
+    names_free(&old);
+    Names keys = {0}; /* "called\tfile\tline\tqualname" per function and file */
+    int e = gtr.len ? rv_mkdirs(dir) : 0;
+    if (e) fprintf(stderr, "glintefy: cannot create %s: %s\n", dir, strerror(e));
+    for (size_t i = 0; i < gtr.len && !e; i++) {
+        char *src = path_join(raw, gtr.items[i]), *data;
+        size_t n;
+        if (rv_read_file(AT_FDCWD, src, &data, &n)) {
+            free(src);
+            continue;
+        }
+        TrFile t;
+        char err[300];
+        if (tr_load((const unsigned char *)data, n, &t, err, sizeof err)) {
+            fprintf(stderr, "glintefy: %s: %s (trace skipped)\n", gtr.items[i], err);
+        } else {
+            Buf dst = {0};
+            buf_printf(&dst, "%s/%s%s", dir, prefix.data, gtr.items[i] + (strncmp(gtr.items[i], "trace-", 6) ? 0 : 6));
+            int we = rv_write_atomic(dst.data, data, n);
+            if (we) fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, strerror(we));
+            buf_free(&dst);
+            ts->files += !we;
+            ts->calls += t.ncalls;
+            ts->dropped += t.truncated;
+            unsigned char *called = xcalloc(t.nfuncs + 1, 1);
+            for (size_t k = 0; k < t.ncalls; k++) called[t.calls[k].fid] = 1;
+            for (size_t k = 0; k < t.nfuncs; k++) {
+                if (keys.len == keys.cap) {
+                    keys.cap = keys.cap ? 2 * keys.cap : 64;
+                    keys.items = xrealloc(keys.items, keys.cap * sizeof *keys.items);
+                }
+                Buf key = {0};
+                buf_printf(&key, "%s\t%u\t%s\t%d", t.funcs[k].file, t.funcs[k].line, t.funcs[k].qualname, called[k]);
+                keys.items[keys.len++] = key.data;
+            }
+            free(called);
+            tr_free(&t);
+        }
+        free(data);
+        free(src);
+    }
+    /* distinct functions: equal keys but for the called flag (the last character) are adjacent */
+    if (keys.len) qsort(keys.items, keys.len, sizeof *keys.items, cmp_str);
+    for (size_t i = 0; i < keys.len;) {
+        size_t cut = strlen(keys.items[i]) - 1, j = i;
+        int called = 0;
+        for (; j < keys.len && strlen(keys.items[j]) == cut + 1 && strncmp(keys.items[i], keys.items[j], cut) == 0; j++)
+            called |= keys.items[j][cut] == '1';
+        ts->functions++;
+        ts->called += (size_t)called;
+        i = j;
+    }
+    names_free(&keys);
+    names_free(&gtr);
+    buf_free(&prefix);
+    free(dir);
+    free(perf);
+}
+
 /* ---- the command ----------------------------------------------------------------------- */
 
 typedef struct Collected {
@@ -273,6 +365,13 @@ static void collect(const char *raw, Collected *c) {
     Names starts, facts, profs;
     list_dir(raw, ".start", &starts);
     list_dir(raw, ".json", &facts);
+    for (size_t i = 0; i < facts.len; i++) /* the probe's input, not a process's facts */
+        if (strcmp(facts.items[i], "targets.json") == 0) {
+            free(facts.items[i]);
+            memmove(&facts.items[i], &facts.items[i + 1], (facts.len - i - 1) * sizeof *facts.items);
+            facts.len--;
+            break;
+        }
     list_dir(raw, ".prof", &profs);
     c->started = (long)starts.len;
     for (size_t i = 0; i < facts.len; i++) {
@@ -405,6 +504,20 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     }
     rt_probe_environment(&probe, repo_real);
 
+    /* what to trace: the analysis review cache runs, before the command starts */
+    size_t ncaches = 0, ncands = 0;
+    double ta = now_seconds();
+    {
+        RvConfig cfg;
+        int have_cfg = rv_context_config(ctx, &cfg) == 0;
+        char *tpath = path_join(probe.raw, "targets.json");
+        if (rv_write_targets(ctx->repo, repo_real, have_cfg ? &cfg : NULL, tpath, &ncaches, &ncands, err, sizeof err))
+            fprintf(stderr, "glintefy: no argument-key traces: %s\n", err);
+        free(tpath);
+        rv_config_free(&cfg);
+    }
+    ta = now_seconds() - ta;
+
     /* argv must be NULL-terminated for exec: the caller's argv is (main's argv). */
     char **cmdv = xmalloc(((size_t)ncmd + 1) * sizeof *cmdv);
     memcpy(cmdv, cmd, (size_t)ncmd * sizeof *cmdv);
@@ -428,6 +541,8 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
 
     Collected c;
     collect(probe.raw, &c);
+    TraceSummary ts;
+    save_traces(probe.raw, ctx->repo, name ? name : "test", &ts);
     rt_probe_remove(&probe);
     Buf what = {0};
     quote_command(&what, cmd, ncmd);
@@ -442,6 +557,20 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
             fprintf(stderr, "glintefy: %ld Python process%s started but saved nothing (killed by a signal it could not catch?)\n",
                     c.started - c.saved, c.started - c.saved == 1 ? "" : "es");
         size_t nscen = 0;
+        if (ts.files) {
+            char *perf = rv_output_path(ctx->repo, RV_OUTPUT_PERF);
+            fprintf(stderr, "glintefy: traced %zu function%s (%zu called, %zu calls) -> %s/traces/ (%zu file%s; targets: %zu caches,"
+                            " %zu candidates, chosen in %.2f s)\n",
+                    ts.functions, ts.functions == 1 ? "" : "s", ts.called, ts.calls, perf, ts.files, ts.files == 1 ? "" : "s",
+                    ncaches, ncands, ta);
+            if (ts.dropped)
+                fprintf(stderr, "glintefy: %llu calls not traced: size bound GLINTEFY_TRACE_MAX_BYTES reached\n",
+                        (unsigned long long)ts.dropped);
+            free(perf);
+        } else if (ncaches + ncands) {
+            fprintf(stderr, "glintefy: no traced function ran (targets: %zu caches, %zu candidates; functions of the main"
+                            " script are not traced)\n", ncaches, ncands);
+        }
         if (save_outputs(ctx->repo, name, &c, &nscen) == 0)
             fprintf(stderr, "glintefy: next step: glintefy review%s%s cache\n", strcmp(ctx->repo, ".") ? " --repo " : "",
                     strcmp(ctx->repo, ".") ? ctx->repo : "");
