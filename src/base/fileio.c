@@ -9,12 +9,13 @@
 #include <unistd.h>
 #include "xalloc.h"
 
-int file_read_all(const char *path, char **data, size_t *n) {
-    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
+int file_read_fd(int fd, char **data, size_t *n) {
     size_t cap = 64 * 1024, len = 0;
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
+    if (fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return EISDIR;
+        if (S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
+    }
     char *p = xmalloc(cap);
     for (;;) {
         if (len + 1 >= cap) p = xrealloc(p, cap *= 2);
@@ -24,19 +25,25 @@ int file_read_all(const char *path, char **data, size_t *n) {
             if (errno == EINTR) continue;
             int e = errno;
             free(p);
-            if (fd != 0) close(fd);
             return e;
         }
         len += (size_t)r;
     }
-    if (fd != 0) close(fd);
     p[len] = 0;
     *data = p;
     *n = len;
     return 0;
 }
 
-static int write_fd(int fd, const char *p, size_t n) {
+int file_read_all(const char *path, char **data, size_t *n) {
+    int fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int e = file_read_fd(fd, data, n);
+    if (fd != 0) close(fd);
+    return e;
+}
+
+int file_write_all(int fd, const char *p, size_t n) {
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0) {
@@ -50,7 +57,7 @@ static int write_fd(int fd, const char *p, size_t n) {
 }
 
 int file_write_atomic(const char *path, const void *data, size_t n) {
-    if (strcmp(path, "-") == 0) return write_fd(1, data, n);
+    if (strcmp(path, "-") == 0) return file_write_all(1, data, n);
     size_t len = strlen(path);
     char *tmp = xmalloc(len + 16);
     memcpy(tmp, path, len);
@@ -61,7 +68,7 @@ int file_write_atomic(const char *path, const void *data, size_t n) {
         free(tmp);
         return e;
     }
-    int e = write_fd(fd, data, n);
+    int e = file_write_all(fd, data, n);
     mode_t mask = umask(0);
     umask(mask);
     if (!e && fchmod(fd, 0666 & ~mask) != 0) e = errno;

@@ -6,6 +6,11 @@
 /* Reads all of `path` ("-" is stdin) into *data (malloc'd, NUL after the end; the caller
  * frees it) and its length into *n. Returns 0, or an errno value with nothing allocated. */
 int file_read_all(const char *path, char **data, size_t *n);
+/* The same from an open descriptor (left open); EISDIR for a directory. */
+int file_read_fd(int fd, char **data, size_t *n);
+
+/* Writes all of p[0..n) to fd, retrying short writes and EINTR. Returns 0 or an errno value. */
+int file_write_all(int fd, const char *p, size_t n);
 
 /* Writes data[0..n) to `path` through a temporary file in the same directory, renamed over
  * `path` once complete ("-" writes to stdout). Returns 0, or an errno value; on failure

@@ -3,6 +3,7 @@
  * SARIF, summary.md and the terminal summary. Sections are rendered once and shared by the
  * file that holds only them and cache_analysis.json, which holds everything. */
 #include "cache_report.h"
+#include "../base/fileio.h"
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -140,22 +141,10 @@ static void jw_num(Jw *w, double v, int dec) {
     if (v != v || v > 1e300 || v < -1e300) buf_puts(w->b, "null");
     else buf_printf(w->b, "%.*f", dec, v);
 }
-static int write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR) continue;
-            return errno;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
 /* Writes what b holds to w->fd and empties b. */
 static void jw_flush(Jw *w) {
     if (w->fd < 0 || !w->b->len) return;
-    if (!w->err) w->err = write_all(w->fd, w->b->data, w->b->len);
+    if (!w->err) w->err = file_write_all(w->fd, w->b->data, w->b->len);
     w->b->len = 0;
     w->b->data[0] = 0;
 }
@@ -164,7 +153,7 @@ static void jw_raw(Jw *w, const Buf *frag) {
     if (!frag->data) return;
     if (w->fd >= 0) {
         jw_flush(w);
-        if (!w->err) w->err = write_all(w->fd, frag->data, frag->len);
+        if (!w->err) w->err = file_write_all(w->fd, frag->data, frag->len);
     } else {
         buf_put(w->b, frag->data, frag->len);
     }
@@ -598,7 +587,7 @@ static int emit_file(int fd, void *vctx) {
     case 3: e = analysis_from(fd, c->r, c->s, &glue); break;
     default:
         cr_summary_md(c->r, &glue);
-        e = glue.len ? write_all(fd, glue.data, glue.len) : 0;
+        e = glue.len ? file_write_all(fd, glue.data, glue.len) : 0;
     }
     buf_free(&glue);
     return e;

@@ -13,31 +13,9 @@
 int rv_read_file(int dirfd, const char *path, char **data, size_t *n) {
     int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno;
-    size_t cap = 64 * 1024, len = 0;
-    struct stat st;
-    if (fstat(fd, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) { close(fd); return EISDIR; }
-        if (S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
-    }
-    char *p = xmalloc(cap);
-    for (;;) {
-        if (len + 1 >= cap) p = xrealloc(p, cap *= 2);
-        ssize_t r = read(fd, p + len, cap - len - 1);
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            free(p);
-            close(fd);
-            return e;
-        }
-        len += (size_t)r;
-    }
+    int e = file_read_fd(fd, data, n);
     close(fd);
-    p[len] = 0;
-    *data = p;
-    *n = len;
-    return 0;
+    return e;
 }
 
 char *rv_output_path(const char *repo, const char *sub) {

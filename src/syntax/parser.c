@@ -4,6 +4,7 @@
  * Errors longjmp to parse_module, which turns them into a SyntaxDiag; the arena owns everything. */
 #include "parser.h"
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -762,32 +763,49 @@ static AstNode *paren_atom(Parser *p) {
     return t;
 }
 
+/* The rest of a list or set display after its first element: a comprehension (listcomp,
+ * setcomp), or more star_named_expressions up to the closing bracket. ListComp/SetComp and
+ * List/Set have the same layout (elt, generators / elts), so one builder serves both. */
+_Static_assert(offsetof(AstNode, v.ListComp.elt) == offsetof(AstNode, v.SetComp.elt) &&
+                   offsetof(AstNode, v.ListComp.generators) == offsetof(AstNode, v.SetComp.generators),
+               "ListComp and SetComp share a layout");
+static AstNode *display_rest(Parser *p, Token *open, AstNode *first, TokType close, AstKind comp, AstKind display) {
+    if (at_comprehension(p)) {
+        if (first->kind == AST_Starred) raise_at_node(p, first, "iterable unpacking cannot be used in comprehension");
+        AstList *gens = for_if_clauses(p);
+        expect(p, close);
+        AstNode *c = mk(p, comp, open);
+        c->v.ListComp.elt = first;
+        c->v.ListComp.generators = gens;
+        return c;
+    }
+    AstList *elts = NULL;
+    push(p, &elts, first);
+    while (accept(p, T_COMMA)) {
+        if (at(p, close)) break;
+        push(p, &elts, star_named_expression(p));
+    }
+    expect(p, close);
+    AstNode *d = mk(p, display, open);
+    if (display == AST_List) {
+        d->v.List.elts = elts;
+        d->v.List.ctx = ast_singleton(AST_Load);
+    } else {
+        d->v.Set.elts = elts;
+    }
+    return d;
+}
+
 /* list | listcomp */
 static AstNode *list_atom(Parser *p) {
     Token *lb = advance(p);
-    AstList *elts = NULL;
-    if (!at(p, T_RSQB)) {
-        AstNode *first = star_named_expression(p);
-        if (at_comprehension(p)) {
-            if (first->kind == AST_Starred) raise_at_node(p, first, "iterable unpacking cannot be used in comprehension");
-            AstList *gens = for_if_clauses(p);
-            expect(p, T_RSQB);
-            AstNode *c = mk(p, AST_ListComp, lb);
-            c->v.ListComp.elt = first;
-            c->v.ListComp.generators = gens;
-            return c;
-        }
-        push(p, &elts, first);
-        while (accept(p, T_COMMA)) {
-            if (at(p, T_RSQB)) break;
-            push(p, &elts, star_named_expression(p));
-        }
+    if (at(p, T_RSQB)) {
+        advance(p);
+        AstNode *l = mk(p, AST_List, lb);
+        l->v.List.ctx = ast_singleton(AST_Load);
+        return l;
     }
-    expect(p, T_RSQB);
-    AstNode *l = mk(p, AST_List, lb);
-    l->v.List.elts = elts;
-    l->v.List.ctx = ast_singleton(AST_Load);
-    return l;
+    return display_rest(p, lb, star_named_expression(p), T_RSQB, AST_ListComp, AST_List);
 }
 
 /* invalid_kvpair: CPython points at the key's last character */
@@ -850,38 +868,11 @@ static AstNode *brace_atom(Parser *p) {
         d->v.Dict.keys = keys;
         d->v.Dict.values = values;
         return d;
-    set_display_with_first:;
-        AstList *elts = NULL;
-        if (at_comprehension(p)) {
-            if (k->kind == AST_Starred) raise_at_node(p, k, "iterable unpacking cannot be used in comprehension");
-            AstList *gens = for_if_clauses(p);
-            expect(p, T_RBRACE);
-            AstNode *c = mk(p, AST_SetComp, lb);
-            c->v.SetComp.elt = k;
-            c->v.SetComp.generators = gens;
-            return c;
-        }
-        push(p, &elts, k);
-        while (accept(p, T_COMMA)) {
-            if (at(p, T_RBRACE)) break;
-            push(p, &elts, star_named_expression(p));
-        }
-        expect(p, T_RBRACE);
-        AstNode *s = mk(p, AST_Set, lb);
-        s->v.Set.elts = elts;
-        return s;
+    set_display_with_first:
+        return display_rest(p, lb, k, T_RBRACE, AST_SetComp, AST_Set);
     }
     /* starts with '*': a set */
-    AstList *elts = NULL;
-    push(p, &elts, star_named_expression(p));
-    while (accept(p, T_COMMA)) {
-        if (at(p, T_RBRACE)) break;
-        push(p, &elts, star_named_expression(p));
-    }
-    expect(p, T_RBRACE);
-    AstNode *s = mk(p, AST_Set, lb);
-    s->v.Set.elts = elts;
-    return s;
+    return display_rest(p, lb, star_named_expression(p), T_RBRACE, AST_SetComp, AST_Set);
 }
 
 /* atom: NAME | 'True' | 'False' | 'None' | strings | NUMBER | tuple/group/genexp | list/listcomp
