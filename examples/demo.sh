@@ -1,7 +1,7 @@
 #!/bin/sh
-# demo.sh - what glintefy does so far, on the example project (run by `make demo`).
-# Today that is the front end: the syntax tree of a file, and parsing speed. The cache
-# review (profile -> verdicts) comes in later issues and will be shown here when it exists.
+# demo.sh - glintefy's workflow on the example project (run by `make demo`): profile the
+# workload, review the caches with that evidence, then a look at the front end underneath.
+# Works on a copy in build/demo-repo, so examples/ stays as it is.
 set -e
 cd "$(dirname "$0")/.."
 # The Python package from this tree (python/glintefy) runs the binary it finds in build/,
@@ -12,22 +12,29 @@ G="python3 -m glintefy"
 if [ -t 1 ]; then B=$(printf '\033[1m'); N=$(printf '\033[0m'); else B=; N=; fi
 step() { printf '\n%s$ %s%s\n' "$B" "$*" "$N"; }
 
+rm -rf build/demo-repo
+mkdir -p build/demo-repo
+cp -R examples/shop examples/workload.py build/demo-repo/
+cd build/demo-repo
+
 step "$G --version"
 $G --version
 
-step "$G debug ast examples/shop/pricing.py | python3 -m json.tool > build/demo-ast.json; head -40 build/demo-ast.json"
-$G debug ast examples/shop/pricing.py | python3 -m json.tool > build/demo-ast.json
-head -40 build/demo-ast.json
-echo "... ($(wc -l < build/demo-ast.json) lines in build/demo-ast.json)"
+step "$G review profile -- python3 workload.py 2000    # every Python process of the command is profiled"
+$G review profile -- python3 workload.py 2000
 
-step "printf 'print(f\"{x!r:>{w}}\")\\n' | $G debug ast --python 3.11 - | head -c 300"
-printf 'print(f"{x!r:>{w}}")\n' | $G debug ast --python 3.11 - | head -c 300; echo
+step "$G review cache    # static analysis + the profile and cache statistics just recorded"
+$G review cache
 
-step "printf 'def f(:\\n' | $G debug ast -    # a syntax error: message, exit status 1"
+step "head -c 900 LLM-CONTEXT/glintefy/review/cache/existing_cache_evaluations.json"
+head -c 900 LLM-CONTEXT/glintefy/review/cache/existing_cache_evaluations.json; echo; echo "..."
+
+step "$G review clean --dry-run    # what 'review clean' would delete"
+$G review clean --dry-run
+
+cd ../..
+step "printf 'print(f\"{x!r:>{w}}\")\\n' | $G debug ast - | head -c 300    # the parser underneath: CPython's tree"
+printf 'print(f"{x!r:>{w}}")\n' | $G debug ast - | head -c 300; echo; echo "..."
+
+step "printf 'def f(:\\n' | $G debug ast -    # a syntax error: CPython's message, exit status 1"
 printf 'def f(:\n' | $G debug ast - || echo "(exit status $?)"
-
-step "$G debug parse --time examples/workload.py examples/shop/*.py"
-$G debug parse --time examples/workload.py examples/shop/*.py
-
-step "python3 examples/workload.py    # the workload that later issues will profile"
-(cd examples && python3 workload.py)
