@@ -1,0 +1,250 @@
+/* tcurve.c - from one process's calls (sorted by seq) to per-function curves: stack distances
+ * per function (mrc), then each call's nearest same-function ancestor (the sizes at which it is
+ * avoided) and whether an ancestor of another function hits at that function's assumed size
+ * (avoided at every size), as difference arrays over sizes, summed into the set. */
+#include "tcurve.h"
+#include <stdlib.h>
+#include <string.h>
+#include "../base/xalloc.h"
+#include "mrc.h"
+
+#define TC_INF UINT64_MAX
+#define TC_NONE SIZE_MAX
+enum { TC_MAX_WALK = 4096 }; /* ancestors looked at per call (deeper: treated as a root) */
+
+static char *dupstr(const char *s) { return xstrndup(s ? s : "", s ? strlen(s) : 0); }
+
+static size_t find_or_add(TcSet *set, const TrFunc *tf) {
+    for (size_t i = 0; i < set->nfuncs; i++) {
+        const TcFunc *f = &set->funcs[i];
+        if (f->line == tf->line && !strcmp(f->file, tf->file ? tf->file : "") &&
+            !strcmp(f->qualname, tf->qualname ? tf->qualname : ""))
+            return i;
+    }
+    set->funcs = xrealloc(set->funcs, (set->nfuncs + 1) * sizeof *set->funcs);
+    TcFunc *f = &set->funcs[set->nfuncs];
+    memset(f, 0, sizeof *f);
+    f->file = dupstr(tf->file);
+    f->qualname = dupstr(tf->qualname);
+    f->line = tf->line;
+    f->kind = tf->kind;
+    f->closed = 1;
+    return set->nfuncs++;
+}
+
+/* Grows f's arrays to n entries, repeating the last value (sizes past a process's keys). */
+static void grow(TcFunc *f, size_t n) {
+    if (n <= f->len) return;
+    f->hits = xrealloc(f->hits, n * sizeof *f->hits);
+    f->avoided = xrealloc(f->avoided, n * sizeof *f->avoided);
+    f->gross_ns = xrealloc(f->gross_ns, n * sizeof *f->gross_ns);
+    f->net_ns = xrealloc(f->net_ns, n * sizeof *f->net_ns);
+    for (size_t i = f->len; i < n; i++) {
+        f->hits[i] = f->len ? f->hits[f->len - 1] : 0;
+        f->avoided[i] = f->len ? f->avoided[f->len - 1] : 0;
+        f->gross_ns[i] = f->len ? f->gross_ns[f->len - 1] : 0;
+        f->net_ns[i] = f->len ? f->net_ns[f->len - 1] : 0;
+    }
+    f->len = n;
+}
+
+static size_t parent_index(const TrFile *t, uint64_t pseq, size_t before) {
+    if (!pseq) return TC_NONE;
+    size_t lo = 0, hi = before;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->calls[mid].seq < pseq) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < before && t->calls[lo].seq == pseq ? lo : TC_NONE;
+}
+
+static int hits_at(uint64_t dist, int64_t size) {
+    if (dist == 0 || dist == TC_INF || size == 0) return 0;
+    return size < 0 || dist <= (uint64_t)size;
+}
+
+typedef struct KeyFp { uint32_t fid; uint64_t key, fp; } KeyFp;
+static int cmp_keyfp(const void *a, const void *b) {
+    const KeyFp *x = a, *y = b;
+    if (x->fid != y->fid) return x->fid < y->fid ? -1 : 1;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->fp < y->fp ? -1 : x->fp > y->fp;
+}
+
+void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
+    set->truncated += t->truncated;
+    size_t nf = t->nfuncs, n = t->ncalls;
+    size_t *map = xmalloc((nf + 1) * sizeof *map);
+    for (size_t i = 0; i < nf; i++) map[i] = find_or_add(set, &t->funcs[i]);
+    int64_t *assumed = xcalloc(nf + 1, sizeof *assumed);
+    if (size_of)
+        for (size_t i = 0; i < nf; i++) assumed[i] = size_of(&set->funcs[map[i]], ctx);
+
+    /* stack distances per function, in lookup order */
+    MrcStack **st = xcalloc(nf + 1, sizeof *st);
+    uint64_t *dist = xmalloc((n + 1) * sizeof *dist);
+    uint64_t *cnt = xcalloc(nf + 1, sizeof *cnt), *lastnew = xcalloc(nf + 1, sizeof *lastnew);
+    uint64_t *unhashable = xcalloc(nf + 1, sizeof *unhashable);
+    for (size_t i = 0; i < n; i++) {
+        const TrCall *c = &t->calls[i];
+        if (c->fid >= nf) { dist[i] = TC_INF; continue; }
+        if (c->flags & TR_UNHASHABLE) { dist[i] = TC_INF; unhashable[c->fid]++; continue; }
+        if (!st[c->fid]) st[c->fid] = mrc_stack_new(0);
+        dist[i] = mrc_access(st[c->fid], c->key_hash);
+        if (!dist[i]) lastnew[c->fid] = cnt[c->fid];
+        cnt[c->fid]++;
+    }
+    uint64_t *D = xcalloc(nf + 1, sizeof *D);
+    for (size_t f = 0; f < nf; f++) D[f] = st[f] ? mrc_stack_distinct(st[f]) : 0;
+
+    /* ancestors: samemin = smallest distance of a same-function ancestor (TC_INF: none hits) */
+    uint64_t *samemin = xmalloc((n + 1) * sizeof *samemin);
+    unsigned char *other = xcalloc(n + 1, 1), *nested_same = xcalloc(n + 1, 1);
+    size_t *par = xmalloc((n + 1) * sizeof *par);
+    for (size_t i = 0; i < n; i++) {
+        const TrCall *c = &t->calls[i];
+        par[i] = parent_index(t, c->parent_seq, i);
+        samemin[i] = TC_INF;
+        if (par[i] == TC_NONE) set->root_ns += c->duration_ns;
+        size_t a = par[i];
+        for (int steps = 0; a != TC_NONE && steps < TC_MAX_WALK; steps++, a = par[a]) {
+            const TrCall *p = &t->calls[a];
+            if (p->fid == c->fid) {
+                uint64_t e = dist[a] == 0 ? TC_INF : dist[a];
+                samemin[i] = e < samemin[a] ? e : samemin[a];
+                other[i] = other[a];
+                nested_same[i] = 1;
+                break;
+            }
+            if (p->fid < nf && hits_at(dist[a], assumed[p->fid])) { other[i] = 1; break; }
+        }
+    }
+
+    /* difference arrays per function over sizes 0..D+1 */
+    int64_t **dh = xcalloc(nf + 1, sizeof *dh), **da = xcalloc(nf + 1, sizeof *da);
+    double **dg = xcalloc(nf + 1, sizeof *dg);
+    for (size_t f = 0; f < nf; f++) {
+        dh[f] = xcalloc(D[f] + 2, sizeof **dh);
+        da[f] = xcalloc(D[f] + 2, sizeof **da);
+        dg[f] = xcalloc(D[f] + 2, sizeof **dg);
+    }
+    KeyFp *kf = xmalloc((n + 1) * sizeof *kf);
+    size_t nkf = 0;
+    for (size_t i = 0; i < n; i++) {
+        const TrCall *c = &t->calls[i];
+        if (c->fid >= nf) continue;
+        uint32_t f = c->fid;
+        TcFunc *tf = &set->funcs[map[f]];
+        tf->calls++;
+        tf->raised += (c->flags & TR_RAISED) != 0;
+        tf->unhashable += (c->flags & TR_UNHASHABLE) != 0;
+        tf->mutable_result += (c->flags & TR_MUTABLE_RESULT) != 0;
+        if (!nested_same[i]) tf->duration_ns += c->duration_ns;
+        if (!(c->flags & (TR_RAISED | TR_UNHASHABLE))) kf[nkf++] = (KeyFp){f, c->key_hash, c->result_fp};
+        if (other[i]) { da[f][0]++; continue; }
+        uint64_t A = samemin[i] > D[f] + 1 ? D[f] + 1 : samemin[i];
+        uint64_t d = dist[i];
+        if (d != 0 && d != TC_INF && d < A && !(c->flags & TR_RAISED)) {
+            dh[f][d]++;
+            dh[f][A]--;
+            dg[f][d] += (double)c->duration_ns;
+            dg[f][A] -= (double)c->duration_ns;
+        }
+        if (A <= D[f]) da[f][A]++;
+    }
+    /* same key, different result: a cache would change what the program computes */
+    qsort(kf, nkf, sizeof *kf, cmp_keyfp);
+    for (size_t i = 0; i < nkf;) {
+        size_t j = i + 1;
+        int differs = 0;
+        while (j < nkf && kf[j].fid == kf[i].fid && kf[j].key == kf[i].key) differs |= kf[j++].fp != kf[i].fp;
+        set->funcs[map[kf[i].fid]].inconsistent += (uint64_t)differs;
+        i = j;
+    }
+    /* prefix sums, net saving, into the set */
+    for (size_t f = 0; f < nf; f++) {
+        TcFunc *tf = &set->funcs[map[f]];
+        tf->distinct += D[f];
+        if (cnt[f] && lastnew[f] * 2 >= cnt[f]) tf->closed = 0;
+        if (t->overhead_ns > tf->overhead_ns) tf->overhead_ns = t->overhead_ns;
+        grow(tf, D[f] + 1);
+        int64_t h = 0, av = 0;
+        double g = 0, ov = (double)t->overhead_ns;
+        for (size_t s = 0; s < tf->len; s++) {
+            if (s <= D[f]) {
+                h += dh[f][s];
+                av += da[f][s];
+                g += dg[f][s];
+            }
+            double lookups = (double)cnt[f] - (double)av; /* cnt: hashable calls */
+            double misses = lookups - (double)h;
+            tf->hits[s] += (uint64_t)h;
+            tf->avoided[s] += (uint64_t)av;
+            tf->gross_ns[s] += g;
+            tf->net_ns[s] += g - ov * (lookups + misses);
+        }
+        free(dh[f]);
+        free(da[f]);
+        free(dg[f]);
+        mrc_stack_free(st[f]);
+    }
+    free(kf);
+    free(dh);
+    free(da);
+    free(dg);
+    free(par);
+    free(other);
+    free(nested_same);
+    free(samemin);
+    free(D);
+    free(unhashable);
+    free(cnt);
+    free(lastnew);
+    free(dist);
+    free(st);
+    free(assumed);
+    free(map);
+}
+
+void tc_set_free(TcSet *set) {
+    if (!set) return;
+    for (size_t i = 0; i < set->nfuncs; i++) {
+        TcFunc *f = &set->funcs[i];
+        free(f->file);
+        free(f->qualname);
+        free(f->hits);
+        free(f->avoided);
+        free(f->gross_ns);
+        free(f->net_ns);
+    }
+    free(set->funcs);
+    memset(set, 0, sizeof *set);
+}
+
+static size_t at(const TcFunc *f, int64_t size) {
+    if (!f->len) return 0;
+    if (size < 0 || (uint64_t)size >= f->len) return f->len - 1;
+    return (size_t)size;
+}
+uint64_t tc_hits(const TcFunc *f, int64_t size) { return f->len ? f->hits[at(f, size)] : 0; }
+uint64_t tc_avoided(const TcFunc *f, int64_t size) { return f->len ? f->avoided[at(f, size)] : 0; }
+double tc_net_ns(const TcFunc *f, int64_t size) {
+    return f->len ? f->net_ns[at(f, size)] : -(double)f->overhead_ns * 2 * (double)f->calls;
+}
+double tc_hit_rate(const TcFunc *f, int64_t size) {
+    double lookups = (double)f->calls - (double)f->unhashable - (double)tc_avoided(f, size);
+    return lookups > 0 ? 100.0 * (double)tc_hits(f, size) / lookups : 0;
+}
+
+int64_t tc_suggest(const TcFunc *f, double share, int64_t min_size, int64_t small_keys) {
+    if (f->len < 2) return 0;
+    double best = f->net_ns[1];
+    for (size_t s = 2; s < f->len; s++)
+        if (f->net_ns[s] > best) best = f->net_ns[s];
+    if (!(best > 0)) return 0;
+    if (f->closed && f->len - 1 <= (uint64_t)small_keys) return TC_UNBOUNDED;
+    size_t s = 1;
+    while (s < f->len - 1 && f->net_ns[s] < share * best) s++;
+    return (int64_t)s < min_size ? min_size : (int64_t)s;
+}
