@@ -187,6 +187,17 @@ def run_all(s, binary):
                 d = same_stats(load_prof(out), stats)
                 s.check(d is None, "marshal version %d" % version, d)
 
+        # A profile written by CPython 3.14 (marshal version 5), made with Pyodide by
+        # tests/profile/data/make_cpython314.mjs: read, and merged as pstats (3.11 here) merges it.
+        p314 = os.path.join(ROOT, "tests", "profile", "data", "cpython314-fib.prof")
+        r = glintefy(["profile", "merge", "-o", out, p314, p314])
+        if ok_run("CPython 3.14 profile", r):
+            d = same_stats(pstats.Stats(out).stats, pstats_sum([p314, p314]).stats)
+            s.check(d is None, "CPython 3.14 profile", d)
+            fibs = [v for k, v in load_prof(out).items() if k[2] == "fib"]
+            s.check(len(fibs) == 1 and fibs[0][1] == 2 * 8361 and fibs[0][0] == 2,
+                    "CPython 3.14 profile: fib's counts", repr(fibs)[:200])
+
         # Counts beyond 32 bits survive, and sums of them too.
         big = {KEY: entry(2 ** 40 + 1, 2 ** 62 - 1, 1.25, 2.5, {("~", 0, "<x>"): (2 ** 33, 7, 0.5, 0.25)})}
         path = os.path.join(tmp, "big.prof")
