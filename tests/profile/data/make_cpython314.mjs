@@ -1,7 +1,8 @@
 // Makes cpython314-fib.prof: a profile written by CPython 3.14 (marshal version 5), with Pyodide.
 // Usage, from tests/ref (where pyodide is installed): node ../profile/data/make_cpython314.mjs OUTDIR
-import { loadPyodide } from "pyodide";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+const { loadPyodide } = await import(pathToFileURL(path.resolve("node_modules/pyodide/pyodide.mjs")).href);
 const out = path.resolve(process.argv[2] || ".");
 const py = await loadPyodide({ stdout: () => {}, stderr: () => {} });
 py.FS.mkdirTree("/mnt/out");
