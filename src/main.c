@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "mcp/mcp.h"
 #include "analysis/facts_json.h"
+#include "runtime/trace_cmd.h"
 #include "profile/profile_cmd.h"
 #include "review/cli.h"
 #include "version.h"
@@ -39,6 +40,7 @@ static const char MAIN_HELP[] =
     "  debug sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
     "  debug config [--repo DIR]         show the review settings and where each came from\n"
     "  debug facts [--repo DIR | FILE...] print the static analysis facts of every function\n"
+    "  debug trace FILE                  print a .gtr argument-key trace as JSON\n"
     "  help [COMMAND...]                 show help for a command\n"
     "  mcp [--repo DIR]                  serve the Model Context Protocol on stdio (AI assistants)\n"
     "  profile show|merge|hotspots ...   read, add and summarise cProfile .prof files\n"
@@ -59,6 +61,7 @@ static const char DEBUG_HELP[] =
     "  sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
     "  config [--repo DIR]         show the review settings and where each came from\n"
     "  facts [--repo DIR | FILE...] print the static analysis facts of every function (JSON)\n"
+    "  trace FILE                  print a .gtr argument-key trace (review profile) as JSON\n"
     "\n"
     "See 'glintefy help debug ast' and 'glintefy help debug parse'.\n";
 
@@ -302,6 +305,7 @@ static const Command DEBUG_COMMANDS[] = {
     {"sources", "list a repository's Python files", RV_DEBUG_SOURCES_HELP, rv_cmd_debug_sources},
     {"config", "show the review settings", RV_DEBUG_CONFIG_HELP, rv_cmd_debug_config},
     {"facts", "print the static analysis facts", AN_DEBUG_FACTS_HELP, an_cmd_debug_facts},
+    {"trace", "print an argument-key trace", TR_DEBUG_TRACE_HELP, tr_cmd_debug_trace},
 };
 enum { N_DEBUG = sizeof DEBUG_COMMANDS / sizeof DEBUG_COMMANDS[0] };
 
@@ -312,7 +316,7 @@ static const Command *find_debug(const char *name) {
 }
 
 static int cmd_debug(int argc, char **argv) {
-    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse, sources, config, facts)");
+    if (argc == 0) return cli_usage_error("glintefy help debug", "debug needs a subcommand (ast, parse, sources, config, facts, trace)");
     if (cli_is_help(argv[0])) { fputs(DEBUG_HELP, stdout); return 0; }
     const Command *c = find_debug(argv[0]);
     if (!c) return cli_usage_error("glintefy help debug", "unknown debug subcommand '%s'", argv[0]);

@@ -2,6 +2,7 @@
  * `review cache` (sources -> rv_parse_all with an_file_facts_src in the hook -> an_repo_link),
  * then every existing cache and the top candidates by review cache's score. */
 #include "targets.h"
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +126,9 @@ int rv_write_targets(const char *repo, const char *repo_real, const RvConfig *cf
     }
     free(cand);
     json_t *root = json_pack("{s:i, s:o}", "version", 1, "targets", list);
-    int e = rv_write_json(path, root);
+    char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER); /* compact: the probe parses it in every process */
+    int e = text ? rv_write_atomic(path, text, strlen(text)) : ENOMEM;
+    free(text);
     json_decref(root);
     an_repo_free(&an);
     for (int i = 0; i < nfiles; i++) an_file_free(&fc.files[i]);

@@ -56,6 +56,7 @@ class _Probe:
         self.how = "exit"
         self.baseline = {}  # id(cache) -> (hits, misses) inherited through fork
         self.seq = 0
+        self.tracer = None  # a _Tracer when targets.json names functions to trace
         self.start()
         try:  # a marker: "a Python process started"; the .json says "and saved its data"
             os.close(os.open(os.path.join(self.dir, self.id + ".start"), os.O_WRONLY | os.O_CREAT, 0o600))
@@ -93,6 +94,8 @@ class _Probe:
         self.saved = False
         self.how = "exit"
         self.start()
+        if self.tracer is not None:
+            self.tracer.restart()
         self.baseline = {id(c): c.cache_info()[:2] for c, _ in self.repo_caches()}
 
     # -- saving --
@@ -102,6 +105,8 @@ class _Probe:
             return
         self.saved = self.saving = True
         try:
+            if self.tracer is not None:
+                self.tracer.finish()
             seconds = self.time.perf_counter() - self.t0
             me = self.current.get(self.thread.get_ident())
             if me is not None:
@@ -230,6 +235,436 @@ def _pstats_dict(entries):
     return stats
 
 
+# -- argument-key traces (docs/trace-format.md) ---------------------------------------------------
+
+def _mini_json(s):
+    """Objects, arrays, strings, integers, true/false/null: what targets.json holds, without
+    importing json (which imports re)."""
+    try:
+        from _json import scanstring
+    except ImportError:
+        import json
+        return json.loads(s)
+    ws = " \t\r\n"
+    consts = {"true": True, "false": False, "null": None}
+
+    def value(i):
+        while s[i] in ws:
+            i += 1
+        c = s[i]
+        if c == '"':
+            return scanstring(s, i + 1)
+        if c == "{" or c == "[":
+            obj, close = ({}, "}") if c == "{" else ([], "]")
+            i += 1
+            while True:
+                while s[i] in ws or s[i] == ",":
+                    i += 1
+                if s[i] == close:
+                    return obj, i + 1
+                v, i = value(i)
+                if close == "}":
+                    while s[i] in ws:
+                        i += 1
+                    if s[i] != ":":
+                        raise ValueError("':' expected at %d" % i)
+                    obj[v], i = value(i + 1)
+                else:
+                    obj.append(v)
+        j = i
+        while j < len(s) and s[j] not in ws and s[j] not in ",]}":
+            j += 1
+        tok = s[i:j]
+        return (consts[tok] if tok in consts else int(tok)), j
+    return value(0)[0]
+
+
+_GEN_FLAGS = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, CO_ITERABLE_COROUTINE, CO_ASYNC_GENERATOR
+
+
+def _fingerprint_mutable(r):
+    """A hash of the type, the length and a bounded sample of the hashable items."""
+    parts = [type(r).__name__, len(r)]
+    if isinstance(r, bytearray):
+        parts.append(bytes(r[:64]))
+    else:
+        seqs = (r, r.values()) if isinstance(r, dict) else (r,)
+        for seq in seqs:
+            n = 0
+            for x in seq:
+                if n == 8:
+                    break
+                n += 1
+                try:
+                    hash(x)
+                    parts.append(x)
+                except Exception:
+                    parts.append(type(x).__name__)
+    try:
+        return hash(tuple(parts))
+    except Exception:
+        return len(r)
+
+
+class _Tracer:
+    """Wraps the functions of targets.json when their module finishes executing and writes one
+    C record per call into trace-PID-N.gtr (buffered; flushed at a threshold and when the probe
+    saves). The per-call cost is one Python-level wrapper (see docs/review-profile.md)."""
+
+    FLUSH = 1 << 18
+
+    def __init__(self, directory, targets, probe):
+        import itertools
+        import _thread
+        try:
+            import _struct as struct
+        except ImportError:
+            import struct
+        self.dir = directory
+        self.probe = probe
+        self.targets = targets  # realpath -> {(line, qualname): kind}
+        self.basenames = {os.path.basename(f) for f in targets}
+        self.pack_call = struct.Struct("<BIQQqQqB").pack
+        self.struct = struct
+        import time
+        self.clock = time.perf_counter_ns
+        self.local = _thread._local()
+        self.lock = _thread.allocate_lock()
+        self.next_seq = itertools.count(1).__next__
+        self.funcs = []  # F records (bytes), in fid order
+        self.fasttypes = {int, str}
+        self.mark = (object(),)  # functools' kwd_mark: any constant object does for the hash
+        try:
+            self.max_bytes = int(os.environ.get("GLINTEFY_TRACE_MAX_BYTES") or (64 << 20))
+        except ValueError:
+            self.max_bytes = 64 << 20
+        self.overhead = None
+        self.nfile = 0
+        self.pid = os.getpid()
+        self.open_new()
+
+    # -- the file --
+    def open_new(self):
+        """A new file for this process (start, fork child, failed exec): header and every F record."""
+        self.pid = os.getpid()
+        self.name = "trace-%d-%d.gtr" % (self.pid, self.nfile)
+        self.nfile += 1
+        self.fd = None
+        self.written = 0
+        self.dropping = False
+        self.dropped = 0
+        self.closed = False
+        self.header_pending = True
+        self.buf = bytearray()
+        for rec in self.funcs:
+            self.buf += rec
+        self.room = min(self.FLUSH, self.max_bytes)
+
+    def header(self):
+        if self.overhead is None:  # measured with this thread's profiler paused
+            p = self.probe.current.get(self.probe.thread.get_ident())
+            if p is not None:
+                p.disable()
+            self.overhead = self.measure_overhead()
+            if p is not None and not self.probe.saved:
+                p.enable()
+        return b"GTR1" + self.struct.pack("<HHII", 1, 0, self.pid & 0xFFFFFFFF, min(self.overhead, 0xFFFFFFFF))
+
+    def measure_overhead(self):
+        """ns of one lru_cache hit on this interpreter (a tiny timing loop, best of 3)."""
+        try:
+            import functools
+            f = functools.lru_cache(maxsize=None)(abs)
+            f(1)
+            clock, rng, best = self.clock, range(1000), None
+            for _ in range(3):
+                t0 = clock()
+                for _ in rng:
+                    f(1)
+                t1 = clock()
+                for _ in rng:
+                    pass
+                t2 = clock()
+                ns = max(0, (t1 - t0) - (t2 - t1)) // 1000
+                best = ns if best is None else min(best, ns)
+            return best
+        except Exception:
+            return 0
+
+    def flush(self):
+        with self.lock:
+            if self.closed or os.getpid() != self.pid:
+                return
+            try:
+                if self.fd is None:
+                    self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
+                                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                if self.header_pending:
+                    self.header_pending = False
+                    self.buf[:0] = self.header()
+                data = bytes(self.buf)
+                del self.buf[:len(data)]
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view):]
+                self.written += len(data)
+            except OSError:
+                self.closed = True  # no trace rather than a broken program
+                return
+            if self.written >= self.max_bytes:
+                self.dropping = True
+            self.room = min(self.FLUSH, max(1, self.max_bytes - self.written))
+
+    def finish(self):
+        """At the probe's save points: the last records, the T record, rename."""
+        if self.closed or os.getpid() != self.pid:
+            return
+        if self.dropped:
+            self.buf += b"T" + self.struct.pack("<Q", self.dropped)
+        self.flush()
+        with self.lock:
+            self.closed = True
+            if self.fd is not None:
+                try:
+                    os.close(self.fd)
+                    os.replace(os.path.join(self.dir, ".%s.tmp" % self.name), os.path.join(self.dir, self.name))
+                except OSError:
+                    pass
+                self.fd = None
+
+    def restart(self):
+        """After a fork (in the child) or a failed exec: a new file; seq numbering goes on."""
+        if self.fd is not None and os.getpid() == self.pid:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+        if os.getpid() != self.pid:
+            self.nfile = 0
+        self.open_new()
+
+    def emit(self, fid, seq, parent, kh, dur, fp, flags):
+        if self.dropping or self.closed:
+            if not self.closed:
+                self.dropped += 1
+            return
+        self.buf += self.pack_call(67, fid, seq, parent, kh, dur, fp, flags)
+        if len(self.buf) >= self.room:
+            self.flush()
+
+    # -- wrapping --
+    def wrap(self, fn, kind, typed):
+        inner = fn.__wrapped__ if kind else fn
+        code = inner.__code__
+        fid = len(self.funcs)
+        path = code.co_filename if os.path.isabs(code.co_filename) else os.path.abspath(code.co_filename)
+        pb = path.encode("utf-8", "surrogateescape")[:65535]
+        qb = inner.__qualname__.encode("utf-8", "surrogateescape")[:65535]
+        rec = (b"F" + self.struct.pack("<IIBH", fid, code.co_firstlineno, kind, len(pb)) + pb +
+               self.struct.pack("<H", len(qb)) + qb)
+        self.funcs.append(rec)
+        self.buf += rec
+        w = _make_wrapper(self, fn, fid, typed)
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            try:
+                setattr(w, attr, getattr(fn, attr))
+            except (AttributeError, TypeError):
+                pass
+        try:
+            w.__dict__.update(getattr(fn, "__dict__", {}))
+        except (AttributeError, TypeError):
+            pass
+        w.__wrapped__ = inner
+        if kind:
+            for attr in ("cache_info", "cache_clear", "cache_parameters"):
+                if hasattr(fn, attr):
+                    setattr(w, attr, getattr(fn, attr))
+        w.__glintefy_traced__ = fn
+        return w
+
+    def wrap_module(self, module, origin, want):
+        functools = sys.modules.get("functools")
+        self.lru = getattr(functools, "_lru_cache_wrapper", None)
+        done = {}
+        d = getattr(module, "__dict__", None)
+        if d is not None:
+            self.wrap_ns(d, d.__setitem__, origin, want, done, getattr(module, "__name__", None), 0)
+
+    def wrap_ns(self, ns, setter, origin, want, done, modname, depth):
+        for name, obj in list(ns.items()):
+            new = self.wrap_obj(obj, origin, want, done, modname, depth)
+            if new is not None:
+                try:
+                    setter(name, new)
+                except (AttributeError, TypeError):
+                    pass
+
+    def wrap_obj(self, obj, origin, want, done, modname, depth):
+        i = id(obj)
+        if i in done:
+            return done[i]
+        done[i] = None
+        t = type(obj)
+        new = None
+        if t is _FunctionType:
+            code = obj.__code__
+            if (code.co_filename == origin and not code.co_flags & _GEN_FLAGS and
+                    want.get((code.co_firstlineno, obj.__qualname__)) == "candidate"):
+                new = self.wrap(obj, 0, False)
+        elif t is self.lru and self.lru is not None:
+            inner = getattr(obj, "__wrapped__", None)
+            code = getattr(inner, "__code__", None)
+            if (code is not None and code.co_filename == origin and
+                    want.get((code.co_firstlineno, getattr(inner, "__qualname__", None))) == "cache"):
+                try:
+                    typed = bool(obj.cache_parameters().get("typed"))
+                except Exception:
+                    typed = False
+                new = self.wrap(obj, 1, typed)
+        elif t is staticmethod or t is classmethod:
+            inner = self.wrap_obj(obj.__func__, origin, want, done, modname, depth)
+            if inner is not None:
+                new = t(inner)
+        elif isinstance(obj, type) and depth < 8 and getattr(obj, "__module__", None) == modname:
+            self.wrap_ns(dict(obj.__dict__), lambda n, v: setattr(obj, n, v), origin, want, done, modname, depth + 1)
+        done[i] = new
+        return new
+
+
+_FunctionType = type(_mini_json)
+_MUTABLE = (list, dict, set, bytearray)
+_PLAIN = {int, str, float, bool, bytes, type(None), frozenset, complex}
+
+
+def _make_wrapper(tr, fn, fid, typed):
+    """The traced function: seq/parent_seq from a per-thread stack, lru_cache's key hash, the
+    duration, a fingerprint of the result, flags; then the C record."""
+    local, next_seq, clock, emit = tr.local, tr.next_seq, tr.clock, tr.emit
+    fasttypes, mark = tr.fasttypes, tr.mark
+
+    def traced(*args, **kwds):
+        try:
+            stack = local.stack
+        except AttributeError:
+            stack = local.stack = []
+        seq = next_seq()
+        parent = stack[-1] if stack else 0
+        flags = 0
+        key = args
+        if kwds:
+            key += mark
+            for item in kwds.items():
+                key += item
+        if typed:
+            key += tuple([type(v) for v in args])
+            if kwds:
+                key += tuple([type(v) for v in kwds.values()])
+        elif len(key) == 1 and type(key[0]) in fasttypes:
+            key = key[0]
+        try:
+            kh = hash(key)
+        except Exception:
+            kh, flags = 0, 2
+        stack.append(seq)
+        t0 = clock()
+        try:
+            r = fn(*args, **kwds)
+        except BaseException:
+            t1 = clock()
+            if stack and stack[-1] == seq:
+                stack.pop()
+            emit(fid, seq, parent, kh, t1 - t0, 0, flags | 1)
+            raise
+        t1 = clock()
+        if stack and stack[-1] == seq:
+            stack.pop()
+        t = type(r)
+        if t in _PLAIN:
+            fp = hash(r)
+        elif isinstance(r, _MUTABLE):
+            fp = _fingerprint_mutable(r)
+            flags |= 4
+        elif t is tuple and len(r) > 64:
+            fp = _fingerprint_mutable(r)
+        else:
+            try:
+                fp = hash(r)
+            except Exception:
+                fp = hash(t.__name__)
+        emit(fid, seq, parent, kh, t1 - t0, fp, flags)
+        return r
+    return traced
+
+
+class _TraceFinder:
+    """A sys.meta_path entry: finds the spec with the other finders and, for a module with
+    targets, wraps its loader's exec_module so that the targets are wrapped as soon as the module
+    has executed (before the importer, `from m import f`, sees them)."""
+
+    def __init__(self, tracer):
+        self.tr = tracer
+
+    def find_spec(self, name, path=None, target=None):
+        for finder in sys.meta_path:
+            if finder is self:
+                continue
+            find = getattr(finder, "find_spec", None)
+            spec = find(name, path, target) if find else None
+            if spec is not None:
+                break
+        else:
+            return None
+        tr = self.tr
+        origin = spec.origin
+        if not origin or not isinstance(origin, str) or os.path.basename(origin) not in tr.basenames:
+            return spec
+        want = tr.targets.get(os.path.realpath(origin))
+        loader = spec.loader
+        real = getattr(loader, "exec_module", None)
+        if not want or real is None:
+            return spec
+
+        def exec_module(module):
+            try:
+                real(module)
+            finally:
+                try:
+                    del loader.exec_module
+                except AttributeError:
+                    pass
+            try:
+                tr.wrap_module(module, getattr(module, "__file__", None) or origin, want)
+            except Exception as err:  # never break the user's import
+                sys.stderr.write("glintefy probe: cannot trace %s: %s\n" % (name, err))
+        try:
+            loader.exec_module = exec_module
+        except AttributeError:
+            pass
+        return spec
+
+
+def _start_tracing(probe, directory):
+    """Reads targets.json (when the C side wrote one) and installs the import hook."""
+    path = os.path.join(directory, "targets.json")
+    try:
+        with open(path, "rb") as fp:
+            text = fp.read().decode("utf-8")
+    except OSError:
+        return
+    try:
+        targets = {}
+        for t in _mini_json(text).get("targets", ()):
+            kind = t.get("kind")
+            if kind in ("cache", "candidate"):
+                targets.setdefault(os.path.realpath(t["file"]), {})[(int(t["line"]), t["qualname"])] = kind
+    except Exception as err:
+        sys.stderr.write("glintefy probe: %s: %s (no traces)\n" % (path, err))
+        return
+    if targets:
+        probe.tracer = _Tracer(directory, targets, probe)
+        sys.meta_path.insert(0, _TraceFinder(probe.tracer))
+
+
 def _install(probe):
     import atexit
     import _signal
@@ -251,6 +686,8 @@ def _install(probe):
             except BaseException:  # exec failed: this process goes on, profiled afresh
                 probe.saved = False
                 probe.start()
+                if probe.tracer is not None:
+                    probe.tracer.restart()
                 raise
         exec_.__name__, exec_.__doc__ = real.__name__, real.__doc__
         return exec_
@@ -322,3 +759,4 @@ if _DIR and os.path.isdir(_DIR) and "glintefy_probe" not in sys.modules:
     sys.modules["glintefy_probe"] = type(sys)("glintefy_probe")  # once per interpreter
     sys.modules["glintefy_probe"].probe = _probe
     _install(_probe)
+    _start_tracing(_probe, _DIR)
