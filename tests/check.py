@@ -200,6 +200,14 @@ def suite_analysis(build):
     return s
 
 
+def suite_curves(build):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "curves"))
+    import test_curves
+    s = Suite("curves (%s)" % build)
+    test_curves.run_all(s, testlib.BUILDS[build])
+    return s
+
+
 def suite_conformance(builds):
     import conformance
     return conformance.run_suite(builds)
@@ -216,6 +224,7 @@ SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python
 SUITES.insert(SUITES.index("conformance"), "analysis")  # tests/analysis: debug facts fixtures, stdlib caches
 SUITES.insert(SUITES.index("conformance"), "mcp")  # tests/mcp: glintefy mcp, driven by the MCP SDK client
 SUITES.insert(SUITES.index("conformance"), "review-cache")  # tests/review_cache: glintefy review cache
+SUITES.insert(SUITES.index("conformance"), "curves")  # tests/curves: trace verdicts in review cache
 
 
 def main():
@@ -250,7 +259,7 @@ def main():
             fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
                   "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
                   "review-profile": suite_review_profile, "mcp": suite_mcp,
-                  "review-cache": suite_review_cache, "analysis": suite_analysis}[name]
+                  "review-cache": suite_review_cache, "analysis": suite_analysis, "curves": suite_curves}[name]
             done = []
             for b in builds:
                 t0 = time.time()

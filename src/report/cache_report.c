@@ -241,9 +241,14 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     kv_str(w, "reason", x->reason);
     jw_key(w, "suggested_maxsize");
     if (x->suggested_maxsize > 0) jw_int(w, x->suggested_maxsize);
+    else if (x->suggested_maxsize < 0) jw_str(w, "unbounded"); /* from traces: functools.cache */
     else jw_null(w);
     kv_str(w, "source", x->source);
     jw_key(w, "evidence");
+    if (x->trace_evidence) {
+        Buf ev = {.data = x->trace_evidence, .len = strlen(x->trace_evidence)};
+        jw_raw(w, &ev);
+    } else {
     jw_open(w, '{');
     kv_int(w, "hits", x->hits);
     kv_int(w, "misses", x->misses);
@@ -260,6 +265,7 @@ static void existing_obj(Jw *w, const CrExisting *x) {
         kv_str(w, "rating", x->rating);
     }
     jw_close(w, '}');
+    }
     if (x->note) kv_str(w, "note", x->note);
     kv_str(w, "purity", purity_name(fn->purity));
     issues_arr(w, "hazards", fn->hazards, fn->nhazards);
@@ -292,6 +298,11 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
         jw_close(w, '}');
     } else {
         jw_null(w);
+    }
+    if (c->trace_json) {
+        Buf tj = {.data = c->trace_json, .len = strlen(c->trace_json)};
+        jw_key(w, "trace");
+        jw_raw(w, &tj);
     }
     /* one entry per distinct code (its first place), at most CR_MAX_REJECTS; names and
      * messages of the codes are in the file's "codes" table */
@@ -913,9 +924,14 @@ void cr_summary_md(const CrReport *r, Buf *b) {
 
 void cr_report_free(CrReport *r) {
     if (!r) return;
-    for (size_t i = 0; i < r->ncandidates; i++) free(r->candidates[i].rejects);
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        free(r->candidates[i].rejects);
+        free(r->candidates[i].trace_json);
+    }
     free(r->candidates);
+    for (size_t i = 0; i < r->nexisting; i++) free(r->existing[i].trace_evidence);
     free(r->existing);
+    free(r->recommendations_json);
     free(r->skipped);
     for (size_t i = 0; i < r->nprofiles; i++) free(r->profiles[i]);
     free(r->profiles);

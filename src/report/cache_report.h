@@ -23,6 +23,7 @@ typedef struct CrExisting {
     double hit_rate_percent, utilization_percent; /* utilization -1: unknown/unbounded */
     const char *rating;         /* cache_stats only: "Excellent", ... "Not exercised"; else NULL */
     const char *note;           /* "not-exercised", "maxsize-may-be-too-small", or NULL */
+    char *trace_evidence;       /* source "trace": the evidence object as JSON text (owned), else NULL */
 } CrExisting;
 
 /* Reasons to reject a candidate that are not analysis issues (those are AN_ISSUES codes):
@@ -63,6 +64,7 @@ typedef struct CrCandidate {
     const char *priority;  /* "HIGH", "MEDIUM", "LOW" when hot */
     int64_t calls, primitive_calls;
     double tottime, cumtime, percall;
+    char *trace_json;      /* verdict from traces {recommendation, reason, evidence} as JSON (owned), or NULL */
 } CrCandidate;
 
 /* A file that could not be analysed: path:line:col: message (line 0: unreadable). */
@@ -93,6 +95,11 @@ typedef struct CrReport {
     size_t cache_stats_entries, cache_stats_matched;
     char **warnings;           /* owned strings: stale profile, changed files, missing functions */
     size_t nwarnings;
+    /* argument-key traces (perf/traces/NAME.gtr, docs/curves.md; src/review/trace_advice.c) */
+    size_t ntraces, nrecommendations;
+    uint64_t trace_calls;
+    double trace_run_seconds;
+    char *recommendations_json; /* cache_recommendations.json's entries, comma-separated (owned) */
     /* settings used */
     double hit_rate_threshold, remove_threshold, size_adjustment_threshold;
     long long min_suggested_maxsize, cache_size, min_calls;

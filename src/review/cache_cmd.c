@@ -21,6 +21,7 @@
 #include "files.h"
 #include "parse_all.h"
 #include "sources.h"
+#include "trace_advice.h"
 #include "targets.h"
 
 const char RV_CACHE_HELP[] =
@@ -670,9 +671,18 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         r.naccepted += (size_t)c->accepted;
         r.nprofile_backed += (size_t)(c->accepted && c->hot);
     }
+    {
+        /* argument-key traces: verdicts from miss-ratio and time-saved curves (docs/curves.md) */
+        double run_s = 0;
+        if (ps) {
+            int64_t calls, prim;
+            prof_totals(ps, &calls, &prim, &run_s);
+        }
+        if (ta_apply(perfdir, &r, &cfg, run_s)) r.mode = "production";
+    }
     qsort(r.candidates, r.ncandidates, sizeof *r.candidates, cmp_candidates);
     for (size_t i = 0; i < r.ncandidates && r.candidates[i].accepted; i++) r.candidates[i].rank = (int)i + 1;
-    r.mode = r.nprofiles || r.cache_stats_path ? "production" : "static";
+    r.mode = r.nprofiles || r.cache_stats_path || r.ntraces ? "production" : "static";
     r.t_advice = now_seconds() - t0;
 
     /* outputs */
@@ -680,6 +690,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     r.t_total = now_seconds() - t_start;
     const char *failed = NULL;
     int e = cr_write_files(&r, &failed);
+    if (!e && r.ntraces && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {

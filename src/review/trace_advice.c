@@ -1,0 +1,413 @@
+/* trace_advice.c - traces -> curves (tcurve) -> verdicts. Two passes: the first assumes the
+ * existing caches at their current maxsize and no new cache; the second assumes every verdict of
+ * the first (kept, resized, removed, added), so that calls under another function's cache hit
+ * are avoided, not counted twice. Rules and thresholds: docs/curves.md. */
+#include "trace_advice.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../base/buf.h"
+#include "../base/xalloc.h"
+#include "../runtime/tcurve.h"
+#include "../version.h"
+#include "files.h"
+
+enum { TA_SHARE_PERCENT = 95 };   /* suggested maxsize: this share of the best saving */
+enum { TA_OVERHEAD_FACTOR = 10 }; /* a new cache's saving must be this many times its cost */
+enum { TA_SHRINK_FACTOR = 2 };    /* a cache this many times too large is told to shrink */
+
+static void warn(CrReport *r, const char *msg) {
+    r->warnings = xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
+    r->warnings[r->nwarnings++] = xstrndup(msg, strlen(msg));
+}
+
+static int path_matches(const char *ours, const char *theirs) {
+    size_t a = strlen(ours), b = strlen(theirs);
+    if (a == b) return strcmp(ours, theirs) == 0;
+    return b > a && theirs[b - a - 1] == '/' && strcmp(theirs + b - a, ours) == 0;
+}
+static int func_matches(const TcFunc *t, const AnFile *file, const AnFunc *fn) {
+    return (t->line == (uint32_t)fn->first_line || t->line == (uint32_t)fn->line) && !strcmp(t->qualname, fn->qualname) &&
+           path_matches(file->path, t->file);
+}
+
+static void jstr(Buf *b, const char *s) {
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20) buf_printf(b, "\\u%04x", *p);
+        else buf_putc(b, (char)*p);
+    }
+    buf_putc(b, '"');
+}
+static void jsize(Buf *b, int64_t s) {
+    if (s < 0) buf_puts(b, "\"unbounded\"");
+    else buf_printf(b, "%lld", (long long)s);
+}
+
+/* The state of one traced function between the passes. */
+typedef struct TaItem {
+    CrExisting *x;   /* or */
+    CrCandidate *c;
+    int64_t assumed; /* size assumed by the other functions' curves */
+} TaItem;
+
+typedef struct TaCtx {
+    const CrReport *r;
+    TaItem *items;   /* per TcSet function, filled after a pass */
+    size_t nitems;
+    int pass;
+} TaCtx;
+
+static int64_t current_maxsize(const AnFunc *fn) {
+    if (fn->cache.maxsize == AN_UNBOUNDED || fn->cache.kind == AN_CACHE) return TC_UNBOUNDED;
+    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN) return 128;
+    return fn->cache.maxsize;
+}
+
+static int64_t size_of(const TcFunc *f, void *vctx) {
+    TaCtx *ctx = vctx;
+    const CrReport *r = ctx->r;
+    if (ctx->pass == 2) {
+        for (size_t i = 0; i < ctx->nitems; i++) {
+            const TaItem *it = &ctx->items[i];
+            if (it->x && func_matches(f, it->x->file, it->x->fn)) return it->assumed;
+            if (it->c && func_matches(f, it->c->file, it->c->fn)) return it->assumed;
+        }
+    }
+    for (size_t i = 0; i < r->nexisting; i++)
+        if (func_matches(f, r->existing[i].file, r->existing[i].fn)) return current_maxsize(r->existing[i].fn);
+    return 0;
+}
+
+static double secs(double ns) { return ns / 1e9; }
+
+/* Curve points: powers of two, the current and suggested sizes, the distinct keys. */
+static void curve_points(Buf *b, const TcFunc *f, int64_t cur, int64_t sug) {
+    buf_puts(b, "[");
+    int first = 1;
+    uint64_t maxs = f->len ? f->len - 1 : 0;
+    for (uint64_t s = 1; s <= maxs; s = s * 2 <= maxs || s == maxs ? s * 2 : maxs) {
+        int extra = (cur > 0 && (uint64_t)cur < s && (uint64_t)cur > s / 2) || (sug > 0 && (uint64_t)sug < s && (uint64_t)sug > s / 2);
+        if (extra) {
+            int64_t e[2] = {cur, sug};
+            for (int k = 0; k < 2; k++)
+                if (e[k] > 0 && (uint64_t)e[k] < s && (uint64_t)e[k] > s / 2 && (k == 0 || e[1] != e[0])) {
+                    buf_printf(b, "%s{\"size\": %lld, \"hit_rate_percent\": %.1f, \"saving_s\": %.6f}", first ? "" : ", ",
+                               (long long)e[k], tc_hit_rate(f, e[k]), secs(tc_net_ns(f, e[k])));
+                    first = 0;
+                }
+        }
+        buf_printf(b, "%s{\"size\": %llu, \"hit_rate_percent\": %.1f, \"saving_s\": %.6f}", first ? "" : ", ",
+                   (unsigned long long)s, tc_hit_rate(f, (int64_t)s), secs(tc_net_ns(f, (int64_t)s)));
+        first = 0;
+        if (s == maxs) break;
+    }
+    buf_puts(b, "]");
+}
+
+static void evidence(Buf *b, const TcFunc *f, int64_t cur, int64_t sug, double run_ns) {
+    int64_t at = cur ? cur : TC_UNBOUNDED;
+    uint64_t hits = tc_hits(f, at), av = tc_avoided(f, at);
+    uint64_t lookups = f->calls - f->unhashable - av;
+    buf_printf(b, "{\"hits\": %llu, \"misses\": %llu, \"hit_rate_percent\": %.1f, \"calls\": %llu, \"distinct_keys\": %llu, "
+                  "\"avoided_calls\": %llu, \"time_per_call_s\": %.9f",
+               (unsigned long long)hits, (unsigned long long)(lookups - hits), tc_hit_rate(f, at),
+               (unsigned long long)f->calls, (unsigned long long)f->distinct, (unsigned long long)av,
+               f->calls ? secs((double)f->duration_ns) / (double)f->calls : 0);
+    if (cur) {
+        buf_puts(b, ", \"current_maxsize\": ");
+        jsize(b, cur);
+        buf_printf(b, ", \"hit_rate_percent_at_current\": %.1f, \"saving_s_at_current\": %.6f", tc_hit_rate(f, cur),
+                   secs(tc_net_ns(f, cur)));
+    }
+    if (sug) {
+        buf_puts(b, ", \"suggested_maxsize\": ");
+        jsize(b, sug);
+        double sv = tc_net_ns(f, sug);
+        buf_printf(b, ", \"hit_rate_percent_at_suggested\": %.1f, \"expected_saving_s\": %.6f, \"expected_saving_percent_of_run\": %.2f",
+                   tc_hit_rate(f, sug), secs(sv), run_ns > 0 ? 100.0 * sv / run_ns : 0);
+    }
+    buf_printf(b, ", \"overhead_ns_per_hit\": %u, \"curve\": ", f->overhead_ns);
+    curve_points(b, f, cur, sug);
+    buf_puts(b, "}");
+}
+
+static const char *rating(double hr) {
+    return hr > 80 ? "Excellent" : hr >= 50 ? "Good" : hr >= 20 ? "Marginal" : "Poor";
+}
+
+static void size_text(char *out, size_t n, int64_t s) {
+    if (s < 0) snprintf(out, n, "unbounded");
+    else snprintf(out, n, "%lld", (long long)s);
+}
+
+/* Existing cache: KEEP / REMOVE / ADJUST_SIZE. Returns the size the cache will have. */
+static int64_t judge_existing(CrExisting *x, const TcFunc *f, const RvConfig *cfg, double run_ns, Buf *recs) {
+    int64_t cur = current_maxsize(x->fn);
+    int64_t sug = tc_suggest(f, TA_SHARE_PERCENT / 100.0, cfg->min_suggested_maxsize, cfg->cache_size);
+    double hr_unb = tc_hit_rate(f, TC_UNBOUNDED), hr_cur = tc_hit_rate(f, cur);
+    char cs[24], ss[24];
+    size_text(cs, sizeof cs, cur);
+    size_text(ss, sizeof ss, sug);
+    x->source = "trace";
+    x->suggested_maxsize = 0;
+    x->hits = (int64_t)tc_hits(f, cur);
+    x->misses = (int64_t)(f->calls - f->unhashable - tc_avoided(f, cur)) - x->hits;
+    x->hit_rate_percent = hr_cur;
+    x->rating = rating(hr_cur);
+    x->note = NULL;
+    int64_t result = cur;
+    if (hr_unb < cfg->remove_threshold) {
+        x->recommendation = "REMOVE";
+        snprintf(x->reason, sizeof x->reason,
+                 "Production data: Poor hit rate even unbounded (%.1f%% over %llu calls, %llu distinct keys) - remove the cache",
+                 hr_unb, (unsigned long long)f->calls, (unsigned long long)f->distinct);
+        result = 0;
+    } else if (sug == 0) {
+        x->recommendation = "REMOVE";
+        snprintf(x->reason, sizeof x->reason,
+                 "Production data: hit rate %.1f%% but hits save less than the cache costs (%u ns per hit on this "
+                 "interpreter; the function takes %.0f ns per call) - remove the cache",
+                 hr_cur, f->overhead_ns, f->calls ? (double)f->duration_ns / (double)f->calls : 0);
+        result = 0;
+    } else if ((cur >= 0 && (sug < 0 || sug > cur)) ) {
+        x->recommendation = "ADJUST_SIZE";
+        snprintf(x->reason, sizeof x->reason,
+                 "Production data: maxsize %s is smaller than the working set - hit rate %.1f%% at %s, %.1f%% at %s; "
+                 "grow to %s",
+                 cs, hr_cur, cs, tc_hit_rate(f, sug), ss, ss);
+        x->suggested_maxsize = sug;
+        result = sug;
+    } else if (sug > 0 && (cur < 0 || cur >= TA_SHRINK_FACTOR * sug) && (uint64_t)sug < f->len - 1) {
+        x->recommendation = "ADJUST_SIZE";
+        snprintf(x->reason, sizeof x->reason,
+                 "Production data: %s hit rate (%.1f%%) but maxsize %s is larger than needed - %s entries give "
+                 "%.1f%% (%d%% of the saving); can reduce to %s",
+                 rating(hr_cur), hr_cur, cs, ss, tc_hit_rate(f, sug), TA_SHARE_PERCENT, ss);
+        x->suggested_maxsize = sug;
+        result = sug;
+    } else {
+        x->recommendation = "KEEP";
+        snprintf(x->reason, sizeof x->reason, "Production data: %s hit rate (%.1f%%) at maxsize %s, saving %.3f s",
+                 rating(hr_cur), hr_cur, cs, secs(tc_net_ns(f, cur)));
+    }
+    Buf ev = {0};
+    evidence(&ev, f, cur, sug, run_ns);
+    free(x->trace_evidence);
+    x->trace_evidence = ev.data;
+    if (recs && strcmp(x->recommendation, "KEEP") != 0) {
+        if (recs->len) buf_puts(recs, ",\n    ");
+        buf_puts(recs, "{\"file\": ");
+        jstr(recs, x->file->path);
+        buf_puts(recs, ", \"module\": ");
+        jstr(recs, x->file->module);
+        buf_puts(recs, ", \"function\": ");
+        jstr(recs, x->fn->name);
+        buf_puts(recs, ", \"qualname\": ");
+        jstr(recs, x->fn->qualname);
+        buf_printf(recs, ", \"line\": %d, \"recommendation\": \"%s\", \"current_maxsize\": ", x->fn->line, x->recommendation);
+        jsize(recs, cur);
+        buf_puts(recs, ", \"suggested_maxsize\": ");
+        if (x->suggested_maxsize) jsize(recs, x->suggested_maxsize);
+        else buf_puts(recs, "null");
+        if (x->suggested_maxsize) {
+            buf_puts(recs, ", \"decorator\": ");
+            char d[64];
+            if (x->suggested_maxsize < 0) snprintf(d, sizeof d, "@functools.cache");
+            else snprintf(d, sizeof d, "@functools.lru_cache(maxsize=%lld)", (long long)x->suggested_maxsize);
+            jstr(recs, d);
+        }
+        buf_puts(recs, ", \"reason\": ");
+        jstr(recs, x->reason);
+        buf_printf(recs, ", \"evidence\": %s}", x->trace_evidence);
+    }
+    return result;
+}
+
+/* A candidate: ADD_CACHE when every rule of docs/curves.md holds. Returns its assumed size. */
+static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *cfg, double run_ns, Buf *recs) {
+    int64_t sug = tc_suggest(f, TA_SHARE_PERCENT / 100.0, cfg->min_suggested_maxsize, cfg->cache_size);
+    char why[400] = "", ss[24];
+    size_text(ss, sizeof ss, sug);
+    const char *objection = NULL;
+    for (int i = 0; i < c->nrejects && !objection; i++)
+        if (strcmp(c->rejects[i].code, "C210") && strcmp(c->rejects[i].code, "R305")) objection = c->rejects[i].code;
+    double hr = sug ? tc_hit_rate(f, sug) : 0, net = sug ? tc_net_ns(f, sug) : 0;
+    double gross = sug ? f->gross_ns[sug < 0 || (uint64_t)sug >= f->len ? f->len - 1 : (size_t)sug] : 0;
+    double cost = gross - net;
+    if (!f->calls) snprintf(why, sizeof why, "not called in the traced run");
+    else if (objection) snprintf(why, sizeof why, "static objection %s (see rejected_because)", objection);
+    else if (f->unhashable) snprintf(why, sizeof why, "%llu calls had unhashable arguments (lru_cache raises TypeError)", (unsigned long long)f->unhashable);
+    else if (f->raised) snprintf(why, sizeof why, "raised in %llu calls (lru_cache does not cache exceptions)", (unsigned long long)f->raised);
+    else if (f->inconsistent) snprintf(why, sizeof why, "same arguments gave different results (%llu keys): not a function of its arguments", (unsigned long long)f->inconsistent);
+    else if (f->mutable_result) snprintf(why, sizeof why, "returns mutable objects (%llu calls): every hit would share one", (unsigned long long)f->mutable_result);
+    else if (!sug && tc_hit_rate(f, TC_UNBOUNDED) < cfg->hit_rate_threshold)
+        snprintf(why, sizeof why, "hit rate %.1f%% even unbounded is below hit_rate_threshold (%g%%)", tc_hit_rate(f, TC_UNBOUNDED), cfg->hit_rate_threshold);
+    else if (!sug) snprintf(why, sizeof why, "no cache size saves more than the cache costs (%u ns per hit)", f->overhead_ns);
+    else if (hr < cfg->hit_rate_threshold) snprintf(why, sizeof why, "hit rate %.1f%% at maxsize %s is below hit_rate_threshold (%g%%)", hr, ss, cfg->hit_rate_threshold);
+    else if (gross < TA_OVERHEAD_FACTOR * cost)
+        snprintf(why, sizeof why, "saving %.6f s is not well above the cache costs (%.6f s, %u ns per hit)", secs(gross), secs(cost), f->overhead_ns);
+    else if (run_ns > 0 && 100.0 * net / run_ns < cfg->speedup_threshold)
+        snprintf(why, sizeof why, "expected saving %.4f s is %.2f%% of the run, below speedup_threshold (%g%%)", secs(net), 100.0 * net / run_ns, cfg->speedup_threshold);
+    int ok = !why[0];
+    Buf b = {0};
+    buf_printf(&b, "{\"recommendation\": \"%s\", \"reason\": ", ok ? "ADD_CACHE" : "NOT_RECOMMENDED");
+    char reason[600];
+    if (ok)
+        snprintf(reason, sizeof reason,
+                 "Production data: %.1f%% hit rate at maxsize %s over %llu calls (%llu distinct keys) - expected saving %.3f s "
+                 "(%.1f%% of the run)",
+                 hr, ss, (unsigned long long)f->calls, (unsigned long long)f->distinct, secs(net),
+                 run_ns > 0 ? 100.0 * net / run_ns : 0);
+    else snprintf(reason, sizeof reason, "Production data: not recommended - %s", why);
+    jstr(&b, reason);
+    buf_puts(&b, ", \"evidence\": ");
+    evidence(&b, f, 0, sug, run_ns);
+    buf_puts(&b, "}");
+    free(c->trace_json);
+    c->trace_json = b.data;
+    if (ok && recs) {
+        if (recs->len) buf_puts(recs, ",\n    ");
+        buf_puts(recs, "{\"file\": ");
+        jstr(recs, c->file->path);
+        buf_puts(recs, ", \"module\": ");
+        jstr(recs, c->file->module);
+        buf_puts(recs, ", \"function\": ");
+        jstr(recs, c->fn->name);
+        buf_puts(recs, ", \"qualname\": ");
+        jstr(recs, c->fn->qualname);
+        buf_printf(recs, ", \"line\": %d, \"recommendation\": \"ADD_CACHE\", \"suggested_maxsize\": ", c->fn->line);
+        jsize(recs, sug);
+        char d[64];
+        if (sug < 0) snprintf(d, sizeof d, "@functools.cache");
+        else snprintf(d, sizeof d, "@functools.lru_cache(maxsize=%lld)", (long long)sug);
+        buf_puts(recs, ", \"decorator\": ");
+        jstr(recs, d);
+        buf_puts(recs, ", \"reason\": ");
+        jstr(recs, reason);
+        buf_puts(recs, ", \"evidence\": ");
+        evidence(recs, f, 0, sug, run_ns);
+        buf_puts(recs, "}");
+    }
+    return ok ? sug : 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double run_seconds) {
+    char *dir = xmalloc(strlen(perf_dir) + 16);
+    sprintf(dir, "%s/traces", perf_dir);
+    DIR *d = opendir(dir);
+    if (!d) { free(dir); return 0; }
+    char **names = NULL;
+    size_t nn = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".gtr")) {
+            names = xrealloc(names, (nn + 1) * sizeof *names);
+            names[nn++] = xstrndup(e->d_name, l);
+        }
+    }
+    closedir(d);
+    qsort(names, nn, sizeof *names, cmp_str);
+    TrFile *tf = xcalloc(nn + 1, sizeof *tf);
+    size_t nt = 0;
+    for (size_t i = 0; i < nn; i++) {
+        char *path = xmalloc(strlen(dir) + strlen(names[i]) + 2);
+        sprintf(path, "%s/%s", dir, names[i]);
+        char *data, err[300], msg[900];
+        size_t n;
+        int rc = rv_read_file(AT_FDCWD, path, &data, &n);
+        if (rc) {
+            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, strerror(rc));
+            warn(r, msg);
+        } else {
+            if (tr_load((const unsigned char *)data, n, &tf[nt], err, sizeof err)) {
+                snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, err);
+                warn(r, msg);
+            } else {
+                if (tf[nt].truncated) {
+                    snprintf(msg, sizeof msg, "%s: %llu calls not recorded after the size bound: curves use the recorded prefix",
+                             path, (unsigned long long)tf[nt].truncated);
+                    warn(r, msg);
+                }
+                nt++;
+            }
+            free(data);
+        }
+        free(path);
+        free(names[i]);
+    }
+    free(names);
+    free(dir);
+    if (!nt) { free(tf); return 0; }
+
+    TaCtx ctx = {.r = r, .pass = 1};
+    TcSet set = {0};
+    for (size_t i = 0; i < nt; i++) tc_add(&set, &tf[i], size_of, &ctx);
+    double run_ns = run_seconds > 0 ? run_seconds * 1e9 : (double)set.root_ns;
+    for (int pass = 1; pass <= 2; pass++) {
+        Buf recs = {0};
+        size_t nrecs = 0;
+        ctx.items = xcalloc(set.nfuncs + 1, sizeof *ctx.items);
+        ctx.nitems = set.nfuncs;
+        for (size_t k = 0; k < set.nfuncs; k++) {
+            const TcFunc *f = &set.funcs[k];
+            TaItem *it = &ctx.items[k];
+            for (size_t i = 0; i < r->nexisting && !it->x; i++)
+                if (r->existing[i].fn->cache.kind != AN_CACHED_PROPERTY && func_matches(f, r->existing[i].file, r->existing[i].fn))
+                    it->x = &r->existing[i];
+            for (size_t i = 0; i < r->ncandidates && !it->x && !it->c; i++)
+                if (r->candidates[i].fn->cache.kind == AN_NO_CACHE && func_matches(f, r->candidates[i].file, r->candidates[i].fn))
+                    it->c = &r->candidates[i];
+            size_t before = recs.len;
+            if (it->x) it->assumed = judge_existing(it->x, f, cfg, run_ns, pass == 2 ? &recs : NULL);
+            else if (it->c) it->assumed = judge_candidate(it->c, f, cfg, run_ns, pass == 2 ? &recs : NULL);
+            nrecs += recs.len != before;
+        }
+        if (pass == 1) {
+            TaItem *items = ctx.items;
+            TcSet again = {0};
+            ctx.pass = 2;
+            for (size_t i = 0; i < nt; i++) tc_add(&again, &tf[i], size_of, &ctx);
+            tc_set_free(&set);
+            set = again;
+            free(items);
+            ctx.items = NULL;
+            buf_free(&recs);
+        } else {
+            free(ctx.items);
+            free(r->recommendations_json);
+            r->recommendations_json = recs.data;
+            r->nrecommendations = nrecs;
+        }
+    }
+    r->ntraces = nt;
+    r->trace_calls = 0;
+    for (size_t i = 0; i < set.nfuncs; i++) r->trace_calls += set.funcs[i].calls;
+    r->trace_run_seconds = run_ns / 1e9;
+    tc_set_free(&set);
+    for (size_t i = 0; i < nt; i++) tr_free(&tf[i]);
+    free(tf);
+    return nt;
+}
+
+int ta_write_recommendations(const CrReport *r) {
+    Buf b = {0};
+    buf_printf(&b, "{\n  \"version\": 1,\n  \"tool\": \"glintefy %s\",\n  \"kind\": \"cache_recommendations\",\n"
+                   "  \"traces\": %zu,\n  \"run_seconds\": %.6f,\n  \"recommendations\": [",
+               GLINTEFY_VERSION, r->ntraces, r->trace_run_seconds);
+    if (r->recommendations_json && *r->recommendations_json) buf_printf(&b, "\n    %s\n  ", r->recommendations_json);
+    buf_puts(&b, "]\n}\n");
+    char *path = xmalloc(strlen(r->output_dir) + 40);
+    sprintf(path, "%s/cache_recommendations.json", r->output_dir);
+    int e = rv_write_atomic(path, b.data, b.len);
+    free(path);
+    buf_free(&b);
+    return e;
+}
