@@ -174,7 +174,8 @@ static int64_t judge_existing(CrExisting *x, const TcFunc *f, const RvConfig *cf
                  "interpreter; the function takes %.0f ns per call) - remove the cache",
                  hr_cur, f->overhead_ns, f->calls ? (double)f->duration_ns / (double)f->calls : 0);
         result = 0;
-    } else if ((cur >= 0 && (sug < 0 || sug > cur)) ) {
+    } else if (cur >= 0 && ((sug < 0 && (uint64_t)cur < f->len - 1) || sug > cur)) {
+        /* too small for the working set (a maxsize >= every process's distinct keys is unbounded) */
         x->recommendation = "ADJUST_SIZE";
         snprintf(x->reason, sizeof x->reason,
                  "Production data: maxsize %s is smaller than the working set - hit rate %.1f%% at %s, %.1f%% at %s; "
