@@ -408,8 +408,13 @@ TESTS = [t_generated, t_script, t_module_and_wrapper, t_children, t_multiprocess
          t_terminal_ctrl_c, t_sitecustomize, t_caches, t_scenarios, t_errors]
 
 
+def _trace_tests():
+    import test_traces  # tests/review_profile/test_traces.py: argument-key traces
+    return test_traces.TRACE_TESTS
+
+
 def run_all(s, binary):
-    for t in TESTS:
+    for t in TESTS + _trace_tests():
         try:
             t(s, binary)
         except Exception as e:  # a broken test is a failure, not a crash of the driver

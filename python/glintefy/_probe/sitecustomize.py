@@ -311,7 +311,6 @@ class _Tracer:
     C record per call into trace-PID-N.gtr (buffered; flushed at a threshold and when the probe
     saves). The per-call cost is one Python-level wrapper (see docs/review-profile.md)."""
 
-    FLUSH = 1 << 18
 
     def __init__(self, directory, targets, probe):
         import itertools
@@ -328,7 +327,9 @@ class _Tracer:
         self.struct = struct
         import time
         self.clock = time.perf_counter_ns
-        self.local = _thread._local()
+        self.local = type("_Current", (_thread._local,), {"seq": 0})()  # this thread's innermost traced call
+        self.recs = []  # (fid, seq, parent, key_hash, duration, fp, flags) not yet written
+        self.on = [True]  # False once saved: later calls are not recorded
         self.lock = _thread.allocate_lock()
         self.next_seq = itertools.count(1).__next__
         self.funcs = []  # F records (bytes), in fid order
@@ -339,6 +340,7 @@ class _Tracer:
         except ValueError:
             self.max_bytes = 64 << 20
         self.overhead = None
+        self.flush_mask = 4095  # the wrappers flush every 4096 calls (by seq)
         self.nfile = 0
         self.pid = os.getpid()
         self.open_new()
@@ -353,12 +355,12 @@ class _Tracer:
         self.written = 0
         self.dropping = False
         self.dropped = 0
-        self.closed = False
         self.header_pending = True
-        self.buf = bytearray()
+        del self.recs[:]  # a fork child drops the parent's pending calls
+        self.fbuf = bytearray()
         for rec in self.funcs:
-            self.buf += rec
-        self.room = min(self.FLUSH, self.max_bytes)
+            self.fbuf += rec
+        self.on[0] = True
 
     def header(self):
         if self.overhead is None:  # measured with this thread's profiler paused
@@ -391,39 +393,50 @@ class _Tracer:
         except Exception:
             return 0
 
-    def flush(self):
+    def flush(self, last=False):
+        """Packs the pending calls (tuples appended by the wrappers) after the pending F records
+        and appends them to the file; past the size bound calls are only counted."""
         with self.lock:
-            if self.closed or os.getpid() != self.pid:
+            if not self.on[0] or os.getpid() != self.pid:
                 return
+            recs = self.recs
+            n = len(recs)
+            batch = recs[:n]
+            del recs[:n]  # calls appended meanwhile by other threads stay for the next flush
+            out = bytearray(self.header()) if self.header_pending else bytearray()
+            self.header_pending = False
+            out += self.fbuf
+            del self.fbuf[:]
+            pack, room = self.pack_call, self.max_bytes - self.written
+            if self.dropping:
+                self.dropped += n
+            else:
+                for k, r in enumerate(batch):
+                    if len(out) >= room:
+                        self.dropping = True
+                        self.dropped += n - k
+                        break
+                    out += pack(67, *r)
+            if last and self.dropped:
+                out += b"T" + self.struct.pack("<Q", self.dropped)
             try:
                 if self.fd is None:
                     self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
                                       os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                if self.header_pending:
-                    self.header_pending = False
-                    self.buf[:0] = self.header()
-                data = bytes(self.buf)
-                del self.buf[:len(data)]
-                view = memoryview(data)
+                view = memoryview(out)
                 while view:
                     view = view[os.write(self.fd, view):]
-                self.written += len(data)
+                self.written += len(out)
             except OSError:
-                self.closed = True  # no trace rather than a broken program
-                return
-            if self.written >= self.max_bytes:
-                self.dropping = True
-            self.room = min(self.FLUSH, max(1, self.max_bytes - self.written))
+                self.on[0] = False  # no trace rather than a broken program
 
     def finish(self):
         """At the probe's save points: the last records, the T record, rename."""
-        if self.closed or os.getpid() != self.pid:
+        if not self.on[0] or os.getpid() != self.pid:
             return
-        if self.dropped:
-            self.buf += b"T" + self.struct.pack("<Q", self.dropped)
-        self.flush()
+        self.flush(last=True)
         with self.lock:
-            self.closed = True
+            self.on[0] = False
             if self.fd is not None:
                 try:
                     os.close(self.fd)
@@ -443,15 +456,6 @@ class _Tracer:
             self.nfile = 0
         self.open_new()
 
-    def emit(self, fid, seq, parent, kh, dur, fp, flags):
-        if self.dropping or self.closed:
-            if not self.closed:
-                self.dropped += 1
-            return
-        self.buf += self.pack_call(67, fid, seq, parent, kh, dur, fp, flags)
-        if len(self.buf) >= self.room:
-            self.flush()
-
     # -- wrapping --
     def wrap(self, fn, kind, typed):
         inner = fn.__wrapped__ if kind else fn
@@ -463,7 +467,7 @@ class _Tracer:
         rec = (b"F" + self.struct.pack("<IIBH", fid, code.co_firstlineno, kind, len(pb)) + pb +
                self.struct.pack("<H", len(qb)) + qb)
         self.funcs.append(rec)
-        self.buf += rec
+        self.fbuf += rec
         w = _make_wrapper(self, fn, fid, typed)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             try:
@@ -537,18 +541,16 @@ _PLAIN = {int, str, float, bool, bytes, type(None), frozenset, complex}
 
 
 def _make_wrapper(tr, fn, fid, typed):
-    """The traced function: seq/parent_seq from a per-thread stack, lru_cache's key hash, the
-    duration, a fingerprint of the result, flags; then the C record."""
-    local, next_seq, clock, emit = tr.local, tr.next_seq, tr.clock, tr.emit
+    """The traced function: seq and parent_seq (the thread's innermost traced call), lru_cache's key
+    hash, the duration, a fingerprint of the result, flags; a tuple for the next flush. Written to
+    make few calls: a profiler counts every call, so each one costs twice."""
+    local, next_seq, clock, recs, on = tr.local, tr.next_seq, tr.clock, tr.recs, tr.on
+    append, flush, mask = recs.append, tr.flush, tr.flush_mask
     fasttypes, mark = tr.fasttypes, tr.mark
 
     def traced(*args, **kwds):
-        try:
-            stack = local.stack
-        except AttributeError:
-            stack = local.stack = []
         seq = next_seq()
-        parent = stack[-1] if stack else 0
+        parent = local.seq
         flags = 0
         key = args
         if kwds:
@@ -556,29 +558,28 @@ def _make_wrapper(tr, fn, fid, typed):
             for item in kwds.items():
                 key += item
         if typed:
-            key += tuple([type(v) for v in args])
+            key += tuple([v.__class__ for v in args])
             if kwds:
-                key += tuple([type(v) for v in kwds.values()])
-        elif len(key) == 1 and type(key[0]) in fasttypes:
-            key = key[0]
+                key += tuple([v.__class__ for v in kwds.values()])
+        elif args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
+            key = args[0]
         try:
             kh = hash(key)
         except Exception:
             kh, flags = 0, 2
-        stack.append(seq)
+        local.seq = seq
         t0 = clock()
         try:
             r = fn(*args, **kwds)
         except BaseException:
             t1 = clock()
-            if stack and stack[-1] == seq:
-                stack.pop()
-            emit(fid, seq, parent, kh, t1 - t0, 0, flags | 1)
+            local.seq = parent
+            if on[0]:
+                append((fid, seq, parent, kh, t1 - t0, 0, flags | 1))
             raise
         t1 = clock()
-        if stack and stack[-1] == seq:
-            stack.pop()
-        t = type(r)
+        local.seq = parent
+        t = r.__class__
         if t in _PLAIN:
             fp = hash(r)
         elif isinstance(r, _MUTABLE):
@@ -591,7 +592,10 @@ def _make_wrapper(tr, fn, fid, typed):
                 fp = hash(r)
             except Exception:
                 fp = hash(t.__name__)
-        emit(fid, seq, parent, kh, t1 - t0, fp, flags)
+        if on[0]:
+            append((fid, seq, parent, kh, t1 - t0, fp, flags))
+            if not seq & mask:
+                flush()
         return r
     return traced
 
