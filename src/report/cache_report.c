@@ -767,6 +767,32 @@ static void maxsize_text(const AnFunc *fn, Buf *b) {
     else buf_printf(b, "lru_cache(maxsize=%ld)", fn->cache.maxsize);
 }
 
+/* The actions measured calls support, first: what to add, resize or remove, with the evidence.
+ * Only verdicts from argument-key traces are actions; static and profile-only ones are advice. */
+static void actions_text(const CrReport *r, Buf *b) {
+    size_t n = 0;
+    double total = 0;
+    for (size_t i = 0; i < r->ncandidates; i++)
+        if (r->candidates[i].accepted && r->candidates[i].trace_verdict > 0) { n++; total += r->candidates[i].trace_saving_s; }
+    for (size_t i = 0; i < r->nexisting; i++)
+        if (r->existing[i].trace_evidence && strcmp(r->existing[i].recommendation, "KEEP") != 0) n++;
+    if (!n) return;
+    buf_printf(b, "\nActions (from measured calls: perf/traces; cache_recommendations.json):\n");
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        const CrCandidate *c = &r->candidates[i];
+        if (!c->accepted || c->trace_verdict <= 0) continue;
+        buf_printf(b, "  ADD_CACHE   %s:%d %s\n              %s\n", c->file->path, c->fn->line, c->fn->qualname,
+                   c->trace_reason ? c->trace_reason : "");
+    }
+    for (size_t i = 0; i < r->nexisting; i++) {
+        const CrExisting *x = &r->existing[i];
+        if (!x->trace_evidence || !strcmp(x->recommendation, "KEEP")) continue;
+        buf_printf(b, "  %-11s %s:%d %s\n              %s\n", x->recommendation, x->file->path, x->fn->line,
+                   x->fn->qualname, x->reason);
+    }
+    if (total > 0) buf_printf(b, "  expected saving of the new caches: %.3f s\n", total);
+}
+
 static void expense_text(const CrCandidate *c, Buf *b) {
     const AnExpense *e = &c->fn->expense;
     const char *sep = "";
@@ -801,6 +827,7 @@ void cr_text(const CrReport *r, int top, Buf *b) {
                r->unknown, r->t_total);
     buf_printf(b, "Data: %s\n", !strcmp(r->mode, "static") ? "static analysis (no profile, no cache statistics)"
                                                             : "production data (profile and/or cache statistics)");
+    actions_text(r, b);
     buf_printf(b, "\nExisting caches: %zu (KEEP %zu, REMOVE %zu, ADJUST_SIZE %zu); %zu hazard%s\n", r->nexisting, keep,
                rem, adj, hazards, hazards == 1 ? "" : "s");
     size_t shown = 0;
@@ -851,8 +878,8 @@ void cr_text(const CrReport *r, int top, Buf *b) {
         buf_puts(b, "\n");
         buf_puts(b, NO_PROFILE_TEXT);
     }
-    buf_printf(b, "\nWritten to %s/: %s, %s, %s, %s, %s\n", r->output_dir, CR_FILES[0], CR_FILES[1], CR_FILES[2],
-               CR_FILES[3], CR_FILES[4]);
+    buf_printf(b, "\nWritten to %s/: %s, %s, %s, %s, %s%s\n", r->output_dir, CR_FILES[0], CR_FILES[1], CR_FILES[2],
+               CR_FILES[3], CR_FILES[4], r->ntraces ? ", cache_recommendations.json" : "");
 }
 
 static void md_cell(Buf *b, const char *s) {
@@ -927,6 +954,7 @@ void cr_report_free(CrReport *r) {
     for (size_t i = 0; i < r->ncandidates; i++) {
         free(r->candidates[i].rejects);
         free(r->candidates[i].trace_json);
+        free(r->candidates[i].trace_reason);
     }
     free(r->candidates);
     for (size_t i = 0; i < r->nexisting; i++) free(r->existing[i].trace_evidence);

@@ -34,7 +34,8 @@ typedef struct CrExisting {
     X(PURITY_UNKNOWN, "R303", "purity-unknown", "purity could not be established")                      \
     X(PROPERTY, "R304", "property", "is a property: functools.cached_property is the cache for it")     \
     X(NEVER_CALLED, "R305", "never-called", "is not called anywhere in the repository: no sign of repeated calls") \
-    X(NESTED, "R306", "nested-function", "is defined inside a function: its cache would start empty on every outer call")
+    X(NESTED, "R306", "nested-function", "is defined inside a function: its cache would start empty on every outer call") \
+    X(TRACE_NOT_WORTH, "R307", "measured-not-worth-it", "its traced calls show a cache would not pay off (see trace)")
 
 typedef enum CrRejectKind {
 #define X(e, code, name, msg) CR_##e,
@@ -65,6 +66,9 @@ typedef struct CrCandidate {
     int64_t calls, primitive_calls;
     double tottime, cumtime, percall;
     char *trace_json;      /* verdict from traces {recommendation, reason, evidence} as JSON (owned), or NULL */
+    int trace_verdict;     /* from traces: 1 ADD_CACHE, -1 not recommended, 0 not traced */
+    char *trace_reason;    /* that verdict's reason, in the guide's words (owned), or NULL */
+    double trace_saving_s; /* expected saving at the suggested size (ADD_CACHE) */
 } CrCandidate;
 
 /* A file that could not be analysed: path:line:col: message (line 0: unreadable). */

@@ -278,6 +278,10 @@ static int only_static_rejections(const CrCandidate *c) {
 static int cmp_candidates(const void *a, const void *b) {
     const CrCandidate *x = a, *y = b;
     if (x->accepted != y->accepted) return y->accepted - x->accepted;
+    /* measured ADD_CACHE first, by expected saving */
+    int xt = x->accepted && x->trace_verdict > 0, yt = y->accepted && y->trace_verdict > 0;
+    if (xt != yt) return yt - xt;
+    if (xt && x->trace_saving_s != y->trace_saving_s) return x->trace_saving_s < y->trace_saving_s ? 1 : -1;
     int xp = x->accepted && x->hot, yp = y->accepted && y->hot;
     if (xp != yp) return yp - xp;
     if (xp && x->cumtime != y->cumtime) return x->cumtime < y->cumtime ? 1 : -1;
@@ -679,6 +683,20 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
             prof_totals(ps, &calls, &prim, &run_s);
         }
         if (ta_apply(perfdir, &r, &cfg, run_s)) r.mode = "production";
+    }
+    /* measured calls overrule the static and profile ranking: a traced candidate is accepted only
+     * when its curve says a cache pays off */
+    for (size_t i = 0; i < r.ncandidates; i++) {
+        CrCandidate *c = &r.candidates[i];
+        if (c->trace_verdict >= 0 || !c->accepted) continue;
+        c->accepted = 0;
+        const AnIssueDesc *d = &cr_reject_desc[CR_TRACE_NOT_WORTH];
+        reject(c, d->code, d->name, d->message, c->trace_reason, (AnLoc){c->fn->line, c->fn->col});
+    }
+    r.naccepted = r.nprofile_backed = 0;
+    for (size_t i = 0; i < r.ncandidates; i++) {
+        r.naccepted += (size_t)r.candidates[i].accepted;
+        r.nprofile_backed += (size_t)(r.candidates[i].accepted && r.candidates[i].hot);
     }
     qsort(r.candidates, r.ncandidates, sizeof *r.candidates, cmp_candidates);
     for (size_t i = 0; i < r.ncandidates && r.candidates[i].accepted; i++) r.candidates[i].rank = (int)i + 1;

@@ -271,6 +271,10 @@ static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *
     buf_puts(&b, "}");
     free(c->trace_json);
     c->trace_json = b.data;
+    free(c->trace_reason);
+    c->trace_reason = xstrndup(reason, strlen(reason));
+    c->trace_verdict = ok ? 1 : -1;
+    c->trace_saving_s = ok ? secs(net) : 0;
     if (ok && recs) {
         if (recs->len) buf_puts(recs, ",\n    ");
         buf_puts(recs, "{\"file\": ");

@@ -204,6 +204,19 @@ def run_all(s, binary):
             t = c and c.get("trace")
             s.check(t is not None and t["recommendation"] == "NOT_RECOMMENDED" and want in t["reason"] and q not in rq,
                     "%s: not recommended (%s)" % (q, want), json.dumps(c)[:500])
+        for q in ("cheap", "unique", "clock"):
+            c = by(cands, q)
+            codes = [x["code"] for x in (c or {}).get("rejected_because", [])]
+            s.check(c is not None and c["verdict"] == "REJECTED" and "R307" in codes,
+                    "%s: measured, so rejected as a candidate (R307)" % q, json.dumps(c)[:500])
+        c = by(cands, "slow")
+        s.check(c is not None and c["verdict"] == "ADD_CACHE" and c["rank"] == 1, "slow: the first candidate",
+                json.dumps(c)[:300])
+        r = run(binary, ["review", "--repo", repo, "cache"], timeout=120)
+        text = r.out.decode("utf-8", "replace")
+        s.check(r.rc == 0 and "Actions (from measured calls" in text and
+                text.index("Actions") < text.index("Existing caches") and "ADD_CACHE   " in text,
+                "text summary leads with the actions", text[:600])
         f = by(cands, "fib")
         t = f and f.get("trace")
         s.check(t is not None and t["evidence"]["avoided_calls"] > 0, "fib: nested calls avoided", json.dumps(f)[:600])
