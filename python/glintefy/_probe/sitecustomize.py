@@ -434,6 +434,9 @@ class _Tracer:
         """At the probe's save points: the last records, the T record, rename."""
         if not self.on[0] or os.getpid() != self.pid:
             return
+        if not self.funcs:  # no target was wrapped in this process: no file (and no timing loop)
+            self.on[0] = False
+            return
         self.flush(last=True)
         with self.lock:
             self.on[0] = False
