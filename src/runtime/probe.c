@@ -1,6 +1,7 @@
 /* probe.c - the temporary directory of `review profile`: the embedded probe written out
  * (probe_py.h is generated from python/glintefy/_probe/sitecustomize.py) and removed again. */
 #include "probe.h"
+#include <time.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -100,9 +101,24 @@ static void remove_tree(int fd, int depth) {
 
 void rt_probe_remove(RtProbe *p) {
     if (p->top) {
-        int fd = open(p->top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0) remove_tree(fd, 0);
-        rmdir(p->top);
+        /* A process of the command may outlive it (multiprocessing's resource tracker, a
+         * daemon) and save its data late. Renaming the raw directory first makes such a late
+         * save fail (its path is gone) instead of creating files while we remove them; then a
+         * few passes remove whatever a save already under way still left. */
+        if (p->raw) {
+            size_t n = strlen(p->top) + 16;
+            char *gone = xmalloc(n);
+            snprintf(gone, n, "%s/gone", p->top);
+            rename(p->raw, gone);
+            free(gone);
+        }
+        for (int pass = 0; pass < 5; pass++) {
+            int fd = open(p->top, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd >= 0) remove_tree(fd, 0);
+            if (rmdir(p->top) == 0 || errno == ENOENT) break;
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
     }
     free(p->top);
     free(p->probe);
