@@ -205,6 +205,8 @@ def suite_curves(build):
     import test_curves
     s = Suite("curves (%s)" % build)
     test_curves.run_all(s, testlib.BUILDS[build])
+    import test_validate  # review cache --validate
+    test_validate.run_all(s, testlib.BUILDS[build])
     return s
 
 

@@ -23,6 +23,7 @@
 #include "sources.h"
 #include "trace_advice.h"
 #include "targets.h"
+#include "validate.h"
 
 const char RV_CACHE_HELP[] =
     "Finds the functions of DIR worth caching and judges the functools caches it already\n"
@@ -41,7 +42,11 @@ const char RV_CACHE_HELP[] =
     "                      default perf/test_profile.prof when it exists\n"
     "  --top N             candidates and caches shown in the text summary (default 10)\n"
     "  --jobs N            threads (default: one per online core)\n"
-    "  -q, --quiet         no text summary (files are still written; errors still shown)\n";
+    "  -q, --quiet         no text summary (files are still written; errors still shown)\n"
+    "  --validate -- CMD   then run CMD num_runs times as it is and num_runs times with the\n"
+    "                      actions of cache_recommendations.json applied in memory by the probe;\n"
+    "                      compares median wall time, stdout and exit status and writes\n"
+    "                      validation_results.json (docs/curves.md, Validation)\n";
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -454,6 +459,9 @@ typedef struct CacheOpts {
     const char **profiles;
     int nprofiles;
     int quiet, top, jobs;
+    int validate;  /* --validate [-- CMD ARGS...] */
+    char **cmd;
+    int ncmd;
 } CacheOpts;
 
 static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
@@ -461,6 +469,13 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
         const char *a = argv[i], *val;
         int r;
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
+        if (strcmp(a, "--validate") == 0) { o->validate = 1; continue; }
+        if (strcmp(a, "--") == 0) {
+            if (!o->validate) return cli_usage_error(ctx->hint, "cache: a command after -- needs --validate");
+            o->cmd = argv + i + 1;
+            o->ncmd = argc - i - 1;
+            break;
+        }
         if ((r = opt_value("--format", argc, argv, &i, &val)) != 0) {
             if (r < 0 || (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "sarif")))
                 return cli_usage_error(ctx->hint, "--format needs text, json or sarif");
@@ -723,6 +738,13 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         buf_free(&b);
         if (!o.quiet && strcmp(o.format, "text") != 0)
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
+        if (o.validate && !o.ncmd)
+            fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate -- CMD [ARGS...]\n");
+        else if (o.validate && !r.ntraces)
+            fprintf(stderr, "glintefy: validation: nothing to validate: no argument-key traces, so no ADD_CACHE, ADJUST_SIZE"
+                            " or REMOVE action (run 'glintefy review profile -- CMD' first)\n");
+        else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd))
+            status = EXIT_REJECTED;
     }
 
     cachestats_free(&cs);

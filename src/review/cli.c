@@ -32,7 +32,7 @@ static const char CLEAN_HELP[] =
 
 /* One row per subcommand; `glintefy review --help` lists exactly these. */
 static const RvCommand RV_COMMANDS[] = {
-    {"cache", "cache [--format F] [--profile P]", "judge existing caches, rank new ones", RV_CACHE_HELP, rv_cmd_cache},
+    {"cache", "cache [--format F] [--profile P] [--validate -- CMD...]", "judge existing caches, rank new ones", RV_CACHE_HELP, rv_cmd_cache},
     {"clean", "clean [-s SCOPE] [--dry-run]", "delete review output", CLEAN_HELP, rv_cmd_clean},
     {"profile", "profile [--name S] -- CMD [ARGS...]", "run a command, profile its Python processes", RV_PROFILE_HELP, rv_cmd_profile},
 };

@@ -767,3 +767,73 @@ if _DIR and os.path.isdir(_DIR) and "glintefy_probe" not in sys.modules:
     sys.modules["glintefy_probe"].probe = _probe
     _install(_probe)
     _start_tracing(_probe, _DIR)
+
+
+# ---- validation mode (`review cache --validate`): GLINTEFY_PROBE_APPLY names a JSON file
+# {"apply": [{file, line, qualname, action: add|resize|remove, maxsize: int|null}]}; each target is
+# changed in memory as its module finishes executing (the same import hook as tracing); nothing
+# is profiled or traced. maxsize null: functools.cache (add) or unbounded (resize).
+class _Applier:
+    def __init__(self, targets):
+        self.targets = targets  # realpath -> {(line, qualname): (action, maxsize)}
+        self.basenames = {os.path.basename(f) for f in targets}
+
+    def wrap_module(self, module, origin, want):
+        import functools
+        lru = getattr(functools, "_lru_cache_wrapper", None)
+        d = module.__dict__
+
+        def change(obj, depth):
+            t = type(obj)
+            if t is _FunctionType:
+                c = obj.__code__
+                act = want.get((c.co_firstlineno, obj.__qualname__)) if c.co_filename == origin else None
+                if act and act[0] == "add":
+                    return functools.lru_cache(maxsize=act[1])(obj)
+            elif lru is not None and t is lru:
+                inner = getattr(obj, "__wrapped__", None)
+                c = getattr(inner, "__code__", None)
+                act = (want.get((c.co_firstlineno, getattr(inner, "__qualname__", None)))
+                       if c is not None and c.co_filename == origin else None)
+                if act and act[0] == "remove":
+                    return inner
+                if act and act[0] == "resize":
+                    try:
+                        typed = bool(obj.cache_parameters().get("typed"))
+                    except Exception:
+                        typed = False
+                    return functools.lru_cache(maxsize=act[1], typed=typed)(inner)
+            elif t is staticmethod or t is classmethod:
+                new = change(obj.__func__, depth)
+                return t(new) if new is not None else None
+            elif isinstance(obj, type) and depth < 8 and obj.__module__ == module.__name__:
+                for n, v in list(obj.__dict__.items()):
+                    new = change(v, depth + 1)
+                    if new is not None:
+                        setattr(obj, n, new)
+            return None
+        for name, obj in list(d.items()):
+            new = change(obj, 0)
+            if new is not None:
+                d[name] = new
+
+
+def _start_apply(path):
+    try:
+        with open(path, "rb") as fp:
+            targets = {}
+            for t in _mini_json(fp.read().decode("utf-8")).get("apply", ()):
+                ms = t.get("maxsize")
+                targets.setdefault(os.path.realpath(t["file"]), {})[(int(t["line"]), t["qualname"])] = (
+                    t["action"], None if ms is None else int(ms))
+    except Exception as err:
+        sys.stderr.write("glintefy probe: %s: %s (nothing applied)\n" % (path, err))
+        return
+    if targets:
+        sys.meta_path.insert(0, _TraceFinder(_Applier(targets)))
+
+
+_APPLY = os.environ.get("GLINTEFY_PROBE_APPLY")
+if _APPLY and not _DIR and "glintefy_probe" not in sys.modules:
+    sys.modules["glintefy_probe"] = type(sys)("glintefy_probe")  # once per interpreter
+    _start_apply(_APPLY)

@@ -1,0 +1,97 @@
+"""End-to-end tests of `glintefy review cache --validate -- CMD` (docs/curves.md, "Validation"):
+review profile, review cache, then the workload run as it is and with the recommended caches
+applied in memory by the probe; validation_results.json. Part of suite "curves" of tests/check.py."""
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+from testlib import run
+
+OUT = os.path.join("LLM-CONTEXT", "glintefy", "review", "cache")
+
+LIB = '''\
+def slow(n):
+    total = 0
+    for i in range(20000):
+        total += (i * n) % 7
+    return total
+'''
+
+WORK = '''\
+import lib
+s = 0
+for k in range(200):
+    s += lib.slow(k % 5)
+print(s)
+'''
+
+# the program looks at the function itself: a cache changes what it prints
+WORK_INTROSPECT = WORK + 'print(type(lib.slow).__name__)\n'
+
+
+def make(tmp, name, work):
+    repo = os.path.join(tmp, name)
+    os.makedirs(repo)
+    with open(os.path.join(repo, "lib.py"), "w") as f:
+        f.write(LIB)
+    with open(os.path.join(repo, "work.py"), "w") as f:
+        f.write(work)
+    return repo
+
+
+def profile_and_validate(s, binary, repo, extra=()):
+    py = sys.executable or "python3"
+    r = run(binary, ["review", "--repo", repo, "profile", "--", py, "work.py"], timeout=120, cwd=repo)
+    if r.crash() or r.rc != 0:
+        s.fail("validate: review profile", r.crash() or "exit %d: %s" % (r.rc, r.err.decode()[:400]))
+        return None, None
+    r = run(binary, ["review", "--repo", repo] + list(extra) + ["cache", "-q", "--validate", "--", py, "work.py"],
+            timeout=180, cwd=repo)
+    if r.crash() or r.rc != 0:
+        s.fail("validate: review cache --validate", r.crash() or "exit %d: %s" % (r.rc, r.err.decode()[:400]))
+        return None, None
+    try:
+        return json.load(open(os.path.join(repo, OUT, "validation_results.json"))), r
+    except (OSError, ValueError) as e:
+        s.fail("validate: validation_results.json", str(e))
+        return None, None
+
+
+def run_all(s, binary):
+    tmp = tempfile.mkdtemp(prefix="glintefy-validate-")
+    try:
+        repo = make(tmp, "good", WORK)
+        res, r = profile_and_validate(s, binary, repo)
+        if res:
+            s.check(res["version"] == 1 and res["runs"] == 3 and len(res["baseline_seconds"]) == 3 and
+                    len(res["changed_seconds"]) == 3, "validate: runs", json.dumps(res)[:500])
+            s.check(res["verdict"] == "validated" and res["speedup_percent"] > 0 and res["outputs_identical"] and
+                    res["exit_status_identical"], "validate: a cache that pays off is validated", json.dumps(res)[:500])
+            recs = res["recommendations"]
+            s.check(len(recs) == 1 and recs[0]["qualname"] == "slow" and recs[0]["recommendation"] == "ADD_CACHE" and
+                    recs[0]["verdict"] == "validated", "validate: per recommendation", json.dumps(recs)[:400])
+            summary = open(os.path.join(repo, OUT, "summary.md")).read()
+            s.check("Validation: validated" in summary and b"Validation: validated" in r.err,
+                    "validate: summary and terminal line", summary[-300:] + r.err.decode()[-300:])
+
+        repo = make(tmp, "introspect", WORK_INTROSPECT)
+        res, r = profile_and_validate(s, binary, repo, ["--num-runs", "1"])
+        if res:
+            s.check(res["verdict"] == "rejected" and not res["outputs_identical"] and res["runs"] == 1,
+                    "validate: changed output is rejected", json.dumps(res)[:500])
+
+        # no command; no actions (no traces)
+        repo = make(tmp, "plain", WORK)
+        r = run(binary, ["review", "--repo", repo, "cache", "-q", "--validate"], timeout=60, cwd=repo)
+        s.check(r.rc == 0 and b"no command to run" in r.err, "validate: no command", r.err.decode()[:300])
+        r = run(binary, ["review", "--repo", repo, "cache", "-q", "--validate", "--", "python3", "work.py"],
+                timeout=60, cwd=repo)
+        s.check(r.rc == 0 and b"nothing to validate" in r.err and
+                not os.path.exists(os.path.join(repo, OUT, "validation_results.json")),
+                "validate: no actions", r.err.decode()[:300])
+        r = run(binary, ["review", "--repo", repo, "cache", "-q", "--", "python3", "work.py"], timeout=60, cwd=repo)
+        s.check(r.rc != 0 and b"needs --validate" in r.err, "validate: a command without --validate", r.err.decode()[:300])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
