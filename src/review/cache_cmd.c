@@ -24,6 +24,8 @@
 #include "trace_advice.h"
 #include "targets.h"
 #include "validate.h"
+#include <unistd.h>
+#include <jansson.h>
 
 const char RV_CACHE_HELP[] =
     "Finds the functions of DIR worth caching and judges the functools caches it already\n"
@@ -511,6 +513,33 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
     return 0;
 }
 
+/* The command `review profile` recorded in perf/command.json, when it ran from the current
+ * directory (so its relative paths still hold); NULL otherwise. The array and strings are
+ * malloc'd. */
+static char **recorded_command(const char *perfdir, int *n) {
+    Buf path = {0};
+    buf_printf(&path, "%s/command.json", perfdir);
+    json_error_t err;
+    json_t *root = json_load_file(path.data, 0, &err);
+    buf_free(&path);
+    if (!root) return NULL;
+    json_t *argv = json_object_get(root, "argv"), *cwd = json_object_get(root, "cwd");
+    char here[4096];
+    char **out = NULL;
+    if (json_is_array(argv) && json_array_size(argv) > 0 && json_is_string(cwd) && getcwd(here, sizeof here) &&
+        strcmp(here, json_string_value(cwd)) == 0) {
+        size_t k = json_array_size(argv);
+        out = xcalloc(k + 1, sizeof *out);
+        for (size_t i = 0; i < k; i++) {
+            const char *a = json_string_value(json_array_get(argv, i));
+            out[i] = xstrndup(a ? a : "", a ? strlen(a) : 0);
+        }
+        *n = (int)k;
+    }
+    json_decref(root);
+    return out;
+}
+
 int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     double t_start = now_seconds();
     CacheOpts o = {.format = "text", .top = 10};
@@ -738,13 +767,27 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         buf_free(&b);
         if (!o.quiet && strcmp(o.format, "text") != 0)
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
+        char **recorded = NULL;
+        int nrecorded = 0;
+        if (o.validate && !o.ncmd) recorded = recorded_command(perfdir, &nrecorded);
+        if (recorded) {
+            o.cmd = recorded;
+            o.ncmd = nrecorded;
+            fprintf(stderr, "glintefy: validation: the command review profile ran (perf/command.json): %s%s\n", recorded[0],
+                    nrecorded > 1 ? " ..." : "");
+        }
         if (o.validate && !o.ncmd)
-            fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate -- CMD [ARGS...]\n");
+            fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate -- CMD [ARGS...]"
+                            " (or profile one first: perf/command.json records it)\n");
         else if (o.validate && !r.ntraces)
             fprintf(stderr, "glintefy: validation: nothing to validate: no argument-key traces, so no ADD_CACHE, ADJUST_SIZE"
                             " or REMOVE action (run 'glintefy review profile -- CMD' first)\n");
         else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd))
             status = EXIT_REJECTED;
+        if (recorded) {
+            for (int i = 0; i < nrecorded; i++) free(recorded[i]);
+            free(recorded);
+        }
     }
 
     cachestats_free(&cs);

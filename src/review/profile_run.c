@@ -468,6 +468,25 @@ static void quote_command(Buf *b, char **argv, int argc) {
     if (b->len >= 200) buf_puts(b, " ...");
 }
 
+/* perf/command.json: the command and where it ran, so that `review cache --validate` can run
+ * the same workload again without being told it. */
+static int save_command(const char *repo, char **cmd, int ncmd) {
+    json_t *root = json_object(), *args = json_array();
+    for (int i = 0; i < ncmd; i++) json_array_append_new(args, json_string(cmd[i]));
+    char cwd[4096];
+    json_object_set_new(root, "version", json_integer(1));
+    json_object_set_new(root, "argv", args);
+    json_object_set_new(root, "cwd", getcwd(cwd, sizeof cwd) ? json_string(cwd) : json_null());
+    char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
+    char *path = path_join(perf, "command.json");
+    int e = rv_write_json(path, root);
+    if (e) fprintf(stderr, "glintefy: %s: %s\n", path, strerror(e));
+    free(path);
+    free(perf);
+    json_decref(root);
+    return e;
+}
+
 int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     const char *name = NULL;
     int i = 0;
@@ -571,7 +590,7 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
             fprintf(stderr, "glintefy: no traced function ran (targets: %zu caches, %zu candidates; functions of the main"
                             " script are not traced)\n", ncaches, ncands);
         }
-        if (save_outputs(ctx->repo, name, &c, &nscen) == 0)
+        if (save_outputs(ctx->repo, name, &c, &nscen) == 0 && save_command(ctx->repo, cmd, ncmd) == 0)
             fprintf(stderr, "glintefy: next step: glintefy review%s%s cache\n", strcmp(ctx->repo, ".") ? " --repo " : "",
                     strcmp(ctx->repo, ".") ? ctx->repo : "");
         else if (status == 0)

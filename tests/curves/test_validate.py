@@ -76,6 +76,16 @@ def run_all(s, binary):
             s.check("Validation: validated" in summary and b"Validation: validated" in r.err,
                     "validate: summary and terminal line", summary[-300:] + r.err.decode()[-300:])
 
+            # the command review profile recorded is run again when none is given
+            cmdfile = os.path.join(repo, "LLM-CONTEXT", "glintefy", "review", "perf", "command.json")
+            rec = json.load(open(cmdfile)) if os.path.exists(cmdfile) else {}
+            s.check(rec.get("argv", [None])[-1] == "work.py" and rec.get("cwd"), "validate: command recorded", str(rec)[:300])
+            os.remove(os.path.join(repo, OUT, "validation_results.json"))
+            r = run(binary, ["review", "--repo", repo, "cache", "-q", "--validate", "--num-runs", "1"], timeout=180, cwd=repo)
+            path = os.path.join(repo, OUT, "validation_results.json")
+            s.check(r.rc == 0 and b"perf/command.json" in r.err and os.path.exists(path) and
+                    json.load(open(path))["runs"] == 1, "validate: the recorded command reused", r.err.decode()[-400:])
+
         repo = make(tmp, "introspect", WORK_INTROSPECT)
         res, r = profile_and_validate(s, binary, repo, ["--num-runs", "1"])
         if res:
