@@ -1,6 +1,7 @@
 #!/bin/sh
 # demo.sh - glintefy's workflow on the example project (run by `make demo`): profile the
-# workload, review the caches with that evidence, then a look at the front end underneath.
+# workload, review the caches with that evidence, validate the actions by running the workload
+# again with them applied in memory, then a look at the front end underneath.
 # Works on a copy in build/demo-repo, so examples/ stays as it is.
 set -e
 cd "$(dirname "$0")/.."
@@ -28,6 +29,9 @@ $G review cache
 
 step "head -c 900 LLM-CONTEXT/glintefy/review/cache/existing_cache_evaluations.json"
 head -c 900 LLM-CONTEXT/glintefy/review/cache/existing_cache_evaluations.json; echo; echo "..."
+
+step "$G review cache -q --validate    # runs the profiled command again, as it is and with the actions applied in memory"
+$G review cache -q --validate
 
 step "$G review clean --dry-run    # what 'review clean' would delete"
 $G review clean --dry-run
