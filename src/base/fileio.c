@@ -56,8 +56,8 @@ int file_write_all(int fd, const char *p, size_t n) {
     return 0;
 }
 
-int file_write_atomic(const char *path, const void *data, size_t n) {
-    if (strcmp(path, "-") == 0) return file_write_all(1, data, n);
+int file_write_atomic_with(const char *path, int (*emit)(int fd, void *ctx), void *ctx) {
+    if (strcmp(path, "-") == 0) return emit(1, ctx);
     size_t len = strlen(path);
     char *tmp = xmalloc(len + 16);
     memcpy(tmp, path, len);
@@ -68,7 +68,7 @@ int file_write_atomic(const char *path, const void *data, size_t n) {
         free(tmp);
         return e;
     }
-    int e = file_write_all(fd, data, n);
+    int e = emit(fd, ctx);
     mode_t mask = umask(0);
     umask(mask);
     if (!e && fchmod(fd, 0666 & ~mask) != 0) e = errno;
@@ -77,4 +77,19 @@ int file_write_atomic(const char *path, const void *data, size_t n) {
     if (e) unlink(tmp);
     free(tmp);
     return e;
+}
+
+typedef struct Bytes {
+    const void *data;
+    size_t n;
+} Bytes;
+
+static int emit_bytes(int fd, void *ctx) {
+    const Bytes *b = ctx;
+    return file_write_all(fd, b->data, b->n);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t n) {
+    Bytes b = {data, n};
+    return file_write_atomic_with(path, emit_bytes, &b);
 }

@@ -16,5 +16,7 @@ int file_write_all(int fd, const char *p, size_t n);
  * `path` once complete ("-" writes to stdout). Returns 0, or an errno value; on failure
  * `path` is untouched and the temporary file removed. */
 int file_write_atomic(const char *path, const void *data, size_t n);
+/* The same, the content coming from emit(fd, ctx), which returns 0 or an errno value. */
+int file_write_atomic_with(const char *path, int (*emit)(int fd, void *ctx), void *ctx);
 
 #endif

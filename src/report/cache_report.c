@@ -557,30 +557,6 @@ void cr_analysis_json(const CrReport *r, Buf *out) {
     free_sections(&s);
 }
 
-/* Atomic write as rv_write_atomic, but the content comes from emit(fd): the big sections go
- * straight from their buffers to the file. */
-static int write_atomic_with(const char *path, int (*emit)(int fd, void *ctx), void *ctx) {
-    size_t len = strlen(path);
-    char *tmp = xmalloc(len + 16);
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".tmp.XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return e;
-    }
-    int e = emit(fd, ctx);
-    mode_t mask = umask(0);
-    umask(mask);
-    if (!e && fchmod(fd, 0666 & ~mask) != 0) e = errno;
-    if (close(fd) != 0 && !e) e = errno;
-    if (!e && rename(tmp, path) != 0) e = errno;
-    if (e) unlink(tmp);
-    free(tmp);
-    return e;
-}
-
 typedef struct EmitCtx {
     const CrReport *r;
     const Sections *s;
@@ -616,7 +592,7 @@ int cr_write_files(const CrReport *r, const char **failed) {
     for (int i = 0; i < 5 && !e; i++) {
         snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
         EmitCtx c = {r, &s, i};
-        e = write_atomic_with(path, emit_file, &c);
+        e = file_write_atomic_with(path, emit_file, &c);
         if (e) *failed = path;
     }
     free_sections(&s);

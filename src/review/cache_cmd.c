@@ -19,6 +19,7 @@
 #include "../report/cache_report.h"
 #include "cli.h"
 #include "files.h"
+#include "facts_hook.h"
 #include "parse_all.h"
 #include "sources.h"
 #include "trace_advice.h"
@@ -85,25 +86,6 @@ static void add_warning(CrReport *r, const char *fmt, ...) {
 
 /* ---- facts in the parser's threads ----------------------------------------------------- */
 
-typedef struct FactsCtx {
-    const RvSourceList *src;
-    AnFile *files; /* one per source, same order */
-    unsigned char *done;
-} FactsCtx;
-
-static int cmp_src_path(const void *key, const void *item) {
-    return strcmp((const char *)key, ((const RvSource *)item)->path);
-}
-
-static void facts_hook(RvParsed *f, void *vctx) {
-    FactsCtx *c = vctx;
-    if (!f->root) return;
-    const RvSource *s = bsearch(f->path, c->src->items, c->src->len, sizeof *c->src->items, cmp_src_path);
-    if (!s) return;
-    size_t i = (size_t)(s - c->src->items);
-    an_file_facts_src(&c->files[i], f->root, f->path, f->module, f->data, f->len);
-    c->done[i] = 1;
-}
 
 /* ---- existing caches --------------------------------------------------------------------- */
 
@@ -616,9 +598,9 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     }
     r.t_discover = now_seconds() - t0;
     t0 = now_seconds();
-    FactsCtx fc = {.src = &src, .files = xcalloc(src.len + 1, sizeof(AnFile)), .done = xcalloc(src.len + 1, 1)};
+    RvFactsCtx fc = {.src = &src, .files = xcalloc(src.len + 1, sizeof(AnFile)), .done = xcalloc(src.len + 1, 1)};
     RvParseSet set;
-    RvParseOptions po = {.jobs = o.jobs, .keep = 0, .hook = facts_hook, .ctx = &fc};
+    RvParseOptions po = {.jobs = o.jobs, .keep = 0, .hook = rv_facts_hook, .ctx = &fc};
     rv_parse_all(ctx->repo, &src, &po, &set);
     r.t_parse = now_seconds() - t0;
     r.files = set.len;

@@ -10,6 +10,7 @@
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "files.h"
+#include "facts_hook.h"
 #include "parse_all.h"
 #include "sources.h"
 
@@ -41,25 +42,6 @@ int rv_traceable_candidate(const AnFunc *fn) {
            !has_hazard(fn, AN_C_MUTATED_RESULT) && !has_hazard(fn, AN_C_UNHASHABLE_ARG);
 }
 
-typedef struct FactsCtx {
-    const RvSourceList *src;
-    AnFile *files; /* one per source, same order */
-    unsigned char *done;
-} FactsCtx;
-
-static int cmp_src_path(const void *key, const void *item) {
-    return strcmp((const char *)key, ((const RvSource *)item)->path);
-}
-
-static void facts_hook(RvParsed *f, void *vctx) {
-    FactsCtx *c = vctx;
-    if (!f->root) return;
-    const RvSource *s = bsearch(f->path, c->src->items, c->src->len, sizeof *c->src->items, cmp_src_path);
-    if (!s) return;
-    size_t i = (size_t)(s - c->src->items);
-    an_file_facts_src(&c->files[i], f->root, f->path, f->module, f->data, f->len);
-    c->done[i] = 1;
-}
 
 typedef struct Ranked {
     const AnFile *file;
@@ -91,9 +73,9 @@ int rv_write_targets(const char *repo, const char *repo_real, const RvConfig *cf
         rv_sources_free(&src);
         return -1;
     }
-    FactsCtx fc = {.src = &src, .files = xcalloc(src.len + 1, sizeof(AnFile)), .done = xcalloc(src.len + 1, 1)};
+    RvFactsCtx fc = {.src = &src, .files = xcalloc(src.len + 1, sizeof(AnFile)), .done = xcalloc(src.len + 1, 1)};
     RvParseSet set;
-    RvParseOptions po = {.keep = 0, .hook = facts_hook, .ctx = &fc};
+    RvParseOptions po = {.keep = 0, .hook = rv_facts_hook, .ctx = &fc};
     rv_parse_all(repo, &src, &po, &set);
     int nfiles = 0;
     for (size_t i = 0; i < set.len; i++) {
