@@ -854,8 +854,8 @@ void cr_text(const CrReport *r, int top, Buf *b) {
         buf_puts(b, "\n");
         buf_puts(b, NO_PROFILE_TEXT);
     }
-    buf_printf(b, "\nWritten to %s/: %s, %s, %s, %s, %s%s\n", r->output_dir, CR_FILES[0], CR_FILES[1], CR_FILES[2],
-               CR_FILES[3], CR_FILES[4], r->ntraces ? ", cache_recommendations.json" : "");
+    buf_printf(b, "\nWritten to %s/: %s, %s, %s, %s, %s, cache_recommendations.json\n", r->output_dir, CR_FILES[0],
+               CR_FILES[1], CR_FILES[2], CR_FILES[3], CR_FILES[4]);
 }
 
 static void md_cell(Buf *b, const char *s) {

@@ -734,7 +734,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     r.t_total = now_seconds() - t_start;
     const char *failed = NULL;
     int e = cr_write_files(&r, &failed);
-    if (!e && r.ntraces && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
+    if (!e && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {

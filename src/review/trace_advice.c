@@ -407,8 +407,39 @@ int ta_write_recommendations(const CrReport *r) {
     buf_printf(&b, "{\n  \"version\": 1,\n  \"tool\": \"glintefy %s\",\n  \"kind\": \"cache_recommendations\",\n"
                    "  \"traces\": %zu,\n  \"run_seconds\": %.6f,\n  \"recommendations\": [",
                GLINTEFY_VERSION, r->ntraces, r->trace_run_seconds);
-    if (r->recommendations_json && *r->recommendations_json) buf_printf(&b, "\n    %s\n  ", r->recommendations_json);
-    buf_puts(&b, "]\n}\n");
+    int any = 0;
+    if (r->recommendations_json && *r->recommendations_json) {
+        buf_printf(&b, "\n    %s", r->recommendations_json);
+        any = 1;
+    }
+    /* the existing caches whose verdict changes something but does not come from traces
+     * (cache_stats.json): the file is the one list of actions */
+    for (size_t i = 0; i < r->nexisting; i++) {
+        const CrExisting *x = &r->existing[i];
+        if (x->trace_evidence || !strcmp(x->recommendation, "KEEP")) continue;
+        buf_puts(&b, any ? ",\n    " : "\n    ");
+        any = 1;
+        buf_puts(&b, "{\"file\": ");
+        jstr(&b, x->file->path);
+        buf_puts(&b, ", \"module\": ");
+        jstr(&b, x->file->module);
+        buf_puts(&b, ", \"function\": ");
+        jstr(&b, x->fn->name);
+        buf_puts(&b, ", \"qualname\": ");
+        jstr(&b, x->fn->qualname);
+        buf_printf(&b, ", \"line\": %d, \"recommendation\": ", x->fn->line);
+        jstr(&b, x->recommendation);
+        buf_puts(&b, ", \"suggested_maxsize\": ");
+        if (x->suggested_maxsize) jsize(&b, x->suggested_maxsize);
+        else buf_puts(&b, "null");
+        buf_puts(&b, ", \"reason\": ");
+        jstr(&b, x->reason);
+        buf_puts(&b, ", \"source\": ");
+        jstr(&b, x->source);
+        buf_printf(&b, ", \"evidence\": {\"hits\": %lld, \"misses\": %lld, \"hit_rate_percent\": %.1f}}", (long long)x->hits,
+                   (long long)x->misses, x->hit_rate_percent);
+    }
+    buf_puts(&b, any ? "\n  ]\n}\n" : "]\n}\n");
     char *path = xmalloc(strlen(r->output_dir) + 40);
     sprintf(path, "%s/cache_recommendations.json", r->output_dir);
     int e = rv_write_atomic(path, b.data, b.len);

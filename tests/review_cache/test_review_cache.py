@@ -17,7 +17,7 @@ from testlib import ROOT, Run
 OUT = os.path.join("LLM-CONTEXT", "glintefy", "review", "cache")
 PERF = os.path.join("LLM-CONTEXT", "glintefy", "review", "perf")
 FILES = ["existing_cache_evaluations.json", "pure_functions.json", "cache_candidates.json",
-         "cache_analysis.json", "summary.md"]
+         "cache_analysis.json", "summary.md", "cache_recommendations.json"]
 
 CALC = '''\
 from functools import lru_cache, cache
@@ -341,6 +341,11 @@ def test_cache_stats(s, binary):
               "runtime_data %r" % rd)
             c(any("gone" in w for w in rd["warnings"]), "unmatched stats entry not warned: %r" % rd["warnings"])
             c(b"No profiling data found" not in r.out, "static explanation shown despite cache statistics")
+            recs = {x["qualname"]: x for x in load(repo, "cache_recommendations.json")["recommendations"]}
+            c(recs.get("square", {}).get("recommendation") == "ADJUST_SIZE" and recs["square"]["suggested_maxsize"] == 20
+              and recs.get("cube", {}).get("recommendation") == "REMOVE" and "halve" not in recs
+              and recs["cube"]["source"] == "cache_stats",
+              "cache_recommendations.json lists the cache_stats actions: %r" % recs)
         write(repo, os.path.join(PERF, "cache_stats.json"), "{not json")
         r = glintefy(binary, ["review", "--repo", repo, "cache", "--format", "json"], cwd=repo)
         if c.run_ok(r):
@@ -419,7 +424,7 @@ def test_atomic(s, binary):
         r = glintefy(binary, ["review", "--repo", repo, "cache", "-q"], cwd=repo)
         if c.run_ok(r):
             c(sorted(os.listdir(out)) == sorted(FILES), "files %r" % os.listdir(out))
-            for f in FILES[:4]:
+            for f in FILES[:4] + FILES[5:]:
                 c(load(repo, f)["version"] == 1, "%s not replaced" % f)
         # an output directory that cannot be created: exit 1, a message, nothing half-written
         write(repo, "blocker", "x")
