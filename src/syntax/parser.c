@@ -181,6 +181,15 @@ static AstNode *mk(Parser *p, AstKind k, const Token *start) {
     n->end_col_offset = e->end_col;
     return n;
 }
+
+/* A Starred in Load context, spanning from the '*' token to the last token consumed. */
+static AstNode *mk_starred(Parser *p, Token *star, AstNode *value) {
+    AstNode *n = mk(p, AST_Starred, star);
+    n->v.Starred.value = value;
+    n->v.Starred.ctx = ast_singleton(AST_Load);
+    return n;
+}
+
 /* Gives n the span of its rule: from token start to the last token consumed. */
 static void set_span(Parser *p, AstNode *n, const Token *start) {
     n->lineno = start->line;
@@ -710,9 +719,7 @@ static AstNode *star_named_expression(Parser *p) {
     if (at(p, T_STAR)) {
         Token *s = advance(p);
         AstNode *v = bitwise_or(p);
-        AstNode *n = mk(p, AST_Starred, s);
-        n->v.Starred.value = v;
-        n->v.Starred.ctx = ast_singleton(AST_Load);
+        AstNode *n = mk_starred(p, s, v);
         return n;
     }
     return named_expression(p);
@@ -914,9 +921,7 @@ static void call_arguments(Parser *p, AstNode *call, TokType close) {
         if (at(p, T_STAR)) {
             advance(p);
             AstNode *v = expression(p);
-            AstNode *s = mk(p, AST_Starred, st);
-            s->v.Starred.value = v;
-            s->v.Starred.ctx = ast_singleton(AST_Load);
+            AstNode *s = mk_starred(p, st, v);
             if (seen_dstar) raise_at_tok(p, st - 1, "iterable argument unpacking follows keyword argument unpacking");
             push(p, &args, s);
         } else if (at(p, T_DOUBLESTAR)) {
@@ -975,9 +980,7 @@ static AstNode *slice_item(Parser *p) {
         if (at(p, T_STAR)) {
             Token *s = advance(p);
             AstNode *v = bitwise_or(p);
-            AstNode *n = mk(p, AST_Starred, s);
-            n->v.Starred.value = v;
-            n->v.Starred.ctx = ast_singleton(AST_Load);
+            AstNode *n = mk_starred(p, s, v);
             return n;
         }
         lower = named_expression(p);
@@ -1251,9 +1254,7 @@ static AstNode *param_arg(Parser *p, int annotations, int star_annotation) {
         if (star_annotation && at(p, T_STAR)) {
             Token *s = advance(p);
             AstNode *v = expression(p);
-            AstNode *st = mk(p, AST_Starred, s);
-            st->v.Starred.value = v;
-            st->v.Starred.ctx = ast_singleton(AST_Load);
+            AstNode *st = mk_starred(p, s, v);
             a->v.arg.annotation = st;
         } else {
             a->v.arg.annotation = expression(p);
@@ -1449,9 +1450,7 @@ static AstNode *star_expression(Parser *p) {
     if (at(p, T_STAR)) {
         Token *s = advance(p);
         AstNode *v = bitwise_or(p);
-        AstNode *n = mk(p, AST_Starred, s);
-        n->v.Starred.value = v;
-        n->v.Starred.ctx = ast_singleton(AST_Load);
+        AstNode *n = mk_starred(p, s, v);
         return n;
     }
     return expression(p);
@@ -1559,9 +1558,7 @@ static AstNode *target_item(Parser *p) {
         Token *s = advance(p);
         if (at(p, T_STAR)) raise_syntax(p);
         AstNode *v = target_item(p);
-        AstNode *n = mk(p, AST_Starred, s);
-        n->v.Starred.value = v;
-        n->v.Starred.ctx = ast_singleton(AST_Load);
+        AstNode *n = mk_starred(p, s, v);
         return n;
     }
     return primary(p);

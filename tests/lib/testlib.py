@@ -47,6 +47,30 @@ class Run:
         return None
 
 
+def run_review(binary, args, cwd, extra_env=None, timeout=60):
+    """Runs the binary as `run` does, with no GLINTEFY_REVIEW_CACHE_* settings inherited (tests of
+    review commands must not depend on the caller's environment) and no stdin."""
+    e = env()
+    for k in list(e):
+        if k.startswith("GLINTEFY_REVIEW_CACHE_"):
+            del e[k]
+    e.update(extra_env or {})
+    try:
+        p = subprocess.run([os.path.join(ROOT, binary)] + list(args), stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=e, timeout=timeout)
+        return Run(p.returncode, p.stdout, p.stderr)
+    except subprocess.TimeoutExpired as x:
+        return Run(-9, x.stdout or b"", x.stderr or b"", timed_out=True)
+
+
+def write_file(root, rel, text=""):
+    """Writes text to root/rel, creating directories."""
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fp:
+        fp.write(text)
+
+
 def run(binary, args, stdin=b"", timeout=60, cwd=ROOT):
     """Runs ROOT/binary with args; never raises on failure of the program."""
     cmd = [os.path.join(ROOT, binary)] + list(args)

@@ -8,28 +8,14 @@ import subprocess
 import tempfile
 
 import testlib
-from testlib import ROOT, Run
+from testlib import ROOT
 
 
 def glintefy(binary, args, cwd, extra_env=None, timeout=60):
-    env = testlib.env()
-    for k in list(env):
-        if k.startswith("GLINTEFY_REVIEW_CACHE_"):
-            del env[k]
-    env.update(extra_env or {})
-    try:
-        p = subprocess.run([os.path.join(ROOT, binary)] + list(args), stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env, timeout=timeout)
-        return Run(p.returncode, p.stdout, p.stderr)
-    except subprocess.TimeoutExpired as e:
-        return Run(-9, e.stdout or b"", e.stderr or b"", timed_out=True)
+    return testlib.run_review(binary, args, cwd, extra_env, timeout)
 
 
-def write(root, rel, text=""):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as fp:
-        fp.write(text)
+write = testlib.write_file
 
 
 class TempRepo:

@@ -12,7 +12,6 @@ import tempfile
 import time
 
 import testlib
-from testlib import ROOT, Run
 
 OUT = os.path.join("LLM-CONTEXT", "glintefy", "review", "cache")
 PERF = os.path.join("LLM-CONTEXT", "glintefy", "review", "perf")
@@ -101,23 +100,10 @@ class Plain:
 
 
 def glintefy(binary, args, cwd, timeout=120):
-    env = testlib.env()
-    for k in list(env):
-        if k.startswith("GLINTEFY_REVIEW_CACHE_"):
-            del env[k]
-    try:
-        p = subprocess.run([os.path.join(ROOT, binary)] + list(args), stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env, timeout=timeout)
-        return Run(p.returncode, p.stdout, p.stderr)
-    except subprocess.TimeoutExpired as e:
-        return Run(-9, e.stdout or b"", e.stderr or b"", timed_out=True)
+    return testlib.run_review(binary, args, cwd, timeout=timeout)
 
 
-def write(root, rel, text=""):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as fp:
-        fp.write(text)
+write = testlib.write_file
 
 
 def make_repo():
