@@ -1315,12 +1315,13 @@ static void bucket(W *w, const Iss *v, size_t n, int hazards) {
 void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, const char *module_name,
                        const char *src, size_t n) {
     memset(out, 0, sizeof *out);
-    arena_init(&out->arena);
+    /* facts outlive the file: small first chunks (most files need a few KiB) */
+    arena_init_sized(&out->arena, n > 0 ? n / 4 + 1024 : 4096);
     W w;
     memset(&w, 0, sizeof w);
     w.out = out;
     w.a = &out->arena;
-    arena_init(&w.tmp);
+    arena_init_sized(&w.tmp, 16384);
     w.src = src;
     w.nsrc = n;
     out->path = arena_strndup(w.a, path, strlen(path));

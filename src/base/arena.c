@@ -15,7 +15,13 @@ struct ArenaChunk {
     max_align_t data[];
 };
 
-void arena_init(Arena *a) { a->cur = NULL; a->total = 0; }
+void arena_init(Arena *a) { arena_init_sized(a, 0); }
+
+void arena_init_sized(Arena *a, size_t first) {
+    a->cur = NULL;
+    a->total = 0;
+    a->first = first;
+}
 
 static ArenaChunk *chunk_new(size_t cap) {
     ArenaChunk *c = xcalloc(1, sizeof(ArenaChunk) + cap);
@@ -40,7 +46,7 @@ void *arena_alloc(Arena *a, size_t n) {
     if (n == 0) n = ARENA_ALIGN;
     ArenaChunk *c = a->cur;
     if (!c || c->cap - c->used < n) {
-        size_t cap = c ? c->cap * 2 : ARENA_FIRST;
+        size_t cap = c ? c->cap * 2 : a->first ? a->first : ARENA_FIRST;
         if (cap > ARENA_MAX_STEP) cap = ARENA_MAX_STEP;
         if (cap < n) cap = n;
         chunk_add(a, cap);
@@ -62,6 +68,24 @@ char *arena_strndup(Arena *a, const char *s, size_t n) {
     if (n) memcpy(p, s, n);
     p[n] = 0;
     return p;
+}
+
+void arena_reset(Arena *a) {
+    ArenaChunk *keep = NULL;
+    for (ArenaChunk *c = a->cur; c; c = c->prev)
+        if (!keep || c->cap > keep->cap) keep = c;
+    for (ArenaChunk *c = a->cur, *p; c; c = p) {
+        p = c->prev;
+        if (c != keep) free(c);
+    }
+    a->cur = keep;
+    a->total = 0;
+    if (keep) {
+        memset(keep->data, 0, keep->used);
+        keep->used = 0;
+        keep->prev = NULL;
+        a->total = sizeof(ArenaChunk) + keep->cap;
+    }
 }
 
 void arena_free(Arena *a) {

@@ -21,16 +21,20 @@ typedef struct Work {
     atomic_size_t next;
 } Work;
 
-static void parse_one(Work *w, RvParsed *f) {
-    arena_init(&f->arena);
+/* spare: the worker's arena, reused file after file when trees are not kept */
+static void parse_one(Work *w, RvParsed *f, Arena *spare) {
+    if (w->opt.keep) arena_init(&f->arena);
+    else f->arena = *spare;
     int e = rv_read_file(w->repo_fd, f->path, &f->data, &f->len);
     if (e) f->read_errno = e;
     else f->root = syntax_parse(&f->arena, f->data, f->len, w->opt.pyminor, &f->diag);
     f->rejected = f->root == NULL;
-    f->arena_bytes = f->arena.total;
+    f->arena_bytes = arena_used(&f->arena);
     if (w->opt.hook) w->opt.hook(f, w->opt.ctx);
     if (!w->opt.keep) {
-        arena_free(&f->arena);
+        *spare = f->arena;
+        arena_reset(spare);
+        arena_init(&f->arena);
         free(f->data);
         f->data = NULL;
         f->root = NULL;
@@ -39,11 +43,15 @@ static void parse_one(Work *w, RvParsed *f) {
 
 static void *worker(void *arg) {
     Work *w = arg;
+    Arena spare;
+    arena_init(&spare);
     for (;;) {
         size_t i = atomic_fetch_add(&w->next, 1);
-        if (i >= w->set->len) return NULL;
-        parse_one(w, &w->set->files[i]);
+        if (i >= w->set->len) break;
+        parse_one(w, &w->set->files[i], &spare);
     }
+    arena_free(&spare);
+    return NULL;
 }
 
 static double now_seconds(void) {

@@ -21,7 +21,7 @@ typedef struct RvParsed {
     SyntaxDiag diag;
     int read_errno;
     int rejected; /* syntax error or unreadable (stays set when the tree is freed) */
-    size_t arena_bytes; /* the arena's size after parsing */
+    size_t arena_bytes; /* bytes the tree takes in the arena */
 } RvParsed;
 
 typedef struct RvParseSet {

@@ -1,4 +1,4 @@
-/* test_arena.c - the bump allocator: alignment, zeroing, growth, strndup, free. */
+/* test_arena.c - the bump allocator: alignment, zeroing, growth, strndup, reset, free. */
 #include <stdint.h>
 #include <string.h>
 #include "../../src/base/arena.h"
@@ -39,4 +39,26 @@ TEST(arena_strndup_copies_with_nul) {
     CHECK(e && e[0] == 0);
     arena_free(&a);
     arena_free(NULL);
+}
+
+TEST(arena_reset_keeps_largest_chunk_zeroed) {
+    Arena a;
+    arena_init_sized(&a, 1024);
+    for (int i = 0; i < 200; i++) memset(arena_alloc(&a, 100), 0xCD, 100); /* several chunks */
+    size_t before = a.total;
+    CHECK(before > 1024);
+    arena_reset(&a);
+    CHECK(arena_used(&a) == 0);
+    CHECK(a.total > 0 && a.total < before);
+    /* every byte handed out again is zero, across the kept chunk and new ones */
+    for (int i = 0; i < 400; i++) {
+        unsigned char *p = arena_alloc(&a, 100);
+        for (int k = 0; k < 100; k++) CHECK(p[k] == 0);
+    }
+    arena_reset(&a);
+    arena_free(&a);
+    Arena empty;
+    arena_init(&empty);
+    arena_reset(&empty); /* nothing to keep */
+    CHECK(empty.cur == NULL && empty.total == 0);
 }
