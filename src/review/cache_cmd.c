@@ -616,8 +616,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
             s->path = src.items[i].path;
             if (f->read_errno) snprintf(s->msg, sizeof s->msg, "%s", strerror(f->read_errno));
             else {
-                s->line = f->diag.line;
-                s->col = f->diag.col;
+                rv_diag_position(f, &s->line, &s->col);
                 snprintf(s->msg, sizeof s->msg, "%s", f->diag.msg);
             }
             continue;

@@ -118,11 +118,20 @@ void rv_parse_set_free(RvParseSet *set) {
     set->len = 0;
 }
 
+void rv_diag_position(const RvParsed *f, int *line, int *col) {
+    *line = f->diag.line > 0 ? f->diag.line : 1;
+    *col = f->diag.line > 0 && f->diag.col > 0 ? f->diag.col : 1;
+}
+
 void rv_report_rejected(FILE *fp, const RvParseSet *set) {
     for (size_t i = 0; i < set->len; i++) {
         const RvParsed *f = &set->files[i];
         if (!f->rejected) continue;
         if (f->read_errno) fprintf(fp, "%s: %s\n", f->path, strerror(f->read_errno));
-        else fprintf(fp, "%s:%d:%d: %s\n", f->path, f->diag.line, f->diag.col, f->diag.msg);
+        else {
+            int line, col;
+            rv_diag_position(f, &line, &col);
+            fprintf(fp, "%s:%d:%d: %s\n", f->path, line, col, f->diag.msg);
+        }
     }
 }

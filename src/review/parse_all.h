@@ -54,6 +54,9 @@ void rv_parse_all(const char *repo, const RvSourceList *src, const RvParseOption
 void rv_parse_set_free(RvParseSet *set);
 /* Writes one line per rejected file to fp: "path:line:col: message" for a syntax error,
  * "path: strerror" for an unreadable file (paths relative to the repository). */
+/* The place to show for a rejected file, 1-based: CPython gives line 0 / column -1 or 0 for
+ * errors that have no position (an unknown encoding); those show as 1:1. */
+void rv_diag_position(const RvParsed *f, int *line, int *col);
 void rv_report_rejected(FILE *fp, const RvParseSet *set);
 
 #endif

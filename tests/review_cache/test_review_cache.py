@@ -435,6 +435,23 @@ def test_empty(s, binary):
     c.done()
 
 
+def test_unplaced_error(s, binary):
+    c = Checker(s, "a file rejected without a position (unknown encoding) shows as 1:1")
+    repo = tempfile.mkdtemp(prefix="glintefy-cache-")
+    try:
+        with open(os.path.join(repo, "enc.py"), "w") as fp:
+            fp.write("# -*- coding: uft-8 -*-\nx = 1\n")
+        r = glintefy(binary, ["review", "--repo", repo, "cache", "--format", "json"], cwd=repo)
+        if c.run_ok(r):
+            err = r.err.decode()
+            c("enc.py:1:1: unknown encoding: uft-8" in err, "stderr %r" % err)
+            sk = json.loads(r.out)["skipped_files"]
+            c([(x["file"], x["line"], x["col"]) for x in sk] == [("enc.py", 1, 1)], "skipped_files %r" % sk)
+    finally:
+        shutil.rmtree(repo, ignore_errors=True)
+    c.done()
+
+
 def run_all(s, binary):
-    for t in (test_static, test_formats, test_cache_stats, test_profile, test_atomic, test_empty):
+    for t in (test_static, test_formats, test_cache_stats, test_profile, test_atomic, test_empty, test_unplaced_error):
         t(s, binary)
