@@ -194,6 +194,53 @@ def t_multiprocessing(s, binary):
         c.close()
 
 
+TERM_MISSED = WORK + """
+import multiprocessing as mp, signal, sys, threading, time
+
+def child(ready):
+    # SIGTERM reaches the helper thread only: CPython notes it there, but runs the Python
+    # handler (the probe's) only in the main thread, asleep on a lock nothing releases
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    up = threading.Event()
+    def helper():
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        up.set()
+        time.sleep(120)
+    threading.Thread(target=helper, daemon=True).start()
+    up.wait()
+    work(3)
+    ready.set()
+    lock = threading.Lock()
+    lock.acquire()
+    lock.acquire()
+
+if __name__ == "__main__":
+    ctx = mp.get_context(sys.argv[1])
+    ready = ctx.Event()
+    p = ctx.Process(target=child, args=(ready,))
+    p.start()
+    ready.wait()
+    time.sleep(0.3)
+    p.terminate()
+    p.join()
+    print(p.exitcode)
+"""
+
+
+def t_terminate_missed(s, binary):
+    """terminate() of a child whose SIGTERM was noted but not handled (the race a Pool worker
+    about to wait for work can lose): join() pokes it, the probe saves its data, it dies."""
+    c = Case({"tm.py": TERM_MISSED})
+    try:
+        for method in ("fork", "spawn"):
+            c.run(binary, ["profile", "--", PY, "tm.py", method], timeout=60)
+            why = profiled(c)
+            s.check(not why and c.out == b"-15\n" and c.calls("leaf") == 3, "terminate() of a child that missed SIGTERM: " + method,
+                    why or "stdout %r, leaf %d" % (c.out, c.calls("leaf")))
+    finally:
+        c.close()
+
+
 def t_threads_exit(s, binary):
     c = Case({"th.py": WORK + textwrap.dedent("""
                 import os, threading
@@ -404,7 +451,7 @@ def t_generated(s, binary):
     s.check(r.returncode == 0, "src/runtime/probe_py.h matches the probe", r.stdout.decode())
 
 
-TESTS = [t_generated, t_script, t_module_and_wrapper, t_children, t_multiprocessing, t_threads_exit, t_signals,
+TESTS = [t_generated, t_script, t_module_and_wrapper, t_children, t_multiprocessing, t_terminate_missed, t_threads_exit, t_signals,
          t_terminal_ctrl_c, t_sitecustomize, t_caches, t_scenarios, t_errors]
 
 

@@ -704,12 +704,16 @@ def _install(probe):
 
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=probe.after_fork)
+        _guard_fork(_signal)
 
     # SIGTERM (what multiprocessing's terminate() and `glintefy` forwarding send): save, then die
     # of the signal as before. Only when nobody handles it already.
     try:
         if _signal.getsignal(_signal.SIGTERM) == _signal.SIG_DFL:
             _signal.signal(_signal.SIGTERM, probe.on_term)
+            if _signal.getsignal(_signal.SIGURG) == _signal.SIG_DFL:
+                _signal.signal(_signal.SIGURG, _poke)
+                _on_import("multiprocessing.popen_fork", _patch_popen)
     except (ValueError, OSError, AttributeError):
         pass
 
@@ -717,25 +721,62 @@ def _install(probe):
         _hook_threads(probe)
 
 
+def _guard_fork(_signal):
+    """Keeps a SIGTERM that comes while a fork child is starting. The probe handles SIGTERM in
+    Python; CPython's fork child clears the signals it has received but not yet handled, so a
+    SIGTERM that arrives between fork() and that reset is lost (with the default action it would
+    have killed the child): multiprocessing's terminate() of a Pool worker still starting then
+    leaves the worker waiting for work forever and the parent's join() with it. SIGTERM is
+    blocked in the forking thread across fork() and let in again in both processes once CPython
+    is ready (the registered hooks run after its reset), so the kernel delivers it then."""
+    mask = getattr(_signal, "pthread_sigmask", None)
+    if mask is None:
+        return
+    import _thread
+    saved = {}
+
+    def before():
+        try:
+            saved[_thread.get_ident()] = mask(_signal.SIG_BLOCK, {_signal.SIGTERM})
+        except (OSError, ValueError):
+            pass
+
+    def after():
+        old = saved.pop(_thread.get_ident(), None)
+        if old is not None:
+            try:
+                mask(_signal.SIG_SETMASK, old)
+            except (OSError, ValueError):
+                pass
+    # the child's hook is registered after probe.after_fork, so it runs once the probe is ready
+    os.register_at_fork(before=before, after_in_parent=after, after_in_child=after)
+
+
 def _hook_threads(probe):
     """threading.setprofile(probe.thread_hook), without importing threading before the user does."""
-    th = sys.modules.get("threading")
-    if th is not None:
-        th.setprofile(probe.thread_hook)
+    _on_import("threading", lambda module: module.setprofile(probe.thread_hook))
+
+
+def _on_import(name, fn):
+    """Calls fn(module) once module `name` has run: now if it is imported, else right after the
+    user's import of it (a one-shot sys.meta_path entry), so the probe imports nothing early."""
+    module = sys.modules.get(name)
+    if module is not None:
+        fn(module)
         return
 
-    class ThreadingFinder:
+    class OnImport:
         @staticmethod
-        def find_spec(name, path=None, target=None):
-            if name != "threading":
+        def find_spec(fullname, path=None, target=None):
+            if fullname != name:
                 return None
             try:
-                sys.meta_path.remove(ThreadingFinder)
+                sys.meta_path.remove(OnImport)
             except ValueError:
                 pass
             for finder in sys.meta_path:
                 find = getattr(finder, "find_spec", None)
-                spec = find(name, path, target) if find else None
+                spec = find(fullname, path, target) if find else None
                 if spec is not None:
                     break
             else:
@@ -751,13 +792,54 @@ def _hook_threads(probe):
                         del loader.exec_module
                     except AttributeError:
                         pass
-                module.setprofile(probe.thread_hook)
+                fn(module)
             try:
                 loader.exec_module = exec_module
             except AttributeError:
                 return None
             return spec
-    sys.meta_path.insert(0, ThreadingFinder)
+    sys.meta_path.insert(0, OnImport)
+
+
+def _poke(signum, frame):
+    """SIGURG's handler in every profiled process: does nothing. Its arrival interrupts a blocking
+    call, which then runs the Python handlers of the signals that came before it."""
+
+
+def _patch_popen(module):
+    """A SIGTERM that arrives just before a process blocks (a Pool worker about to wait on its
+    queue's lock) can wait forever: CPython's C handler notes it, but the Python handler - the
+    probe's, which saves the data and then dies - runs only when the blocking call returns, and
+    nothing interrupts the call (seen with gdb: the signal tripped, the worker asleep, the
+    parent's join() waiting for it). Without the probe SIGTERM's default action would have killed
+    the worker. So multiprocessing's join() after terminate() waits in steps of 0.5 s and pokes
+    the child with SIGURG in between: a signal ignored by default, so harmless to any process
+    that does not handle it, which makes the call return and the pending SIGTERM handler run."""
+    import _signal
+    cls = getattr(module, "Popen", None)
+    real_send = getattr(cls, "_send_signal", None)
+    real_wait = getattr(cls, "wait", None)
+    if real_send is None or real_wait is None or not hasattr(_signal, "SIGURG"):
+        return
+
+    def _send_signal(self, sig):
+        real_send(self, sig)
+        if sig == _signal.SIGTERM:
+            self._glintefy_terminated = True
+
+    def wait(self, timeout=None):
+        if timeout is not None or not getattr(self, "_glintefy_terminated", False):
+            return real_wait(self, timeout)
+        while True:
+            code = real_wait(self, 0.5)
+            if code is not None:
+                return code
+            try:
+                os.kill(self.pid, _signal.SIGURG)
+            except OSError:
+                pass
+    _send_signal.__doc__, wait.__doc__ = real_send.__doc__, real_wait.__doc__
+    cls._send_signal, cls.wait = _send_signal, wait
 
 
 if _DIR and os.path.isdir(_DIR) and "glintefy_probe" not in sys.modules:
