@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -352,6 +353,54 @@ static void save_traces(const char *raw, const char *repo, const char *scen, Tra
 
 /* ---- the command ----------------------------------------------------------------------- */
 
+/* True while process pid lives (a zombie has ended: its data is saved or never will be). */
+static int process_alive(long pid) {
+    if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno != EPERM)) return 0;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return 1;
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    return !(rp && rp[1] == ' ' && rp[2] == 'Z');
+}
+
+/* Python processes of the command may outlive it by a moment and save their data then
+ * (multiprocessing's resource tracker, a pool worker being terminated): waits, up to
+ * STRAGGLER_WAIT seconds, until every process that started (PID-NS.start) has saved (PID-NS.json)
+ * or is gone. Returns how many were still running when it gave up. */
+enum { STRAGGLER_WAIT = 3 };
+static long wait_stragglers(const char *raw) {
+    double t0 = now_seconds();
+    int told = 0;
+    for (;;) {
+        Names starts;
+        list_dir(raw, ".start", &starts);
+        long running = 0;
+        for (size_t i = 0; i < starts.len; i++) {
+            char *name = starts.items[i];
+            size_t n = strlen(name) - strlen(".start");
+            char *facts = xmalloc(strlen(raw) + n + 8);
+            sprintf(facts, "%s/%.*s.json", raw, (int)n, name);
+            if (access(facts, F_OK) != 0 && process_alive(strtol(name, NULL, 10))) running++;
+            free(facts);
+        }
+        names_free(&starts);
+        double waited = now_seconds() - t0;
+        if (!running || waited >= STRAGGLER_WAIT) return running;
+        if (!told && waited >= 0.5) {
+            fprintf(stderr, "glintefy: waiting for %ld Python process%s of the command to save (at most %d s)\n", running,
+                    running == 1 ? "" : "es", STRAGGLER_WAIT);
+            told = 1;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 typedef struct Collected {
     long started, saved;  /* .start markers, .json facts: processes that started, that saved */
     size_t profiles;      /* .prof files merged */
@@ -558,6 +607,10 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
         return status;
     }
 
+    long running = wait_stragglers(probe.raw);
+    if (running)
+        fprintf(stderr, "glintefy: %ld Python process%s still running %d s after the command ended: %s data is not included\n",
+                running, running == 1 ? "" : "es", STRAGGLER_WAIT, running == 1 ? "its" : "their");
     Collected c;
     collect(probe.raw, &c);
     TraceSummary ts;

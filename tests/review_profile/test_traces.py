@@ -180,4 +180,66 @@ def t_traces(s, binary):
         c.close()
 
 
-TRACE_TESTS = [t_traces]
+MAINDEF = """
+import sys
+from functools import lru_cache
+
+def poly(x):
+    t = 0
+    for i in range(x):
+        t += i * x
+    return t
+
+@lru_cache(maxsize=2)
+def memo(x):
+    return poly(x) + 1
+
+for x in (3, 4, 3):
+    poly(x)
+
+def job(x):
+    return memo(x)
+
+if __name__ == "__main__":
+    for x in (1, 2, 1):
+        memo(x)
+    print(sys.gettrace())
+    if sys.argv[1:] == ["spawn"]:
+        import multiprocessing as mp
+        with mp.get_context("spawn").Pool(1) as pool:
+            print(pool.map(job, [6, 6]))
+"""
+
+
+def t_traces_main(s, binary):
+    """Functions of the main module (script, -m, a spawn child's __mp_main__) are traced from the
+    top-level calls on, and the watching stops before the program's main part runs."""
+    c = Case({"app/__init__.py": "", "app/run.py": MAINDEF})
+    try:
+        for how, cmd in (("script", [PY, "app/run.py", "spawn"]), ("-m", [PY, "-m", "app.run"])):
+            c.run(binary, ["profile", "--"] + cmd)
+            why = profiled(c)
+            ts = [] if why else traces(c, binary)
+            want = 2 if how == "script" else 1
+            s.check(not why and len(ts) == want, "traces of the main module (%s): one file per process" % how,
+                    why or repr(ts)[:500] + c.err)
+            if why or len(ts) != want:
+                continue
+            main = max(ts, key=lambda t: t["pid"] == min(x["pid"] for x in ts))
+            calls = by_name(main)
+            poly = [x["key_hash"] for x in calls.get("poly", [])]
+            memo = [x["key_hash"] for x in calls.get("memo", [])]
+            s.check(poly[:3] == [3, 4, 3] and memo == [1, 2, 1], "traces of the main module (%s): top-level and "
+                    "__main__ calls" % how, "poly %r memo %r; %s" % (poly, memo, c.err))
+            s.check(c.out.startswith(b"None\n"), "traces of the main module (%s): tracing off before main runs" % how,
+                    repr(c.out))
+            if how == "script":
+                child = [t for t in ts if t is not main][0]
+                cm = [x["key_hash"] for x in by_name(child).get("memo", [])]
+                s.check(cm == [6, 6] and c.out.endswith(b"[91, 91]\n"), "traces of the main module: spawn child's "
+                        "__mp_main__", "memo %r stdout %r" % (cm, c.out))
+    finally:
+        c.close()
+
+
+TRACE_TESTS = [t_traces, t_traces_main]

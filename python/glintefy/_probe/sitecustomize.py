@@ -58,7 +58,11 @@ class _Probe:
         self.seq = 0
         self.tracer = None  # a _Tracer when targets.json names functions to trace
         self.start()
-        try:  # a marker: "a Python process started"; the .json says "and saved its data"
+
+    def mark_started(self):
+        """A marker: "a Python process started" (glintefy waits for such a process, while it lives,
+        to save); the .json says "and saved its data"."""
+        try:
             os.close(os.open(os.path.join(self.dir, self.id + ".start"), os.O_WRONLY | os.O_CREAT, 0o600))
         except OSError:
             pass
@@ -72,6 +76,7 @@ class _Probe:
         self.saving = False
         self.term_pending = 0
         self.enable_here()
+        self.mark_started()
 
     def enable_here(self):
         p = self.lsprof.Profiler()
@@ -650,6 +655,120 @@ class _TraceFinder:
         return spec
 
 
+def _code_lines(code):
+    """The lines of code's instructions (co_lines from 3.10; co_lnotab before)."""
+    lines = getattr(code, "co_lines", None)
+    if lines is not None:
+        return [line for _, _, line in lines() if line is not None]
+    out, line, tab = [code.co_firstlineno], code.co_firstlineno, code.co_lnotab
+    for i in range(1, len(tab), 2):
+        d = tab[i]
+        line += d - 256 if d >= 128 else d
+        out.append(line)
+    return out
+
+
+def _last_line(module_code, want):
+    """The last line of the top-level statements that define the targets (a def or class with its
+    body): once the module's frame is past it, every target has been bound. A decorated def binds
+    its name only after the decorator's call, on the def line, so the targets' own lines do not
+    do."""
+    lines = {line for line, _ in want}
+    last = max(lines)
+    for c in module_code.co_consts:
+        if hasattr(c, "co_firstlineno"):
+            span = _code_lines(c) + [c.co_firstlineno]
+            stack = [k for k in c.co_consts if hasattr(k, "co_firstlineno")]
+            while stack:  # a class body's methods, a function's nested code
+                k = stack.pop()
+                span += _code_lines(k)
+                stack.extend(x for x in k.co_consts if hasattr(x, "co_firstlineno"))
+            lo, hi = min(span), max(span)
+            if any(lo <= line <= hi for line in lines) and hi > last:
+                last = hi
+    return last
+
+
+def _watch_main(hooks):
+    """Reaches the targets of the main module - `python3 app.py`, `python -m pkg.mod`, and a
+    spawn child's `__mp_main__` - which runpy executes rather than imports, so the import hook
+    never sees them, and whose top level calls them before it ends. A trace function (sys.settrace;
+    cProfile uses setprofile) follows that module's top-level frame only: at each of its lines, names
+    bound since the last look go through hooks.wrap_module, so a function is wrapped after its
+    `def` and before the next statement can call it. It stops once the frame is past the last
+    target's line (or ends): only the definitions are traced, not the run. Functions called
+    while it watches run with tracing on (slower), so this costs start-up time, not run time."""
+    done = [False]
+    # a multiprocessing spawn child runs the parent's main module as __mp_main__, after its own
+    # `-c` start-up code and before the process's target (BaseProcess._bootstrap)
+    mp_child = "--multiprocessing-fork" in sys.argv[1:]
+
+    def stop(frame=None):
+        if not done[0]:
+            done[0] = True
+            if sys.gettrace() is watch:
+                sys.settrace(None)
+        if frame is not None:
+            frame.f_trace = None
+
+    def watch(frame, event, arg):
+        if done[0]:
+            return None
+        code = frame.f_code
+        if event != "call":
+            return None
+        if code.co_name != "<module>":
+            if mp_child and code.co_name == "_bootstrap" and code.co_filename.endswith("process.py"):
+                stop()  # the parent had no main module to run again
+            return None
+        g = frame.f_globals
+        name = g.get("__name__")
+        if name != ("__mp_main__" if mp_child else "__main__"):
+            return None
+        origin = code.co_filename
+        want = hooks.targets.get(os.path.realpath(origin))
+        if not want:
+            stop()
+            return None
+        last = _last_line(code, want)
+        seen = {}
+        size = [-1]
+
+        def look():
+            """Hands the names bound or rebound since the last look to hooks.wrap_module."""
+            size[0] = len(g)
+            fresh = {k: v for k, v in list(g.items()) if seen.get(k, seen) is not v}
+            if not fresh:
+                return
+            ns = type(sys)(name)
+            ns.__dict__.update(fresh)
+            try:
+                hooks.wrap_module(ns, origin, want)
+            except Exception as err:  # never break the user's program
+                sys.stderr.write("glintefy probe: cannot trace %s: %s\n" % (origin, err))
+            for k, v in fresh.items():
+                new = ns.__dict__.get(k, v)
+                if new is not v and g.get(k) is v:
+                    g[k] = new
+                seen[k] = g.get(k)
+
+        def lines(frame, event, arg):
+            if event == "line":
+                past = frame.f_lineno > last
+                if past or len(g) != size[0]:
+                    look()
+                if past:  # before the statement after the last target (often `main()`)
+                    stop(frame)
+                    return None
+            elif event == "return":
+                look()
+                stop(frame)
+                return None
+            return lines
+        return lines
+    sys.settrace(watch)
+
+
 def _start_tracing(probe, directory):
     """Reads targets.json (when the C side wrote one) and installs the import hook."""
     path = os.path.join(directory, "targets.json")
@@ -670,6 +789,7 @@ def _start_tracing(probe, directory):
     if targets:
         probe.tracer = _Tracer(directory, targets, probe)
         sys.meta_path.insert(0, _TraceFinder(probe.tracer))
+        _watch_main(probe.tracer)
 
 
 def _install(probe):
@@ -912,7 +1032,9 @@ def _start_apply(path):
         sys.stderr.write("glintefy probe: %s: %s (nothing applied)\n" % (path, err))
         return
     if targets:
-        sys.meta_path.insert(0, _TraceFinder(_Applier(targets)))
+        applier = _Applier(targets)
+        sys.meta_path.insert(0, _TraceFinder(applier))
+        _watch_main(applier)
 
 
 _APPLY = os.environ.get("GLINTEFY_PROBE_APPLY")
