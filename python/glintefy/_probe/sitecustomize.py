@@ -617,42 +617,57 @@ class _TraceFinder:
         self.tr = tracer
 
     def find_spec(self, name, path=None, target=None):
-        for finder in sys.meta_path:
-            if finder is self:
-                continue
-            find = getattr(finder, "find_spec", None)
-            spec = find(name, path, target) if find else None
-            if spec is not None:
-                break
-        else:
-            return None
+        spec = _find_spec_elsewhere(self, name, path, target)
         tr = self.tr
-        origin = spec.origin
+        origin = spec.origin if spec is not None else None
         if not origin or not isinstance(origin, str) or os.path.basename(origin) not in tr.basenames:
             return spec
         want = tr.targets.get(os.path.realpath(origin))
-        loader = spec.loader
-        real = getattr(loader, "exec_module", None)
-        if not want or real is None:
+        if not want:
             return spec
 
-        def exec_module(module):
-            try:
-                real(module)
-            finally:
-                try:
-                    del loader.exec_module
-                except AttributeError:
-                    pass
+        def after(module):
             try:
                 tr.wrap_module(module, getattr(module, "__file__", None) or origin, want)
             except Exception as err:  # never break the user's import
                 sys.stderr.write("glintefy probe: cannot trace %s: %s\n" % (name, err))
-        try:
-            loader.exec_module = exec_module
-        except AttributeError:
-            pass
+        _after_exec(spec, after)
         return spec
+
+
+def _find_spec_elsewhere(skip, name, path, target):
+    """The spec the other sys.meta_path finders give for module `name` (None: not found)."""
+    for finder in sys.meta_path:
+        if finder is skip:
+            continue
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, path, target) if find else None
+        if spec is not None:
+            return spec
+    return None
+
+
+def _after_exec(spec, after):
+    """Makes spec's loader call after(module) once, right after it has executed the module
+    (before the importer, `from m import f`, sees it)."""
+    loader = spec.loader
+    real = getattr(loader, "exec_module", None)
+    if real is None:
+        return
+
+    def exec_module(module):
+        try:
+            real(module)
+        finally:
+            try:
+                del loader.exec_module
+            except AttributeError:
+                pass
+        after(module)
+    try:
+        loader.exec_module = exec_module
+    except AttributeError:
+        pass
 
 
 def _code_lines(code):
@@ -894,30 +909,16 @@ def _on_import(name, fn):
                 sys.meta_path.remove(OnImport)
             except ValueError:
                 pass
-            for finder in sys.meta_path:
-                find = getattr(finder, "find_spec", None)
-                spec = find(fullname, path, target) if find else None
-                if spec is not None:
-                    break
-            else:
-                return None
-            loader = spec.loader
-            real = loader.exec_module
-
-            def exec_module(module):
-                try:
-                    real(module)
-                finally:
-                    try:
-                        del loader.exec_module
-                    except AttributeError:
-                        pass
-                fn(module)
-            try:
-                loader.exec_module = exec_module
-            except AttributeError:
-                return None
+            spec = _find_spec_elsewhere(OnImport, fullname, path, target)
+            if spec is not None:
+                _after_exec(spec, after)
             return spec
+
+    def after(module):
+        try:
+            fn(module)
+        except Exception:  # never break the user's import
+            pass
     sys.meta_path.insert(0, OnImport)
 
 
