@@ -1,7 +1,7 @@
 """Runs every test suite of glintefy on the normal and the ASan+UBSan build (`make check`).
 
 Usage: python3 tests/check.py [--only SUITE[,SUITE]] [--no-asan]
-Suites: unit, cli, golden, fuzz-regressions, profile, review, review-profile, conformance. Each prints one line, failures above
+Suites: see SUITES below (in the order they run). Each prints one line per build, failures above
 it; the last line is "N passed, N failed" over all of them. Exit status 1 if anything failed.
 Environment: CONFORMANCE_ASAN=all (default) | 0 | N (every N-th file) for the ASan build.
 """
@@ -13,12 +13,6 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cli"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "conformance"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "differential"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "review"))
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "review_profile"))
 import testlib  # noqa: E402
 from testlib import ROOT, Suite, run  # noqa: E402
 
@@ -38,20 +32,6 @@ def suite_unit(build):
     why = r.crash()
     if why or (r.rc != 0 and s.failed == 0):
         s.fail("unit-tests", why or "exit status %d" % r.rc)
-    return s
-
-
-def suite_review(build):
-    import test_review
-    s = Suite("review (%s)" % build)
-    test_review.run_all(s, testlib.BUILDS[build])
-    return s
-
-
-def suite_cli(build):
-    import test_cli
-    s = Suite("cli (%s)" % build)
-    test_cli.run_all(s, testlib.BUILDS[build])
     return s
 
 
@@ -154,79 +134,55 @@ def valid_json_line(out):
         return False
 
 
-def suite_profile(build):
-    import test_profile
-    s = Suite("profile (%s)" % build)
-    test_profile.run_all(s, testlib.BUILDS[build])
-    return s
+def module(directory, name):
+    """tests/DIRECTORY/NAME.py, imported."""
+    path = os.path.join(ROOT, "tests", directory)
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    return __import__(name)
 
 
-def suite_review_profile(build):
-    import test_review_profile
-    s = Suite("review-profile (%s)" % build)
-    test_review_profile.run_all(s, testlib.BUILDS[build])
-    return s
-
-
-def suite_review_cache(build):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "review_cache"))
-    import test_review_cache
-    s = Suite("review-cache (%s)" % build)
-    test_review_cache.run_all(s, testlib.BUILDS[build])
-    return s
+def simple_suite(title, directory, *names):
+    """A suite whose modules (tests/DIRECTORY/NAME.py) each have run_all(suite, binary)."""
+    def run_build(build):
+        s = Suite("%s (%s)" % (title, build))
+        for name in names:
+            module(directory, name).run_all(s, testlib.BUILDS[build])
+        return s
+    return run_build
 
 
 def suite_python(build):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-    import suite as python_suite
     s = Suite("python (%s)" % build)
-    python_suite.run_all(s, testlib.BUILDS[build], testlib.env(), all_interpreters=(build == "gcc"))
-    return s
-
-
-def suite_mcp(build):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "mcp"))
-    import test_mcp
-    s = Suite("mcp (%s)" % build)
-    test_mcp.run_all(s, testlib.BUILDS[build])
-    return s
-
-
-def suite_analysis(build):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "analysis"))
-    import test_analysis
-    s = Suite("analysis (%s)" % build)
-    test_analysis.run_all(s, testlib.BUILDS[build])
-    return s
-
-
-def suite_curves(build):
-    sys.path.insert(0, os.path.join(ROOT, "tests", "curves"))
-    import test_curves
-    s = Suite("curves (%s)" % build)
-    test_curves.run_all(s, testlib.BUILDS[build])
-    import test_validate  # review cache --validate
-    test_validate.run_all(s, testlib.BUILDS[build])
+    module("python", "suite").run_all(s, testlib.BUILDS[build], testlib.env(), all_interpreters=(build == "gcc"))
     return s
 
 
 def suite_conformance(builds):
-    import conformance
-    return conformance.run_suite(builds)
+    return module("conformance", "conformance").run_suite(builds)
 
 
 def suite_differential(builds):
-    import differential
-    return differential.run_suite(builds)
+    return module("differential", "differential").run_suite(builds)
 
 
-SUITES = ["unit", "cli", "golden", "fuzz-regressions", "profile", "review", "review-profile", "conformance",
-          "differential"]
-SUITES.insert(SUITES.index("conformance"), "python")  # tests/python: the Python package
-SUITES.insert(SUITES.index("conformance"), "analysis")  # tests/analysis: debug facts fixtures, stdlib caches
-SUITES.insert(SUITES.index("conformance"), "mcp")  # tests/mcp: glintefy mcp, driven by the MCP SDK client
-SUITES.insert(SUITES.index("conformance"), "review-cache")  # tests/review_cache: glintefy review cache
-SUITES.insert(SUITES.index("conformance"), "curves")  # tests/curves: trace verdicts in review cache
+# name -> function of one build (or, for the last two, of the list of builds), in running order
+SUITES = {
+    "unit": suite_unit,  # tests/unit: C unit tests (build/unit-tests)
+    "cli": simple_suite("cli", "cli", "test_cli"),  # commands, options, help, errors
+    "golden": suite_golden,  # tests/golden: one tree or error per parser behaviour
+    "fuzz-regressions": suite_fuzz,  # inputs the fuzzers found
+    "profile": simple_suite("profile", "profile", "test_profile"),  # glintefy profile show/merge/hotspots
+    "review": simple_suite("review", "review", "test_review"),  # sources, config, review clean
+    "review-profile": simple_suite("review-profile", "review_profile", "test_review_profile"),  # review profile -- CMD
+    "python": suite_python,  # tests/python: the Python package, on every interpreter found
+    "analysis": simple_suite("analysis", "analysis", "test_analysis"),  # debug facts fixtures, stdlib caches
+    "mcp": simple_suite("mcp", "mcp", "test_mcp"),  # glintefy mcp, driven by the MCP SDK client
+    "review-cache": simple_suite("review-cache", "review_cache", "test_review_cache"),  # review cache
+    "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
+    "conformance": suite_conformance,  # every stdlib file against CPython's ast
+    "differential": suite_differential,  # seeded edits of stdlib files against CPython
+}
 
 
 def main():
@@ -235,6 +191,11 @@ def main():
     ap.add_argument("--no-asan", action="store_true")
     opts = ap.parse_args()
     only = opts.only.split(",")
+    unknown = [x for x in only if x not in SUITES]
+    if unknown:
+        print("check: no suite %s (suites: %s)" % (", ".join(unknown), ", ".join(SUITES)))
+        print("0 passed, 1 failed")
+        return 1
     builds = ["gcc"] if opts.no_asan else ["gcc", "asan"]
     for b in builds:
         for p in (testlib.BUILDS[b], UNIT_BINS[b]):
@@ -243,25 +204,13 @@ def main():
                 print("0 passed, 1 failed")
                 return 1
     results = []
-    for name in SUITES:
+    for name, fn in SUITES.items():
         if name not in only:
             continue
         t0 = time.time()
-        if name == "conformance":
-            done = suite_conformance(builds)
-        elif name == "differential":
-            done = suite_differential(builds)
-        elif name == "python":
-            done = []
-            for b in builds:
-                t0 = time.time()
-                done.append(suite_python(b))
-                done[-1].seconds = time.time() - t0
+        if name in ("conformance", "differential"):
+            done = fn(builds)
         else:
-            fn = {"unit": suite_unit, "cli": suite_cli, "golden": suite_golden,
-                  "fuzz-regressions": suite_fuzz, "profile": suite_profile, "review": suite_review,
-                  "review-profile": suite_review_profile, "mcp": suite_mcp,
-                  "review-cache": suite_review_cache, "analysis": suite_analysis, "curves": suite_curves}[name]
             done = []
             for b in builds:
                 t0 = time.time()
