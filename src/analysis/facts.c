@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* the hashes here are of short names: inlined, they cost a fraction of a library call */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "../base/buf.h"
@@ -54,6 +56,7 @@ typedef struct Ev {
     MutKind mkind;
     int scope, func, call;
     Str head;
+    uint64_t hh;      /* name_hash(head); 0 without a head */
     const char *rest; /* ".a.b" after the head, or "" (tmp or output arena) */
     AnLoc loc;
 } Ev;
@@ -163,7 +166,16 @@ static const char *cat2(Arena *ar, const char *a, const char *b) {
     return p;
 }
 
-static uint64_t bind_hash(int scope, Str name) { return XXH3_64bits_withSeed(name.s, name.len, (uint64_t)scope); }
+/* A binding's key is (scope, name). The name is hashed once (name_hash) and the scope mixed in
+ * cheaply (bind_hash), so that a lookup through a chain of scopes, and an event that saved its
+ * head's hash, do not hash the name again for every scope. */
+static uint64_t name_hash(Str name) { return XXH3_64bits(name.s, name.len); }
+static uint64_t bind_hash(int scope, uint64_t nh) {
+    uint64_t h = nh ^ ((uint64_t)(unsigned)scope * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 31; /* the index takes the low bits: fold the scope's high bits down */
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 29);
+}
 
 typedef struct BindKey {
     const W *w;
@@ -176,15 +188,17 @@ static int bind_eq(const void *ctx, uint32_t v) {
     return b->scope == k->scope && b->name.len == k->name.len && memcmp(b->name.s, k->name.s, k->name.len) == 0;
 }
 
-static Bind *bind_find(W *w, int scope, Str name) {
+/* bind_find with the name's hash nh already made */
+static Bind *bind_find_h(W *w, int scope, Str name, uint64_t nh) {
     BindKey k = {w, scope, name};
-    uint32_t v = hashidx_find(&w->bidx, bind_hash(scope, name), bind_eq, &k);
+    uint32_t v = hashidx_find(&w->bidx, bind_hash(scope, nh), bind_eq, &k);
     return v == HASHIDX_NONE ? NULL : &w->binds.items[v];
 }
+static Bind *bind_find(W *w, int scope, Str name) { return bind_find_h(w, scope, name, name_hash(name)); }
 
 static Bind *bind_get(W *w, int scope, Str name) {
     BindKey k = {w, scope, name};
-    uint32_t v = hashidx_get_or_add(&w->bidx, bind_hash(scope, name), (uint32_t)w->binds.len, bind_eq, &k);
+    uint32_t v = hashidx_get_or_add(&w->bidx, bind_hash(scope, name_hash(name)), (uint32_t)w->binds.len, bind_eq, &k);
     if (v == w->binds.len) vec_push(&w->binds, ((Bind){name, scope, 0, NULL, -1, -1, 0}));
     return &w->binds.items[v];
 }
@@ -192,18 +206,19 @@ static Bind *bind_get(W *w, int scope, Str name) {
 /* The binding a name refers to from `scope`, as Python resolves it: the scope itself, then the
  * enclosing function scopes (class bodies are skipped), then the module. NULL: a builtin or
  * unbound name. */
-static Bind *lookup(W *w, int scope, Str name) {
+static Bind *lookup_h(W *w, int scope, Str name, uint64_t nh) {
     int first = 1;
     for (int s = scope; s >= 0; s = w->scopes.items[s].parent, first = 0) {
         if (!first && w->scopes.items[s].kind == SC_CLASS) continue;
-        Bind *b = bind_find(w, s, name);
+        Bind *b = bind_find_h(w, s, name, nh);
         if (!b) continue;
-        if (b->flags & B_GLOBAL) return bind_find(w, 0, name);
+        if (b->flags & B_GLOBAL) return bind_find_h(w, 0, name, nh);
         if (b->flags & B_NONLOCAL) continue;
         if (b->flags & (B_LOCAL | B_PARAM | B_IMPORT | B_DEF | B_CLASS)) return b;
     }
     return NULL;
 }
+static Bind *lookup(W *w, int scope, Str name) { return lookup_h(w, scope, name, name_hash(name)); }
 
 /* The function scope that owns assignments made in `scope` (comprehensions assign to their own
  * targets only; a walrus goes to the enclosing function). */
@@ -282,18 +297,20 @@ static int mut_eq(const void *ctx, uint32_t v) {
 }
 static void mark_mutated(W *w, Str name, AnLoc loc) {
     MutKey k = {w, name};
-    uint32_t v = hashidx_get_or_add(&w->midx, XXH3_64bits(name.s, name.len), (uint32_t)w->mutated.len, mut_eq, &k);
+    uint32_t v = hashidx_get_or_add(&w->midx, name_hash(name), (uint32_t)w->mutated.len, mut_eq, &k);
     if (v == w->mutated.len) vec_push(&w->mutated, ((MutName){name, loc}));
 }
 static const MutName *find_mutated(W *w, Str name) {
     if (!w->mutated.len) return NULL; /* the usual case: no hashing for every read */
     MutKey k = {w, name};
-    uint32_t v = hashidx_find(&w->midx, XXH3_64bits(name.s, name.len), mut_eq, &k);
+    uint32_t v = hashidx_find(&w->midx, name_hash(name), mut_eq, &k);
     return v == HASHIDX_NONE ? NULL : &w->mutated.items[v];
 }
 
-static void push_ev(W *w, EvKind kind, MutKind mk, Str head, const char *rest, AnLoc loc, int call) {
-    vec_push(&w->evs, ((Ev){kind, mk, w->cur, cur_func(w), call, head, rest ? rest : "", loc}));
+/* hh: name_hash(head), when the caller has it; else 0 */
+static void push_ev(W *w, EvKind kind, MutKind mk, Str head, uint64_t hh, const char *rest, AnLoc loc, int call) {
+    if (head.s && !hh) hh = name_hash(head);
+    vec_push(&w->evs, ((Ev){kind, mk, w->cur, cur_func(w), call, head, hh, rest ? rest : "", loc}));
 }
 
 static int push_scope(W *w, ScopeKind kind, int func, const char *prefix) {
@@ -408,14 +425,15 @@ static void walk_children(W *w, const AstNode *n) {
  * instance state (eagerly), and an event for the rest. */
 static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *what) {
     if (!name.s) return;
-    Bind *own = bind_find(w, owner_scope(w, w->cur), name);
+    uint64_t nh = name_hash(name);
+    Bind *own = bind_find_h(w, owner_scope(w, w->cur), name, nh);
     if (own && (own->flags & B_LOCAL) && own->call >= 0 && !w->calls.items[own->call].result_mutated) {
         w->calls.items[own->call].result_mutated = 1;
         w->calls.items[own->call].mutation_loc = loc;
     }
-    Bind *b = lookup(w, w->cur, name);
+    Bind *b = lookup_h(w, w->cur, name, nh);
     if (b && (b->flags & B_SELF)) {
-        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, arena_strndup(&w->tmp, what, strlen(what)));
+        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, what);
         return;
     }
     if (cur_func(w) < 0) return;
@@ -431,7 +449,7 @@ static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *wha
         }
         return;
     }
-    push_ev(w, EV_MUT, mk, name, arena_strndup(&w->tmp, what, strlen(what)), loc, -1);
+    push_ev(w, EV_MUT, mk, name, nh, arena_strndup(&w->tmp, what, strlen(what)), loc, -1);
 }
 
 /* Binds an assignment target, walking what it reads. */
@@ -839,7 +857,8 @@ static void walk_call(W *w, const AstNode *n) {
     Str head;
     char rest[512];
     if (dotted(fe, &head, rest, sizeof rest)) {
-        Bind *b = lookup(w, w->cur, head);
+        uint64_t hh = name_hash(head);
+        Bind *b = lookup_h(w, w->cur, head, hh);
         /* self.x.append(...) and friends: mutations of what the chain names */
         if (fe->kind == AST_Attribute) {
             Str m = fe->v.Attribute.attr;
@@ -858,7 +877,7 @@ static void walk_call(W *w, const AstNode *n) {
             char d[TXT_CAP];
             reason(w, cur_func(w), AN_P_READS_SELF, c.loc, BJOIN(d, L("reads "), head, ((Str){rest, (size_t)(d2 - rest)})));
         }
-        push_ev(w, EV_CALL, MUT_ARG, head, arena_strndup(&w->tmp, rest, strlen(rest)), c.loc, idx);
+        push_ev(w, EV_CALL, MUT_ARG, head, hh, arena_strndup(&w->tmp, rest, strlen(rest)), c.loc, idx);
     } else {
         walk(w, fe);
         /* a method on an expression ("".join(x), f(x).split()) */
@@ -873,7 +892,7 @@ static void walk_call(W *w, const AstNode *n) {
                 if (nm.s) note_mutation(w, nm, c.loc, MUT_METHOD, BJOIN(what, nm, L("..."), m, L("(...)")));
             }
             /* the event's ".m" is the target's (same text; the output arena outlives the tmp one) */
-            push_ev(w, EV_CALL, MUT_ARG, (Str){NULL, 0}, target, c.loc, idx);
+            push_ev(w, EV_CALL, MUT_ARG, (Str){NULL, 0}, 0, target, c.loc, idx);
         } else {
             w->calls.items[idx].origin = AN_CALL_UNKNOWN;
             w->calls.items[idx].target = "<expression>";
@@ -1071,7 +1090,8 @@ static void walk(W *w, const AstNode *n) {
         Str head;
         char rest[512];
         if (dotted(n, &head, rest, sizeof rest)) {
-            Bind *b = lookup(w, w->cur, head);
+            uint64_t hh = name_hash(head);
+            Bind *b = lookup_h(w, w->cur, head, hh);
             if (b && (b->flags & B_SELF) && rest[0]) {
                 const char *d2 = strchr(rest + 1, '.');
                 size_t len = d2 ? (size_t)(d2 - rest) : strlen(rest);
@@ -1079,7 +1099,7 @@ static void walk(W *w, const AstNode *n) {
                 reason(w, f, AN_P_READS_SELF, loc_of(n), BJOIN(d, L("reads "), head, ((Str){rest, len})));
             } else if (!b || (b->scope == 0 && !(b->flags & (B_DEF | B_CLASS))) || (b->flags & B_IMPORT)) {
                 /* possibly module state (settled at the end, when every binding is known) */
-                push_ev(w, EV_READ, MUT_ARG, head, arena_strndup(&w->tmp, rest, strlen(rest)), loc_of(n), -1);
+                push_ev(w, EV_READ, MUT_ARG, head, hh, arena_strndup(&w->tmp, rest, strlen(rest)), loc_of(n), -1);
             } else if (w->scopes.items[b->scope].func != f && w->scopes.items[b->scope].kind != SC_MODULE && !(b->flags & B_DEF)) {
                 /* a closure variable: fine */
             }
@@ -1116,8 +1136,9 @@ static int own_local(W *w, const Bind *b, int func) {
     return s->kind != SC_MODULE && s->kind != SC_CLASS && s->func == func;
 }
 
-static void settle_mutation(W *w, int scope, int func, Str name, AnLoc loc, MutKind mk, const char *what) {
-    Bind *b = lookup(w, scope, name);
+/* nh: name_hash(name) */
+static void settle_mutation(W *w, int scope, int func, Str name, uint64_t nh, AnLoc loc, MutKind mk, const char *what) {
+    Bind *b = lookup_h(w, scope, name, nh);
     char d[TXT_CAP];
     if (!b || b->scope == 0) {
         reason(w, func, AN_P_WRITES_GLOBAL, loc, BJOIN(d, L("mutates module-level '"), name, L("': "), Z(what)));
@@ -1161,7 +1182,7 @@ static void settle_call(W *w, const Ev *e) {
         if (!k) reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, BJOIN(d, L("calls "), Z(SHOW()), L(" on an object it cannot see")));
         goto apply;
     }
-    Bind *b = lookup(w, e->scope, e->head);
+    Bind *b = lookup_h(w, e->scope, e->head, e->hh);
     const char *last = strrchr(e->rest, '.');
     {
         size_t hn = e->head.len < sizeof tb - 1 ? e->head.len : sizeof tb - 1;
@@ -1234,13 +1255,13 @@ apply:
             hazard(w, f, AN_C_MUTABLE_RETURN, ct->ret_loc, BJOIN(d, L("returns the result of "), Z(SHOW())));
         }
         if ((k->flags & AN_F_MUTARG0) && ct->arg0.s)
-            settle_mutation(w, e->scope, f, ct->arg0, e->loc, MUT_METHOD, SHOW());
+            settle_mutation(w, e->scope, f, ct->arg0, name_hash(ct->arg0), e->loc, MUT_METHOD, SHOW());
     }
 #undef SHOW
 }
 
 static void settle_read(W *w, const Ev *e) {
-    Bind *b = lookup(w, e->scope, e->head);
+    Bind *b = lookup_h(w, e->scope, e->head, e->hh);
     if (b && b->scope != 0 && !(b->flags & B_IMPORT)) return;
     if (b && (b->flags & B_IMPORT)) {
         if (!e->rest[0]) return;
@@ -1387,7 +1408,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
      * argument), then reads */
     for (size_t i = 0; i < w.evs.len; i++) {
         const Ev *e = &w.evs.items[i];
-        if (e->kind == EV_MUT) settle_mutation(&w, e->scope, e->func, e->head, e->loc, e->mkind, e->rest);
+        if (e->kind == EV_MUT) settle_mutation(&w, e->scope, e->func, e->head, e->hh, e->loc, e->mkind, e->rest);
     }
     for (size_t i = 0; i < w.evs.len; i++)
         if (w.evs.items[i].kind == EV_CALL) settle_call(&w, &w.evs.items[i]);
@@ -1396,7 +1417,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
         if (e->kind == EV_READ && e->func >= 0) settle_read(&w, e);
         else if (e->kind == EV_CALL && e->func >= 0 && e->head.s) {
             /* the callee's own name is read too (a module-level object's method) */
-            Bind *b = lookup(&w, e->scope, e->head);
+            Bind *b = lookup_h(&w, e->scope, e->head, e->hh);
             if (b && b->scope == 0 && !(b->flags & (B_DEF | B_CLASS | B_IMPORT))) {
                 Ev r = *e;
                 r.rest = "";
