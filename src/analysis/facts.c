@@ -1384,16 +1384,46 @@ static void bucket(W *w, const Iss *v, size_t n, int hazards) {
     free(cnt);
 }
 
+/* Room for what a module of n source bytes usually holds (counts per KiB on the standard
+ * library, rounded up), so that the vectors and indexes seldom grow during the walk. */
+static void presize(W *w, size_t n) {
+    size_t kb = n / 1024 + 1;
+    vec_grow(&w->evs, kb * 16);
+    vec_grow(&w->calls, kb * 12);
+    vec_grow(&w->ctmp, kb * 12);
+    vec_grow(&w->binds, kb * 10);
+    hashidx_reserve(&w->bidx, kb * 10);
+    vec_grow(&w->reasons, kb * 6);
+    hashidx_reserve(&w->rdedup, kb * 6);
+    vec_grow(&w->scopes, kb * 3);
+    vec_grow(&w->funcs, kb * 2);
+    vec_grow(&w->ftmp, kb * 2);
+}
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The bytes the copies at the end take in the output arena (bucket's issue arrays at most), so
+ * that they go into one chunk of the right size instead of doubling ones. */
+static size_t final_bytes(const W *w) {
+    return round8((w->reasons.len + w->hazards.len) * sizeof(AnIssue)) + w->funcs.len * 8 +
+           round8(w->funcs.len * sizeof(AnFunc)) + round8(w->calls.len * sizeof(AnCall)) +
+           round8(w->aliases.len * sizeof(AnAlias)) + round8(w->classes.len * sizeof(char *)) +
+           round8(w->class_lines.len * sizeof(int));
+}
+
 void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, const char *module_name,
                        const char *src, size_t n) {
     memset(out, 0, sizeof *out);
-    /* facts outlive the file: small first chunks (most files need a few KiB) */
-    arena_init_sized(&out->arena, n > 0 ? n / 4 + 1024 : 4096);
+    /* facts outlive the file: small first chunks (most files need a few KiB); the walk takes
+     * about n * 3/4 of it, the copies at the end are reserved exactly */
+    arena_init_sized(&out->arena, n > 0 ? n * 3 / 4 + 1024 : 4096);
     W w;
     memset(&w, 0, sizeof w);
     w.out = out;
     w.a = &out->arena;
-    arena_init_sized(&w.tmp, 16384);
+    /* names and event texts: about n/4 */
+    arena_init_sized(&w.tmp, n / 4 + 1024);
+    presize(&w, n);
     w.src = src;
     w.nsrc = n;
     out->path = arena_strndup(w.a, path, strlen(path));
@@ -1426,6 +1456,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
         }
     }
     find_suppressions(&w);
+    arena_reserve(w.a, final_bytes(&w));
     bucket(&w, w.reasons.items, w.reasons.len, 0);
     bucket(&w, w.hazards.items, w.hazards.len, 1);
 
