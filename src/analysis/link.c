@@ -17,7 +17,7 @@
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-enum { MAX_HOPS = 8 };
+enum { MAX_HOPS = 8, C204_MAX = 1200 /* a C204 detail's buffer */ };
 
 /* A string-keyed index: keys[i] -> vals[i]. The keys' bytes live in `text`. */
 typedef struct Names {
@@ -124,13 +124,20 @@ static int resolve(L *l, const char *target) {
 
 static AnFunc *rfunc(const AnRepo *r, int i) { return &r->files[r->funcs[i].file].funcs[r->funcs[i].func]; }
 
-/* Issues added by linking, appended to each function's arrays at the end. */
+/* Issues added by linking, appended to each function's arrays at the end. Until then a detail
+ * lives in the link's own text arena (dlen: its length), so that the files' arenas get what
+ * linking adds to them in one chunk of the right size. */
 typedef struct Add {
     int rf, hazard;
+    size_t dlen;
     AnIssue is;
 } Add;
 
-typedef Array(Add) AddVec;
+typedef struct AddVec {
+    Add *items;
+    size_t len, cap;
+    Arena text;
+} AddVec;
 
 typedef struct Edge {
     int from, to; /* repo function indexes: caller -> callee */
@@ -145,8 +152,22 @@ static const char *adup(AnRepo *r, int rf, const char *s) {
 static void add(AnRepo *r, AddVec *v, int rf, int hazard, AnIssueKind k, AnLoc loc, const char *detail,
                 const char *other_file, AnLoc other) {
     if (hazard && (rfunc(r, rf)->suppressed & (1ull << k))) return;
-    Add x = {rf, hazard, {k, loc, detail ? adup(r, rf, detail) : NULL, other_file, other}};
+    size_t n = detail ? strlen(detail) : 0;
+    Add x = {rf, hazard, n, {k, loc, detail ? arena_strndup(&v->text, detail, n) : NULL, other_file, other}};
     vec_push(v, x);
+}
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The bytes appending adds to function v takes in its file's arena (arena_alloc rounds each
+ * object to 8 bytes): the grown arrays, and room for a C204 detail on a cached function. */
+static size_t append_bytes(const AnFunc *fn, int na, int nh) {
+    size_t b = 0;
+    int spare = fn->cache.kind != AN_NO_CACHE;
+    if (na) b += (size_t)(fn->nreasons + na) * sizeof(AnIssue);
+    if (nh || spare) b += (size_t)(fn->nhazards + nh + spare) * sizeof(AnIssue);
+    if (spare) b += C204_MAX;
+    return b;
 }
 
 /* a + b + c into dst[cap], cut at cap - 1 bytes as snprintf("%s%s%s") was */
@@ -250,6 +271,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     }
 
     AddVec adds = {0};
+    arena_init_sized(&adds.text, 1u << 20);
     Array(Edge) edges = {0};
     HashIdx seen = {0};
     /* a call makes at most one edge, or one P115 */
@@ -365,9 +387,18 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
         fn->purity = (state[v] == 1 || gen) ? AN_IMPURE : state[v] == 2 ? AN_UNKNOWN : AN_PURE;
     }
 
-    /* append what linking found (counting sort by function) */
+    /* append what linking found (counting sort by function), each file's part reserved at once */
     int *na = xcalloc((size_t)total + 1, sizeof(int)), *nh = xcalloc((size_t)total + 1, sizeof(int));
-    for (size_t k = 0; k < adds.len; k++) (adds.items[k].hazard ? nh : na)[adds.items[k].rf]++;
+    size_t *need = xcalloc((size_t)nfiles + 1, sizeof(size_t));
+    for (size_t k = 0; k < adds.len; k++) {
+        const Add *x = &adds.items[k];
+        (x->hazard ? nh : na)[x->rf]++;
+        if (x->is.detail) need[repo->funcs[x->rf].file] += round8(x->dlen + 1);
+    }
+    for (int v = 0; v < total; v++) need[repo->funcs[v].file] += append_bytes(rfunc(repo, v), na[v], nh[v]);
+    for (int i = 0; i < nfiles; i++)
+        if (need[i]) arena_reserve(&files[i].arena, need[i]);
+    free(need);
     for (int v = 0; v < total; v++) {
         AnFunc *fn = rfunc(repo, v);
         Arena *a = &files[repo->funcs[v].file].arena;
@@ -384,9 +415,11 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
         fn->hazards = arr;
     }
     for (size_t k = 0; k < adds.len; k++) {
-        AnFunc *fn = rfunc(repo, adds.items[k].rf);
-        if (adds.items[k].hazard) fn->hazards[fn->nhazards++] = adds.items[k].is;
-        else fn->reasons[fn->nreasons++] = adds.items[k].is;
+        Add *x = &adds.items[k];
+        AnFunc *fn = rfunc(repo, x->rf);
+        if (x->is.detail) x->is.detail = arena_strndup(&files[repo->funcs[x->rf].file].arena, x->is.detail, x->dlen);
+        if (x->hazard) fn->hazards[fn->nhazards++] = x->is;
+        else fn->reasons[fn->nreasons++] = x->is;
     }
     for (int v = 0; v < total; v++) {
         AnFunc *fn = rfunc(repo, v);
@@ -404,7 +437,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
             why = &fn->reasons[k];
         }
         if (!why) continue;
-        char d[1200];
+        char d[C204_MAX];
         snprintf(d, sizeof d, "%s %s%s%s", an_issue_desc[why->kind].code, an_issue_desc[why->kind].message,
                  why->detail ? ": " : "", why->detail ? why->detail : "");
         AnIssue is = {AN_C_IMPURE, fn->cache.loc, adup(repo, v, d), NULL, why->loc};
@@ -420,6 +453,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     free(bwd);
     vec_free(&edges);
     vec_free(&adds);
+    arena_free(&adds.text);
     names_free(&l.funcs);
     names_free(&l.aliases);
     names_free(&l.classes);
