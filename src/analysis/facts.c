@@ -307,6 +307,9 @@ static const MutName *find_mutated(W *w, Str name) {
     return v == HASHIDX_NONE ? NULL : &w->mutated.items[v];
 }
 
+/* A copy of an event's text in the tmp arena; the usual "" (a plain name) is not copied. */
+static const char *ev_text(W *w, const char *s) { return s[0] ? arena_strndup(&w->tmp, s, strlen(s)) : ""; }
+
 /* hh: name_hash(head), when the caller has it; else 0 */
 static void push_ev(W *w, EvKind kind, MutKind mk, Str head, uint64_t hh, const char *rest, AnLoc loc, int call) {
     if (head.s && !hh) hh = name_hash(head);
@@ -449,7 +452,7 @@ static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *wha
         }
         return;
     }
-    push_ev(w, EV_MUT, mk, name, nh, arena_strndup(&w->tmp, what, strlen(what)), loc, -1);
+    push_ev(w, EV_MUT, mk, name, nh, ev_text(w, what), loc, -1);
 }
 
 /* Binds an assignment target, walking what it reads. */
@@ -877,7 +880,7 @@ static void walk_call(W *w, const AstNode *n) {
             char d[TXT_CAP];
             reason(w, cur_func(w), AN_P_READS_SELF, c.loc, BJOIN(d, L("reads "), head, ((Str){rest, (size_t)(d2 - rest)})));
         }
-        push_ev(w, EV_CALL, MUT_ARG, head, hh, arena_strndup(&w->tmp, rest, strlen(rest)), c.loc, idx);
+        push_ev(w, EV_CALL, MUT_ARG, head, hh, ev_text(w, rest), c.loc, idx);
     } else {
         walk(w, fe);
         /* a method on an expression ("".join(x), f(x).split()) */
@@ -1099,7 +1102,7 @@ static void walk(W *w, const AstNode *n) {
                 reason(w, f, AN_P_READS_SELF, loc_of(n), BJOIN(d, L("reads "), head, ((Str){rest, len})));
             } else if (!b || (b->scope == 0 && !(b->flags & (B_DEF | B_CLASS))) || (b->flags & B_IMPORT)) {
                 /* possibly module state (settled at the end, when every binding is known) */
-                push_ev(w, EV_READ, MUT_ARG, head, hh, arena_strndup(&w->tmp, rest, strlen(rest)), loc_of(n), -1);
+                push_ev(w, EV_READ, MUT_ARG, head, hh, ev_text(w, rest), loc_of(n), -1);
             } else if (w->scopes.items[b->scope].func != f && w->scopes.items[b->scope].kind != SC_MODULE && !(b->flags & B_DEF)) {
                 /* a closure variable: fine */
             }
