@@ -83,9 +83,17 @@ static size_t join_cut(char *dst, size_t cap, const char *a, size_t na, const ch
     return na + nb;
 }
 
+/* resolve()'s answers by target: many calls name the same target */
+typedef struct Memo {
+    HashIdx idx;
+    Array(Str) keys;
+    Array(int) vals;
+} Memo;
+
 typedef struct L {
     AnRepo *r;
     Names funcs, aliases, classes;
+    Memo memo;
 } L;
 
 enum { R_NONE = -1, R_CLASS = -2 };
@@ -120,6 +128,27 @@ static int resolve(L *l, const char *target) {
         if (!found) return R_NONE;
     }
     return R_NONE;
+}
+
+typedef struct MemoKey {
+    const Memo *m;
+    Str s;
+} MemoKey;
+static int memo_eq(const void *ctx, uint32_t v) {
+    const MemoKey *k = ctx;
+    Str s = k->m->keys.items[v];
+    return s.len == k->s.len && memcmp(s.s, k->s.s, s.len) == 0;
+}
+
+/* resolve(), once per distinct target (the target strings outlive the link) */
+static int resolve_memo(L *l, const char *target) {
+    Memo *m = &l->memo;
+    MemoKey k = {m, {target, strlen(target)}};
+    uint32_t v = hashidx_get_or_add(&m->idx, XXH3_64bits(k.s.s, k.s.len), (uint32_t)m->keys.len, memo_eq, &k);
+    if (v != m->keys.len) return m->vals.items[v];
+    vec_push(&m->keys, k.s);
+    vec_push(&m->vals, resolve(l, target));
+    return m->vals.items[v];
 }
 
 static AnFunc *rfunc(const AnRepo *r, int i) { return &r->files[r->funcs[i].file].funcs[r->funcs[i].func]; }
@@ -285,7 +314,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
             c->resolved = -1;
             if (c->origin != AN_CALL_REPO) continue;
             int caller = c->func >= 0 ? repo->file_base[i] + c->func : -1;
-            int t = resolve(&l, c->target);
+            int t = resolve_memo(&l, c->target);
             if (t >= 0) {
                 c->resolved = t;
                 AnFunc *callee = rfunc(repo, t);
@@ -454,6 +483,9 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     vec_free(&edges);
     vec_free(&adds);
     arena_free(&adds.text);
+    hashidx_free(&l.memo.idx);
+    vec_free(&l.memo.keys);
+    vec_free(&l.memo.vals);
     names_free(&l.funcs);
     names_free(&l.aliases);
     names_free(&l.classes);
