@@ -45,7 +45,8 @@ static void names_reserve(Names *n, size_t extra) {
     vec_grow(&n->vals, n->vals.len + extra);
     vec_grow(&n->targets, n->targets.len + extra);
 }
-/* Adds "a.b" -> val; the first definition of a key wins. */
+/* Adds "a.b" -> val; the first definition of a key wins (a later one's bytes stay unused in
+ * `text`, freed with it). */
 static void names_add(Names *n, const char *a, const char *b, int val, const char *target) {
     size_t la = strlen(a), lb = strlen(b);
     char *key = arena_alloc(&n->text, la + lb + 2);
