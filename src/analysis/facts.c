@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* the hashes here are of short names: inlined, they cost a fraction of a library call */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "../base/buf.h"
@@ -54,7 +56,8 @@ typedef struct Ev {
     MutKind mkind;
     int scope, func, call;
     Str head;
-    const char *rest; /* ".a.b" after the head, or "" (tmp arena) */
+    uint64_t hh;      /* name_hash(head); 0 without a head */
+    const char *rest; /* ".a.b" after the head, or "" (tmp or output arena) */
     AnLoc loc;
 } Ev;
 
@@ -109,19 +112,51 @@ typedef struct W {
 
 static AnLoc loc_of(const AstNode *n) { return (AnLoc){n->lineno, n->col_offset}; }
 
-static const char *tmp_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static const char *tmp_printf(Arena *a, const char *fmt, ...) {
-    char buf[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    if (n < 0) n = 0;
-    if ((size_t)n >= sizeof buf) n = sizeof buf - 1;
-    return arena_strndup(a, buf, (size_t)n);
+/* ---- text from pieces ----------------------------------------------------------------------
+ * Names and details are joined from byte spans instead of printf (which was a quarter of this
+ * pass). The pieces are identifiers, module names and fixed words, which never hold a NUL byte,
+ * so copying a span's bytes prints what "%.*s" printed. A result is cut short at cap - 1 bytes,
+ * exactly as snprintf into a char[cap] cut it: names longer than that are cut on purpose. */
+enum { TXT_CAP = 512 }; /* names and details made in arenas are cut to TXT_CAP - 1 bytes */
+
+#define L(lit) STR_LIT(lit)
+static Str Z(const char *s) { return (Str){s, strlen(s)}; }
+
+/* The joined length of pieces p[0..np), cut to cap - 1. */
+static size_t join_len(const Str *p, size_t np, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; i < np; i++) n += p[i].len;
+    return n < cap ? n : cap - 1;
 }
 
-/* a + b, NUL-terminated, in arena ar (the common case of tmp_printf("%s%s"), without printf) */
+/* Writes the first n bytes of the joined pieces and a NUL to d. */
+static char *join_copy(char *d, const Str *p, size_t np, size_t n) {
+    char *o = d;
+    for (size_t i = 0; i < np && n; i++) {
+        size_t k = p[i].len < n ? p[i].len : n;
+        if (k) memcpy(o, p[i].s, k);
+        o += k;
+        n -= k;
+    }
+    *o = 0;
+    return d;
+}
+
+static const char *join_buf(char *buf, size_t cap, const Str *p, size_t np) {
+    return join_copy(buf, p, np, join_len(p, np, cap));
+}
+static const char *join_arena(Arena *a, const Str *p, size_t np) {
+    size_t n = join_len(p, np, TXT_CAP);
+    return join_copy(arena_alloc(a, n + 1), p, np, n);
+}
+
+/* BJOIN(buf, pieces...): the pieces (Str values: L("lit"), Z(cstr), a Str) joined into the array
+ * buf, cut to sizeof buf - 1. AJOIN(arena, pieces...): the same, in the arena, cut to TXT_CAP - 1. */
+#define PIECES(...) (const Str[]){__VA_ARGS__}, sizeof((const Str[]){__VA_ARGS__}) / sizeof(Str)
+#define BJOIN(buf, ...) join_buf((buf), sizeof(buf), PIECES(__VA_ARGS__))
+#define AJOIN(arena, ...) join_arena((arena), PIECES(__VA_ARGS__))
+
+/* a + b, NUL-terminated, in arena ar, not cut */
 static const char *cat2(Arena *ar, const char *a, const char *b) {
     size_t n = strlen(a), m = strlen(b);
     char *p = arena_alloc(ar, n + m + 1);
@@ -131,7 +166,16 @@ static const char *cat2(Arena *ar, const char *a, const char *b) {
     return p;
 }
 
-static uint64_t bind_hash(int scope, Str name) { return XXH3_64bits_withSeed(name.s, name.len, (uint64_t)scope); }
+/* A binding's key is (scope, name). The name is hashed once (name_hash) and the scope mixed in
+ * cheaply (bind_hash), so that a lookup through a chain of scopes, and an event that saved its
+ * head's hash, do not hash the name again for every scope. */
+static uint64_t name_hash(Str name) { return XXH3_64bits(name.s, name.len); }
+static uint64_t bind_hash(int scope, uint64_t nh) {
+    uint64_t h = nh ^ ((uint64_t)(unsigned)scope * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 31; /* the index takes the low bits: fold the scope's high bits down */
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 29);
+}
 
 typedef struct BindKey {
     const W *w;
@@ -144,15 +188,25 @@ static int bind_eq(const void *ctx, uint32_t v) {
     return b->scope == k->scope && b->name.len == k->name.len && memcmp(b->name.s, k->name.s, k->name.len) == 0;
 }
 
-static Bind *bind_find(W *w, int scope, Str name) {
-    BindKey k = {w, scope, name};
-    uint32_t v = hashidx_find(&w->bidx, bind_hash(scope, name), bind_eq, &k);
-    return v == HASHIDX_NONE ? NULL : &w->binds.items[v];
+/* bind_find with the name's hash nh already made. The probe is hashidx_find's, written out so
+ * that the key comparison is inlined (this is the walk's most frequent question). */
+static Bind *bind_find_h(W *w, int scope, Str name, uint64_t nh) {
+    const HashIdx *h = &w->bidx;
+    if (!h->cap) return NULL;
+    uint64_t hash = bind_hash(scope, nh);
+    size_t mask = h->cap - 1;
+    for (size_t i = (size_t)hash & mask; h->val[i] != HASHIDX_NONE; i = (i + 1) & mask) {
+        if (h->hash[i] != hash) continue;
+        Bind *b = &w->binds.items[h->val[i]];
+        if (b->scope == scope && b->name.len == name.len && memcmp(b->name.s, name.s, name.len) == 0) return b;
+    }
+    return NULL;
 }
+static Bind *bind_find(W *w, int scope, Str name) { return bind_find_h(w, scope, name, name_hash(name)); }
 
 static Bind *bind_get(W *w, int scope, Str name) {
     BindKey k = {w, scope, name};
-    uint32_t v = hashidx_get_or_add(&w->bidx, bind_hash(scope, name), (uint32_t)w->binds.len, bind_eq, &k);
+    uint32_t v = hashidx_get_or_add(&w->bidx, bind_hash(scope, name_hash(name)), (uint32_t)w->binds.len, bind_eq, &k);
     if (v == w->binds.len) vec_push(&w->binds, ((Bind){name, scope, 0, NULL, -1, -1, 0}));
     return &w->binds.items[v];
 }
@@ -160,18 +214,19 @@ static Bind *bind_get(W *w, int scope, Str name) {
 /* The binding a name refers to from `scope`, as Python resolves it: the scope itself, then the
  * enclosing function scopes (class bodies are skipped), then the module. NULL: a builtin or
  * unbound name. */
-static Bind *lookup(W *w, int scope, Str name) {
+static Bind *lookup_h(W *w, int scope, Str name, uint64_t nh) {
     int first = 1;
     for (int s = scope; s >= 0; s = w->scopes.items[s].parent, first = 0) {
         if (!first && w->scopes.items[s].kind == SC_CLASS) continue;
-        Bind *b = bind_find(w, s, name);
+        Bind *b = bind_find_h(w, s, name, nh);
         if (!b) continue;
-        if (b->flags & B_GLOBAL) return bind_find(w, 0, name);
+        if (b->flags & B_GLOBAL) return bind_find_h(w, 0, name, nh);
         if (b->flags & B_NONLOCAL) continue;
         if (b->flags & (B_LOCAL | B_PARAM | B_IMPORT | B_DEF | B_CLASS)) return b;
     }
     return NULL;
 }
+static Bind *lookup(W *w, int scope, Str name) { return lookup_h(w, scope, name, name_hash(name)); }
 
 /* The function scope that owns assignments made in `scope` (comprehensions assign to their own
  * targets only; a walrus goes to the enclosing function). */
@@ -250,17 +305,23 @@ static int mut_eq(const void *ctx, uint32_t v) {
 }
 static void mark_mutated(W *w, Str name, AnLoc loc) {
     MutKey k = {w, name};
-    uint32_t v = hashidx_get_or_add(&w->midx, XXH3_64bits(name.s, name.len), (uint32_t)w->mutated.len, mut_eq, &k);
+    uint32_t v = hashidx_get_or_add(&w->midx, name_hash(name), (uint32_t)w->mutated.len, mut_eq, &k);
     if (v == w->mutated.len) vec_push(&w->mutated, ((MutName){name, loc}));
 }
 static const MutName *find_mutated(W *w, Str name) {
+    if (!w->mutated.len) return NULL; /* the usual case: no hashing for every read */
     MutKey k = {w, name};
-    uint32_t v = hashidx_find(&w->midx, XXH3_64bits(name.s, name.len), mut_eq, &k);
+    uint32_t v = hashidx_find(&w->midx, name_hash(name), mut_eq, &k);
     return v == HASHIDX_NONE ? NULL : &w->mutated.items[v];
 }
 
-static void push_ev(W *w, EvKind kind, MutKind mk, Str head, const char *rest, AnLoc loc, int call) {
-    vec_push(&w->evs, ((Ev){kind, mk, w->cur, cur_func(w), call, head, rest ? rest : "", loc}));
+/* A copy of an event's text in the tmp arena; the usual "" (a plain name) is not copied. */
+static const char *ev_text(W *w, const char *s) { return s[0] ? arena_strndup(&w->tmp, s, strlen(s)) : ""; }
+
+/* hh: name_hash(head), when the caller has it; else 0 */
+static void push_ev(W *w, EvKind kind, MutKind mk, Str head, uint64_t hh, const char *rest, AnLoc loc, int call) {
+    if (head.s && !hh) hh = name_hash(head);
+    vec_push(&w->evs, ((Ev){kind, mk, w->cur, cur_func(w), call, head, hh, rest ? rest : "", loc}));
 }
 
 static int push_scope(W *w, ScopeKind kind, int func, const char *prefix) {
@@ -278,10 +339,10 @@ static const char *lib_name(W *w, const AstNode *e, char *buf, size_t cap) {
     buf[0] = 0;
     if (!dotted(e, &head, rest, sizeof rest)) return buf;
     Bind *b = lookup(w, w->cur, head);
-    if (b && (b->flags & B_IMPORT)) snprintf(buf, cap, "%s%s", b->target, rest);
+    if (b && (b->flags & B_IMPORT)) join_buf(buf, cap, PIECES(Z(b->target), Z(rest)));
     else if (!b && w->star_functools && (str_eq(head, "lru_cache") || str_eq(head, "cache") || str_eq(head, "cached_property")))
-        snprintf(buf, cap, "functools.%.*s%s", (int)head.len, head.s, rest);
-    else if (!b) snprintf(buf, cap, "%.*s%s", (int)head.len, head.s, rest);
+        join_buf(buf, cap, PIECES(L("functools."), head, Z(rest)));
+    else if (!b) join_buf(buf, cap, PIECES(head, Z(rest)));
     return buf;
 }
 
@@ -375,14 +436,15 @@ static void walk_children(W *w, const AstNode *n) {
  * instance state (eagerly), and an event for the rest. */
 static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *what) {
     if (!name.s) return;
-    Bind *own = bind_find(w, owner_scope(w, w->cur), name);
+    uint64_t nh = name_hash(name);
+    Bind *own = bind_find_h(w, owner_scope(w, w->cur), name, nh);
     if (own && (own->flags & B_LOCAL) && own->call >= 0 && !w->calls.items[own->call].result_mutated) {
         w->calls.items[own->call].result_mutated = 1;
         w->calls.items[own->call].mutation_loc = loc;
     }
-    Bind *b = lookup(w, w->cur, name);
+    Bind *b = lookup_h(w, w->cur, name, nh);
     if (b && (b->flags & B_SELF)) {
-        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, arena_strndup(&w->tmp, what, strlen(what)));
+        reason(w, cur_func(w), AN_P_MUTATES_SELF, loc, what);
         return;
     }
     if (cur_func(w) < 0) return;
@@ -390,14 +452,15 @@ static void note_mutation(W *w, Str name, AnLoc loc, MutKind mk, const char *wha
      * must not hide the mutation) */
     if (b && (b->flags & B_PARAM) && w->scopes.items[b->scope].kind == SC_FUNC && w->scopes.items[b->scope].func == cur_func(w)) {
         int f = cur_func(w);
-        reason(w, f, AN_P_MUTATES_PARAM, loc, tmp_printf(&w->tmp, "mutates argument '%.*s': %s", (int)name.len, name.s, what));
+        char d[TXT_CAP];
+        reason(w, f, AN_P_MUTATES_PARAM, loc, BJOIN(d, L("mutates argument '"), name, L("': "), Z(what)));
         if (mk != MUT_ATTR && !(b->flags & B_C208)) {
             b->flags |= B_C208;
-            hazard(w, f, AN_C_UNHASHABLE_ARG, loc, tmp_printf(&w->tmp, "parameter '%.*s' is used as a list/dict: %s", (int)name.len, name.s, what));
+            hazard(w, f, AN_C_UNHASHABLE_ARG, loc, BJOIN(d, L("parameter '"), name, L("' is used as a list/dict: "), Z(what)));
         }
         return;
     }
-    push_ev(w, EV_MUT, mk, name, arena_strndup(&w->tmp, what, strlen(what)), loc, -1);
+    push_ev(w, EV_MUT, mk, name, nh, ev_text(w, what), loc, -1);
 }
 
 /* Binds an assignment target, walking what it reads. */
@@ -406,11 +469,12 @@ static void bind_store(W *w, Str name, AnLoc loc) {
     Bind *b = bind_get(w, s, name);
     if (b->flags & (B_GLOBAL | B_NONLOCAL)) {
         int f = w->scopes.items[s].func;
+        char d[TXT_CAP];
         if (b->flags & B_GLOBAL) {
-            reason(w, f, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "assigns global '%.*s'", (int)name.len, name.s));
+            reason(w, f, AN_P_WRITES_GLOBAL, loc, BJOIN(d, L("assigns global '"), name, L("'")));
             mark_mutated(w, name, loc);
         } else {
-            reason(w, f, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "assigns enclosing variable '%.*s'", (int)name.len, name.s));
+            reason(w, f, AN_P_WRITES_GLOBAL, loc, BJOIN(d, L("assigns enclosing variable '"), name, L("'")));
         }
         return;
     }
@@ -434,7 +498,7 @@ static void walk_target(W *w, const AstNode *t) {
         walk(w, t->v.Attribute.value);
         Str nm = base_name(t);
         char what[300];
-        snprintf(what, sizeof what, "assigns %.*s.%.*s", (int)nm.len, nm.s ? nm.s : "", (int)t->v.Attribute.attr.len, t->v.Attribute.attr.s);
+        BJOIN(what, L("assigns "), nm, L("."), t->v.Attribute.attr);
         note_mutation(w, nm, loc_of(t), MUT_ATTR, what);
         break;
     }
@@ -443,7 +507,7 @@ static void walk_target(W *w, const AstNode *t) {
         walk(w, t->v.Subscript.slice);
         Str nm = base_name(t);
         char what[300];
-        snprintf(what, sizeof what, "assigns %.*s[...]", (int)nm.len, nm.s ? nm.s : "");
+        BJOIN(what, L("assigns "), nm, L("[...]"));
         note_mutation(w, nm, loc_of(t), MUT_ITEM, what);
         break;
     }
@@ -573,7 +637,7 @@ static void walk_funcdef(W *w, const AstNode *n) {
     AnFunc fn;
     memset(&fn, 0, sizeof fn);
     fn.name = arena_strndup(w->a, name.s, name.len);
-    fn.qualname = tmp_printf(w->a, "%s%.*s", ps->prefix, (int)name.len, name.s);
+    fn.qualname = AJOIN(w->a, Z(ps->prefix), name);
     fn.line = n->lineno;
     fn.first_line = ast_list_len(decos) ? decos->items[0]->lineno : n->lineno;
     fn.end_line = n->end_lineno;
@@ -607,7 +671,7 @@ static void walk_funcdef(W *w, const AstNode *n) {
     ps = &w->scopes.items[outer];
 
     /* the name is bound in the enclosing scope */
-    const char *qualified = tmp_printf(w->a, "%s.%s", w->module, w->funcs.items[f].qualname);
+    const char *qualified = AJOIN(w->a, Z(w->module), L("."), Z(w->funcs.items[f].qualname));
     Bind *b = bind_get(w, owner_scope(w, outer), name);
     b->flags = (b->flags & (B_GLOBAL | B_NONLOCAL)) | B_LOCAL | B_DEF;
     b->target = qualified;
@@ -619,10 +683,10 @@ static void walk_funcdef(W *w, const AstNode *n) {
     int self = 0;
     if (ps->kind == SC_CLASS && !w->funcs.items[f].is_staticmethod) {
         size_t pl = strlen(ps->prefix);
-        cls = tmp_printf(w->a, "%s.%.*s", w->module, (int)(pl ? pl - 1 : 0), ps->prefix);
+        cls = AJOIN(w->a, Z(w->module), L("."), ((Str){ps->prefix, pl ? pl - 1 : 0}));
         self = 1;
     }
-    const char *prefix = tmp_printf(&w->tmp, "%s.<locals>.", w->funcs.items[f].qualname);
+    const char *prefix = AJOIN(&w->tmp, Z(w->funcs.items[f].qualname), L(".<locals>."));
     push_scope(w, SC_FUNC, f, prefix);
     w->ftmp.items[f].scope = w->cur;
     bind_params(w, args, self, cls);
@@ -676,33 +740,33 @@ static void walk_classdef(W *w, const AstNode *n) {
     walk_list(w, n->v.ClassDef.keywords);
     Scope *ps = &w->scopes.items[w->cur];
     Str name = n->v.ClassDef.name;
-    const char *qual = tmp_printf(w->a, "%s%.*s", ps->prefix, (int)name.len, name.s);
+    const char *qual = AJOIN(w->a, Z(ps->prefix), name);
     vec_push(&w->classes, qual);
     /* the class body's code object starts at the first decorator, as a function's does */
     int first_line = ast_list_len(n->v.ClassDef.decorator_list) ? n->v.ClassDef.decorator_list->items[0]->lineno : n->lineno;
     vec_push(&w->class_lines, first_line);
     Bind *b = bind_get(w, owner_scope(w, w->cur), name);
     b->flags = (b->flags & (B_GLOBAL | B_NONLOCAL)) | B_LOCAL | B_CLASS;
-    b->target = tmp_printf(w->a, "%s.%s", w->module, qual);
+    b->target = AJOIN(w->a, Z(w->module), L("."), Z(qual));
     b->call = -1;
     int outer = w->cur;
-    push_scope(w, SC_CLASS, -1, tmp_printf(&w->tmp, "%s.", qual));
+    push_scope(w, SC_CLASS, -1, AJOIN(&w->tmp, Z(qual), L(".")));
     walk_list(w, n->v.ClassDef.body);
     w->cur = outer;
 }
 
 /* `from ..x import y` -> the absolute module name. */
 static const char *import_base(W *w, Str mod, int level) {
-    if (level == 0) return tmp_printf(&w->tmp, "%.*s", (int)mod.len, mod.s);
+    if (level == 0) return AJOIN(&w->tmp, mod);
     const char *p = w->package;
     size_t len = strlen(p);
     for (int i = 1; i < level; i++) {
         while (len > 0 && p[len - 1] != '.') len--;
         if (len > 0) len--;
     }
-    if (mod.len == 0) return tmp_printf(&w->tmp, "%.*s", (int)len, p);
-    if (len == 0) return tmp_printf(&w->tmp, "%.*s", (int)mod.len, mod.s);
-    return tmp_printf(&w->tmp, "%.*s.%.*s", (int)len, p, (int)mod.len, mod.s);
+    if (mod.len == 0) return AJOIN(&w->tmp, ((Str){p, len}));
+    if (len == 0) return AJOIN(&w->tmp, mod);
+    return AJOIN(&w->tmp, ((Str){p, len}), L("."), mod);
 }
 
 static void bind_import(W *w, Str name, const char *target) {
@@ -718,12 +782,13 @@ static void walk_import(W *w, const AstNode *n) {
     for (int i = 0; i < ast_list_len(names); i++) {
         const AstNode *a = names->items[i];
         Str nm = a->v.alias.name, as = a->v.alias.asname;
+        char t[TXT_CAP];
         if (as.s && as.len) {
-            bind_import(w, as, tmp_printf(&w->tmp, "%.*s", (int)nm.len, nm.s));
+            bind_import(w, as, BJOIN(t, nm));
         } else {
             size_t k = 0;
             while (k < nm.len && nm.s[k] != '.') k++;
-            bind_import(w, (Str){nm.s, k}, tmp_printf(&w->tmp, "%.*s", (int)k, nm.s));
+            bind_import(w, (Str){nm.s, k}, BJOIN(t, ((Str){nm.s, k})));
         }
     }
 }
@@ -738,7 +803,9 @@ static void walk_import_from(W *w, const AstNode *n) {
             if (strcmp(base, "functools") == 0) w->star_functools = 1;
             continue;
         }
-        const char *t = *base ? tmp_printf(&w->tmp, "%s.%.*s", base, (int)nm.len, nm.s) : tmp_printf(&w->tmp, "%.*s", (int)nm.len, nm.s);
+        char t[TXT_CAP];
+        if (*base) BJOIN(t, Z(base), L("."), nm);
+        else BJOIN(t, nm);
         bind_import(w, (as.s && as.len) ? as : nm, t);
     }
 }
@@ -801,7 +868,8 @@ static void walk_call(W *w, const AstNode *n) {
     Str head;
     char rest[512];
     if (dotted(fe, &head, rest, sizeof rest)) {
-        Bind *b = lookup(w, w->cur, head);
+        uint64_t hh = name_hash(head);
+        Bind *b = lookup_h(w, w->cur, head, hh);
         /* self.x.append(...) and friends: mutations of what the chain names */
         if (fe->kind == AST_Attribute) {
             Str m = fe->v.Attribute.attr;
@@ -809,7 +877,7 @@ static void walk_call(W *w, const AstNode *n) {
             if (k && (k->flags & AN_F_MUTATES) && !(b && (b->flags & B_IMPORT))) {
                 const char *dot = strrchr(rest, '.');
                 char what[600];
-                snprintf(what, sizeof what, "%.*s%s(...)", (int)head.len, head.s, rest);
+                BJOIN(what, head, Z(rest), L("(...)"));
                 /* self.append() is a method of the instance, not a list */
                 if (dot != rest || !(b && (b->flags & B_SELF))) note_mutation(w, head, c.loc, MUT_METHOD, what);
             }
@@ -817,21 +885,25 @@ static void walk_call(W *w, const AstNode *n) {
         if (b && (b->flags & B_SELF) && fe->kind == AST_Attribute && strchr(rest + 1, '.')) {
             /* self.x.m(): reads self.x */
             const char *d2 = strchr(rest + 1, '.');
-            reason(w, cur_func(w), AN_P_READS_SELF, c.loc, tmp_printf(&w->tmp, "reads %.*s%.*s", (int)head.len, head.s, (int)(d2 - rest), rest));
+            char d[TXT_CAP];
+            reason(w, cur_func(w), AN_P_READS_SELF, c.loc, BJOIN(d, L("reads "), head, ((Str){rest, (size_t)(d2 - rest)})));
         }
-        push_ev(w, EV_CALL, MUT_ARG, head, arena_strndup(&w->tmp, rest, strlen(rest)), c.loc, idx);
+        push_ev(w, EV_CALL, MUT_ARG, head, hh, ev_text(w, rest), c.loc, idx);
     } else {
         walk(w, fe);
         /* a method on an expression ("".join(x), f(x).split()) */
         if (fe->kind == AST_Attribute) {
             Str m = fe->v.Attribute.attr;
             const AnKnown *k = an_known_method(m.s, m.len);
-            w->calls.items[idx].target = tmp_printf(w->a, ".%.*s", (int)m.len, m.s);
+            const char *target = AJOIN(w->a, L("."), m);
+            w->calls.items[idx].target = target;
             if (k && (k->flags & AN_F_MUTATES)) {
                 Str nm = base_name(fe->v.Attribute.value);
-                if (nm.s) note_mutation(w, nm, c.loc, MUT_METHOD, tmp_printf(&w->tmp, "%.*s...%.*s(...)", (int)nm.len, nm.s, (int)m.len, m.s));
+                char what[TXT_CAP];
+                if (nm.s) note_mutation(w, nm, c.loc, MUT_METHOD, BJOIN(what, nm, L("..."), m, L("(...)")));
             }
-            push_ev(w, EV_CALL, MUT_ARG, (Str){NULL, 0}, tmp_printf(&w->tmp, ".%.*s", (int)m.len, m.s), c.loc, idx);
+            /* the event's ".m" is the target's (same text; the output arena outlives the tmp one) */
+            push_ev(w, EV_CALL, MUT_ARG, (Str){NULL, 0}, 0, target, c.loc, idx);
         } else {
             w->calls.items[idx].origin = AN_CALL_UNKNOWN;
             w->calls.items[idx].target = "<expression>";
@@ -1029,14 +1101,16 @@ static void walk(W *w, const AstNode *n) {
         Str head;
         char rest[512];
         if (dotted(n, &head, rest, sizeof rest)) {
-            Bind *b = lookup(w, w->cur, head);
+            uint64_t hh = name_hash(head);
+            Bind *b = lookup_h(w, w->cur, head, hh);
             if (b && (b->flags & B_SELF) && rest[0]) {
                 const char *d2 = strchr(rest + 1, '.');
-                int len = d2 ? (int)(d2 - rest) : (int)strlen(rest);
-                reason(w, f, AN_P_READS_SELF, loc_of(n), tmp_printf(&w->tmp, "reads %.*s%.*s", (int)head.len, head.s, len, rest));
+                size_t len = d2 ? (size_t)(d2 - rest) : strlen(rest);
+                char d[TXT_CAP];
+                reason(w, f, AN_P_READS_SELF, loc_of(n), BJOIN(d, L("reads "), head, ((Str){rest, len})));
             } else if (!b || (b->scope == 0 && !(b->flags & (B_DEF | B_CLASS))) || (b->flags & B_IMPORT)) {
                 /* possibly module state (settled at the end, when every binding is known) */
-                push_ev(w, EV_READ, MUT_ARG, head, arena_strndup(&w->tmp, rest, strlen(rest)), loc_of(n), -1);
+                push_ev(w, EV_READ, MUT_ARG, head, hh, ev_text(w, rest), loc_of(n), -1);
             } else if (w->scopes.items[b->scope].func != f && w->scopes.items[b->scope].kind != SC_MODULE && !(b->flags & B_DEF)) {
                 /* a closure variable: fine */
             }
@@ -1073,10 +1147,12 @@ static int own_local(W *w, const Bind *b, int func) {
     return s->kind != SC_MODULE && s->kind != SC_CLASS && s->func == func;
 }
 
-static void settle_mutation(W *w, int scope, int func, Str name, AnLoc loc, MutKind mk, const char *what) {
-    Bind *b = lookup(w, scope, name);
+/* nh: name_hash(name) */
+static void settle_mutation(W *w, int scope, int func, Str name, uint64_t nh, AnLoc loc, MutKind mk, const char *what) {
+    Bind *b = lookup_h(w, scope, name, nh);
+    char d[TXT_CAP];
     if (!b || b->scope == 0) {
-        reason(w, func, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "mutates module-level '%.*s': %s", (int)name.len, name.s, what));
+        reason(w, func, AN_P_WRITES_GLOBAL, loc, BJOIN(d, L("mutates module-level '"), name, L("': "), Z(what)));
         if (!b || !(b->flags & B_IMPORT)) mark_mutated(w, name, loc);
         return;
     }
@@ -1086,14 +1162,14 @@ static void settle_mutation(W *w, int scope, int func, Str name, AnLoc loc, MutK
     }
     if (!own_local(w, b, func)) {
         if (w->scopes.items[b->scope].kind != SC_CLASS)
-            reason(w, func, AN_P_WRITES_GLOBAL, loc, tmp_printf(&w->tmp, "mutates enclosing variable '%.*s': %s", (int)name.len, name.s, what));
+            reason(w, func, AN_P_WRITES_GLOBAL, loc, BJOIN(d, L("mutates enclosing variable '"), name, L("': "), Z(what)));
         return;
     }
     if ((b->flags & B_PARAM) && w->scopes.items[b->scope].kind == SC_FUNC) {
-        reason(w, func, AN_P_MUTATES_PARAM, loc, tmp_printf(&w->tmp, "mutates argument '%.*s': %s", (int)name.len, name.s, what));
+        reason(w, func, AN_P_MUTATES_PARAM, loc, BJOIN(d, L("mutates argument '"), name, L("': "), Z(what)));
         if (mk != MUT_ATTR && !(b->flags & B_C208)) {
             b->flags |= B_C208;
-            hazard(w, func, AN_C_UNHASHABLE_ARG, loc, tmp_printf(&w->tmp, "parameter '%.*s' is used as a list/dict: %s", (int)name.len, name.s, what));
+            hazard(w, func, AN_C_UNHASHABLE_ARG, loc, BJOIN(d, L("parameter '"), name, L("' is used as a list/dict: "), Z(what)));
         }
     }
 }
@@ -1103,20 +1179,21 @@ static void settle_call(W *w, const Ev *e) {
     CallTmp *ct = &w->ctmp.items[e->call];
     int f = e->func;
     const AnKnown *k = NULL;
-    char tb[768];
-    /* how the call is shown in a reason ("time.time()"): formatted only when a reason needs it */
+    char tb[768], show[TXT_CAP], d[TXT_CAP];
+    /* how the call is shown in a reason ("time.time()"): made only when a reason needs it, and
+     * cut to TXT_CAP - 1 before it goes into the detail (as the detail itself is) */
     const char *show_pre = "", *show_mid = "";
-#define SHOW() tmp_printf(&w->tmp, "%s%s()", show_pre, show_mid)
+#define SHOW() BJOIN(show, Z(show_pre), Z(show_mid), L("()"))
     if (!e->head.s) {
         /* method on an expression */
         k = an_known_method(e->rest + 1, strlen(e->rest + 1));
         show_pre = "...";
         show_mid = e->rest;
         c->origin = k ? AN_CALL_KNOWN : AN_CALL_UNKNOWN;
-        if (!k) reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, tmp_printf(&w->tmp, "calls %s on an object it cannot see", SHOW()));
+        if (!k) reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, BJOIN(d, L("calls "), Z(SHOW()), L(" on an object it cannot see")));
         goto apply;
     }
-    Bind *b = lookup(w, e->scope, e->head);
+    Bind *b = lookup_h(w, e->scope, e->head, e->hh);
     const char *last = strrchr(e->rest, '.');
     {
         size_t hn = e->head.len < sizeof tb - 1 ? e->head.len : sizeof tb - 1;
@@ -1131,7 +1208,7 @@ static void settle_call(W *w, const Ev *e) {
         const char *q;
         if (b) q = cat2(w->a, b->target, e->rest);
         else if (w->star_functools && !e->rest[0] && (str_eq(e->head, "lru_cache") || str_eq(e->head, "cache")))
-            q = tmp_printf(w->a, "functools.%s", tb);
+            q = AJOIN(w->a, L("functools."), Z(tb));
         else q = arena_strndup(w->a, tb, strlen(tb));
         c->target = q;
         show_mid = q;
@@ -1167,40 +1244,42 @@ static void settle_call(W *w, const Ev *e) {
     c->target = arena_strndup(w->a, tb, strlen(tb));
     if (b->scope == 0 && !e->rest[0]) {
         /* a module-level variable holding a callable */
-        c->target = tmp_printf(w->a, "%s.%s", w->module, tb);
+        c->target = AJOIN(w->a, Z(w->module), L("."), Z(tb));
         c->origin = AN_CALL_REPO;
         return;
     }
     if (e->rest[0]) k = an_known_method(last + 1, strlen(last + 1));
     c->origin = k ? AN_CALL_KNOWN : AN_CALL_UNKNOWN;
     if (!k) {
-        reason(w, f, AN_P_CALLS_UNKNOWN, e->loc,
-               tmp_printf(&w->tmp, e->rest[0] ? "calls %s on an object it cannot see" : "calls '%s', a parameter or local", e->rest[0] ? SHOW() : tb));
+        if (e->rest[0]) BJOIN(d, L("calls "), Z(SHOW()), L(" on an object it cannot see"));
+        else BJOIN(d, L("calls '"), Z(tb), L("', a parameter or local"));
+        reason(w, f, AN_P_CALLS_UNKNOWN, e->loc, d);
         return;
     }
 apply:
     if (!k) return;
     if (f >= 0) {
-        if (k->flags & AN_F_EFFECT) reason(w, f, (AnIssueKind)an_known_kind(k), e->loc, tmp_printf(&w->tmp, "calls %s", SHOW()));
+        if (k->flags & AN_F_EFFECT) reason(w, f, (AnIssueKind)an_known_kind(k), e->loc, BJOIN(d, L("calls "), Z(SHOW())));
         if (k->flags & AN_F_HEAVY) w->funcs.items[f].expense.heavy_calls++;
         if ((k->flags & AN_F_MUTRET) && ct->returned && !w->funcs.items[f].returns_mutable) {
             w->funcs.items[f].returns_mutable = 1;
-            hazard(w, f, AN_C_MUTABLE_RETURN, ct->ret_loc, tmp_printf(&w->tmp, "returns the result of %s", SHOW()));
+            hazard(w, f, AN_C_MUTABLE_RETURN, ct->ret_loc, BJOIN(d, L("returns the result of "), Z(SHOW())));
         }
         if ((k->flags & AN_F_MUTARG0) && ct->arg0.s)
-            settle_mutation(w, e->scope, f, ct->arg0, e->loc, MUT_METHOD, SHOW());
+            settle_mutation(w, e->scope, f, ct->arg0, name_hash(ct->arg0), e->loc, MUT_METHOD, SHOW());
     }
 #undef SHOW
 }
 
 static void settle_read(W *w, const Ev *e) {
-    Bind *b = lookup(w, e->scope, e->head);
+    Bind *b = lookup_h(w, e->scope, e->head, e->hh);
     if (b && b->scope != 0 && !(b->flags & B_IMPORT)) return;
     if (b && (b->flags & B_IMPORT)) {
         if (!e->rest[0]) return;
         char q[768];
-        int n = snprintf(q, sizeof q, "%s%s", b->target, e->rest);
-        if (n <= 0 || (size_t)n >= sizeof q) return;
+        size_t n = strlen(b->target) + strlen(e->rest);
+        if (n >= sizeof q) return;
+        join_buf(q, sizeof q, PIECES(Z(b->target), Z(e->rest)));
         /* every prefix that goes past the import: os.environ.copy -> os.environ */
         size_t tl = strlen(b->target);
         for (size_t i = tl + 1; i <= (size_t)n; i++) {
@@ -1209,7 +1288,8 @@ static void settle_read(W *w, const Ev *e) {
             q[i] = 0;
             const AnKnown *k = an_known_attr(q);
             if (k) {
-                reason(w, e->func, (AnIssueKind)an_known_kind(k), e->loc, tmp_printf(&w->tmp, "reads %s", q));
+                char d[TXT_CAP];
+                reason(w, e->func, (AnIssueKind)an_known_kind(k), e->loc, BJOIN(d, L("reads "), Z(q)));
                 q[i] = save;
                 return;
             }
@@ -1259,6 +1339,9 @@ static unsigned long long line_suppression(const char *s, const char *e) {
 
 static void find_suppressions(W *w) {
     if (!w->src || !w->funcs.len) return;
+    /* a suppression needs "glintefy:" on its line: most files have none, and one memmem over the
+     * source is much cheaper than indexing every line */
+    if (!memmem(w->src, w->nsrc, "glintefy:", 9)) return;
     /* line starts, once */
     Array(size_t) ls = {0};
     vec_push(&ls, (size_t)0);
@@ -1312,16 +1395,46 @@ static void bucket(W *w, const Iss *v, size_t n, int hazards) {
     free(cnt);
 }
 
+/* Room for what a module of n source bytes usually holds (counts per KiB on the standard
+ * library, rounded up), so that the vectors and indexes seldom grow during the walk. */
+static void presize(W *w, size_t n) {
+    size_t kb = n / 1024 + 1;
+    vec_grow(&w->evs, kb * 16);
+    vec_grow(&w->calls, kb * 12);
+    vec_grow(&w->ctmp, kb * 12);
+    vec_grow(&w->binds, kb * 10);
+    hashidx_reserve(&w->bidx, kb * 10);
+    vec_grow(&w->reasons, kb * 6);
+    hashidx_reserve(&w->rdedup, kb * 6);
+    vec_grow(&w->scopes, kb * 3);
+    vec_grow(&w->funcs, kb * 2);
+    vec_grow(&w->ftmp, kb * 2);
+}
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The bytes the copies at the end take in the output arena (bucket's issue arrays at most), so
+ * that they go into one chunk of the right size instead of doubling ones. */
+static size_t final_bytes(const W *w) {
+    return round8((w->reasons.len + w->hazards.len) * sizeof(AnIssue)) + w->funcs.len * 8 +
+           round8(w->funcs.len * sizeof(AnFunc)) + round8(w->calls.len * sizeof(AnCall)) +
+           round8(w->aliases.len * sizeof(AnAlias)) + round8(w->classes.len * sizeof(char *)) +
+           round8(w->class_lines.len * sizeof(int));
+}
+
 void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, const char *module_name,
                        const char *src, size_t n) {
     memset(out, 0, sizeof *out);
-    /* facts outlive the file: small first chunks (most files need a few KiB) */
-    arena_init_sized(&out->arena, n > 0 ? n / 4 + 1024 : 4096);
+    /* facts outlive the file: small first chunks (most files need a few KiB); the walk takes
+     * about n * 3/4 of it, the copies at the end are reserved exactly */
+    arena_init_sized(&out->arena, n > 0 ? n * 3 / 4 + 1024 : 4096);
     W w;
     memset(&w, 0, sizeof w);
     w.out = out;
     w.a = &out->arena;
-    arena_init_sized(&w.tmp, 16384);
+    /* names and event texts: about n/4 */
+    arena_init_sized(&w.tmp, n / 4 + 1024);
+    presize(&w, n);
     w.src = src;
     w.nsrc = n;
     out->path = arena_strndup(w.a, path, strlen(path));
@@ -1336,7 +1449,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
      * argument), then reads */
     for (size_t i = 0; i < w.evs.len; i++) {
         const Ev *e = &w.evs.items[i];
-        if (e->kind == EV_MUT) settle_mutation(&w, e->scope, e->func, e->head, e->loc, e->mkind, e->rest);
+        if (e->kind == EV_MUT) settle_mutation(&w, e->scope, e->func, e->head, e->hh, e->loc, e->mkind, e->rest);
     }
     for (size_t i = 0; i < w.evs.len; i++)
         if (w.evs.items[i].kind == EV_CALL) settle_call(&w, &w.evs.items[i]);
@@ -1345,7 +1458,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
         if (e->kind == EV_READ && e->func >= 0) settle_read(&w, e);
         else if (e->kind == EV_CALL && e->func >= 0 && e->head.s) {
             /* the callee's own name is read too (a module-level object's method) */
-            Bind *b = lookup(&w, e->scope, e->head);
+            Bind *b = lookup_h(&w, e->scope, e->head, e->hh);
             if (b && b->scope == 0 && !(b->flags & (B_DEF | B_CLASS | B_IMPORT))) {
                 Ev r = *e;
                 r.rest = "";
@@ -1354,6 +1467,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
         }
     }
     find_suppressions(&w);
+    arena_reserve(w.a, final_bytes(&w));
     bucket(&w, w.reasons.items, w.reasons.len, 0);
     bucket(&w, w.hazards.items, w.hazards.len, 1);
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* the keys hashed here are short names: inlined, XXH3 costs a fraction of a library call */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "../base/buf.h"
@@ -15,14 +17,15 @@
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-enum { MAX_HOPS = 8 };
+enum { MAX_HOPS = 8, C204_MAX = 1200 /* a C204 detail's buffer */ };
 
-/* A string-keyed index: keys[i] -> vals[i]. */
+/* A string-keyed index: keys[i] -> vals[i]. The keys' bytes live in `text`. */
 typedef struct Names {
     HashIdx idx;
-    Array(const char *) keys;
+    Array(Str) keys;
     Array(int) vals;          /* function index, or for aliases an index into targets */
     Array(const char *) targets;
+    Arena text;
 } Names;
 
 typedef struct NameKey {
@@ -32,15 +35,28 @@ typedef struct NameKey {
 } NameKey;
 static int name_eq(const void *ctx, uint32_t v) {
     const NameKey *k = ctx;
-    const char *s = k->n->keys.items[v];
-    return strncmp(s, k->s, k->len) == 0 && s[k->len] == 0;
+    Str s = k->n->keys.items[v];
+    return s.len == k->len && memcmp(s.s, k->s, k->len) == 0;
 }
-/* Takes ownership of key (malloc'd). */
-static void names_add(Names *n, char *key, int val, const char *target) {
-    NameKey k = {n, key, strlen(key)};
+/* Room for `extra` more keys. */
+static void names_reserve(Names *n, size_t extra) {
+    hashidx_reserve(&n->idx, extra);
+    vec_grow(&n->keys, n->keys.len + extra);
+    vec_grow(&n->vals, n->vals.len + extra);
+    vec_grow(&n->targets, n->targets.len + extra);
+}
+/* Adds "a.b" -> val; the first definition of a key wins (a later one's bytes stay unused in
+ * `text`, freed with it). */
+static void names_add(Names *n, const char *a, const char *b, int val, const char *target) {
+    size_t la = strlen(a), lb = strlen(b);
+    char *key = arena_alloc(&n->text, la + lb + 2);
+    memcpy(key, a, la);
+    key[la] = '.';
+    memcpy(key + la + 1, b, lb);
+    NameKey k = {n, key, la + 1 + lb};
     uint32_t v = hashidx_get_or_add(&n->idx, XXH3_64bits(key, k.len), (uint32_t)n->keys.len, name_eq, &k);
-    if (v != n->keys.len) { free(key); return; } /* first definition wins */
-    vec_push(&n->keys, key);
+    if (v != n->keys.len) return;
+    vec_push(&n->keys, ((Str){key, k.len}));
     vec_push(&n->vals, val);
     vec_push(&n->targets, target);
 }
@@ -51,24 +67,34 @@ static int names_find(const Names *n, const char *s, size_t len) {
 }
 static void names_free(Names *n) {
     hashidx_free(&n->idx);
-    for (size_t i = 0; i < n->keys.len; i++) free((void *)n->keys.items[i]);
     vec_free(&n->keys);
     vec_free(&n->vals);
     vec_free(&n->targets);
+    arena_free(&n->text);
 }
 
-static char *join(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    char *s = xmalloc(la + lb + 2);
-    memcpy(s, a, la);
-    s[la] = '.';
-    memcpy(s + la + 1, b, lb + 1);
-    return s;
+/* a[0..na) + b[0..nb) into dst[cap], cut at cap - 1 bytes as snprintf("%s%s") was; returns the
+ * length written. */
+static size_t join_cut(char *dst, size_t cap, const char *a, size_t na, const char *b, size_t nb) {
+    if (na > cap - 1) na = cap - 1;
+    if (nb > cap - 1 - na) nb = cap - 1 - na;
+    memmove(dst, a, na);
+    memmove(dst + na, b, nb);
+    dst[na + nb] = 0;
+    return na + nb;
 }
+
+/* resolve()'s answers by target: many calls name the same target */
+typedef struct Memo {
+    HashIdx idx;
+    Array(Str) keys;
+    Array(int) vals;
+} Memo;
 
 typedef struct L {
     AnRepo *r;
     Names funcs, aliases, classes;
+    Memo memo;
 } L;
 
 enum { R_NONE = -1, R_CLASS = -2 };
@@ -77,14 +103,13 @@ enum { R_NONE = -1, R_CLASS = -2 };
  * or R_NONE. */
 static int resolve(L *l, const char *target) {
     char cur[1024], tmp[1024];
-    snprintf(cur, sizeof cur, "%s", target);
+    size_t n = join_cut(cur, sizeof cur, target, strlen(target), "", 0);
     for (int hop = 0; hop < MAX_HOPS; hop++) {
-        size_t n = strlen(cur);
         int i = names_find(&l->funcs, cur, n);
         if (i >= 0) return l->funcs.vals.items[i];
         if (names_find(&l->classes, cur, n) >= 0) {
-            snprintf(tmp, sizeof tmp, "%s.__init__", cur);
-            i = names_find(&l->funcs, tmp, strlen(tmp));
+            size_t m = join_cut(tmp, sizeof tmp, cur, n, ".__init__", 9);
+            i = names_find(&l->funcs, tmp, m);
             return i >= 0 ? l->funcs.vals.items[i] : R_CLASS;
         }
         /* the longest prefix that is an alias: pkg.f -> pkg.impl.f */
@@ -93,9 +118,11 @@ static int resolve(L *l, const char *target) {
             if (k != n && cur[k] != '.') continue;
             int a = names_find(&l->aliases, cur, k);
             if (a < 0) continue;
-            snprintf(tmp, sizeof tmp, "%s%s", l->aliases.targets.items[a], cur + k);
-            if (strcmp(tmp, cur) == 0) break;
-            snprintf(cur, sizeof cur, "%s", tmp);
+            const char *t = l->aliases.targets.items[a];
+            size_t m = join_cut(tmp, sizeof tmp, t, strlen(t), cur + k, n - k);
+            if (m == n && memcmp(tmp, cur, n) == 0) break;
+            memcpy(cur, tmp, m + 1);
+            n = m;
             found = 1;
             break;
         }
@@ -104,15 +131,43 @@ static int resolve(L *l, const char *target) {
     return R_NONE;
 }
 
+typedef struct MemoKey {
+    const Memo *m;
+    Str s;
+} MemoKey;
+static int memo_eq(const void *ctx, uint32_t v) {
+    const MemoKey *k = ctx;
+    Str s = k->m->keys.items[v];
+    return s.len == k->s.len && memcmp(s.s, k->s.s, s.len) == 0;
+}
+
+/* resolve(), once per distinct target (the target strings outlive the link) */
+static int resolve_memo(L *l, const char *target) {
+    Memo *m = &l->memo;
+    MemoKey k = {m, {target, strlen(target)}};
+    uint32_t v = hashidx_get_or_add(&m->idx, XXH3_64bits(k.s.s, k.s.len), (uint32_t)m->keys.len, memo_eq, &k);
+    if (v != m->keys.len) return m->vals.items[v];
+    vec_push(&m->keys, k.s);
+    vec_push(&m->vals, resolve(l, target));
+    return m->vals.items[v];
+}
+
 static AnFunc *rfunc(const AnRepo *r, int i) { return &r->files[r->funcs[i].file].funcs[r->funcs[i].func]; }
 
-/* Issues added by linking, appended to each function's arrays at the end. */
+/* Issues added by linking, appended to each function's arrays at the end. Until then a detail
+ * lives in the link's own text arena (dlen: its length), so that the files' arenas get what
+ * linking adds to them in one chunk of the right size. */
 typedef struct Add {
     int rf, hazard;
+    size_t dlen;
     AnIssue is;
 } Add;
 
-typedef Array(Add) AddVec;
+typedef struct AddVec {
+    Add *items;
+    size_t len, cap;
+    Arena text;
+} AddVec;
 
 typedef struct Edge {
     int from, to; /* repo function indexes: caller -> callee */
@@ -127,14 +182,34 @@ static const char *adup(AnRepo *r, int rf, const char *s) {
 static void add(AnRepo *r, AddVec *v, int rf, int hazard, AnIssueKind k, AnLoc loc, const char *detail,
                 const char *other_file, AnLoc other) {
     if (hazard && (rfunc(r, rf)->suppressed & (1ull << k))) return;
-    Add x = {rf, hazard, {k, loc, detail ? adup(r, rf, detail) : NULL, other_file, other}};
+    size_t n = detail ? strlen(detail) : 0;
+    Add x = {rf, hazard, n, {k, loc, detail ? arena_strndup(&v->text, detail, n) : NULL, other_file, other}};
     vec_push(v, x);
+}
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* The bytes appending adds to function v takes in its file's arena (arena_alloc rounds each
+ * object to 8 bytes): the grown arrays, and room for a C204 detail on a cached function. */
+static size_t append_bytes(const AnFunc *fn, int na, int nh) {
+    size_t b = 0;
+    int spare = fn->cache.kind != AN_NO_CACHE;
+    if (na) b += (size_t)(fn->nreasons + na) * sizeof(AnIssue);
+    if (nh || spare) b += (size_t)(fn->nhazards + nh + spare) * sizeof(AnIssue);
+    if (spare) b += C204_MAX;
+    return b;
+}
+
+/* a + b + c into dst[cap], cut at cap - 1 bytes as snprintf("%s%s%s") was */
+static const char *join3(char *dst, size_t cap, const char *a, const char *b, const char *c) {
+    size_t n = join_cut(dst, cap, a, strlen(a), b, strlen(b));
+    join_cut(dst + n, cap - n, c, strlen(c), "", 0);
+    return dst;
 }
 
 static const char *qualified(const AnRepo *r, int rf, char *buf, size_t cap) {
     const AnFile *f = &r->files[r->funcs[rf].file];
-    snprintf(buf, cap, "%s.%s", f->module, rfunc(r, rf)->qualname);
-    return buf;
+    return join3(buf, cap, f->module, ".", rfunc(r, rf)->qualname);
 }
 
 /* Marks every function in a cycle of the call graph (Tarjan, without recursion). */
@@ -188,15 +263,6 @@ static void find_recursion(AnRepo *r, const int *out_start, const Edge *fwd) {
     free(index); free(low); free(onstack); free(stack); free(cstack); free(citer);
 }
 
-static int cmp_from(const void *a, const void *b) {
-    const Edge *x = a, *y = b;
-    return (x->from > y->from) - (x->from < y->from);
-}
-static int cmp_to(const void *a, const void *b) {
-    const Edge *x = a, *y = b;
-    return (x->to > y->to) - (x->to < y->to);
-}
-
 static int is_effect(AnIssueKind k) {
     return k != AN_P_GENERATOR && k != AN_P_COROUTINE && k != AN_P_CALLS_UNKNOWN && k != AN_P_RAISES_ONLY;
 }
@@ -214,20 +280,33 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     L l;
     memset(&l, 0, sizeof l);
     l.r = repo;
+    size_t naliases = 0, nclasses = 0, nrepo_calls = 0;
+    for (int i = 0; i < nfiles; i++) {
+        naliases += (size_t)files[i].naliases;
+        nclasses += (size_t)files[i].nclasses;
+        for (int j = 0; j < files[i].ncalls; j++) nrepo_calls += files[i].calls[j].origin == AN_CALL_REPO;
+    }
+    names_reserve(&l.funcs, (size_t)total);
+    names_reserve(&l.aliases, naliases);
+    names_reserve(&l.classes, nclasses);
     for (int i = 0; i < nfiles; i++) {
         const AnFile *f = &files[i];
         for (int j = 0; j < f->nfuncs; j++) {
             int rf = repo->file_base[i] + j;
             repo->funcs[rf] = (AnFuncRef){i, j};
-            names_add(&l.funcs, join(f->module, f->funcs[j].qualname), rf, NULL);
+            names_add(&l.funcs, f->module, f->funcs[j].qualname, rf, NULL);
         }
-        for (int j = 0; j < f->naliases; j++) names_add(&l.aliases, join(f->module, f->aliases[j].name), 0, f->aliases[j].target);
-        for (int j = 0; j < f->nclasses; j++) names_add(&l.classes, join(f->module, f->classes[j]), 0, NULL);
+        for (int j = 0; j < f->naliases; j++) names_add(&l.aliases, f->module, f->aliases[j].name, 0, f->aliases[j].target);
+        for (int j = 0; j < f->nclasses; j++) names_add(&l.classes, f->module, f->classes[j], 0, NULL);
     }
 
     AddVec adds = {0};
+    arena_init_sized(&adds.text, 1u << 20);
     Array(Edge) edges = {0};
     HashIdx seen = {0};
+    /* a call makes at most one edge, or one P115 */
+    vec_grow(&edges, nrepo_calls + 1);
+    vec_grow(&adds, nrepo_calls + 1);
     char qb[1024];
     for (int i = 0; i < nfiles; i++) {
         AnFile *f = &files[i];
@@ -236,7 +315,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
             c->resolved = -1;
             if (c->origin != AN_CALL_REPO) continue;
             int caller = c->func >= 0 ? repo->file_base[i] + c->func : -1;
-            int t = resolve(&l, c->target);
+            int t = resolve_memo(&l, c->target);
             if (t >= 0) {
                 c->resolved = t;
                 AnFunc *callee = rfunc(repo, t);
@@ -262,7 +341,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
                 seen.val[k] = 1;
                 seen.len++;
                 char d[1100];
-                snprintf(d, sizeof d, "calls %s(), which is not in the repository", c->target);
+                join3(d, sizeof d, "calls ", c->target, "(), which is not in the repository");
                 add(repo, &adds, caller, 0, AN_P_CALLS_UNKNOWN, c->loc, d, NULL, (AnLoc){0, 0});
             }
         }
@@ -272,12 +351,21 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     /* forward (caller-sorted) and backward (callee-sorted) adjacency */
     size_t ne = edges.len;
     Edge *fwd = xmalloc((ne + 1) * sizeof *fwd), *bwd = xmalloc((ne + 1) * sizeof *bwd);
-    if (ne) { memcpy(fwd, edges.items, ne * sizeof *fwd); memcpy(bwd, edges.items, ne * sizeof *bwd); }
-    qsort(fwd, ne, sizeof *fwd, cmp_from);
-    qsort(bwd, ne, sizeof *bwd, cmp_to);
     int *out_start = xcalloc((size_t)total + 2, sizeof(int)), *in_start = xcalloc((size_t)total + 2, sizeof(int));
-    for (size_t e = 0; e < ne; e++) { out_start[fwd[e].from + 1]++; in_start[bwd[e].to + 1]++; }
+    for (size_t e = 0; e < ne; e++) { out_start[edges.items[e].from + 1]++; in_start[edges.items[e].to + 1]++; }
     for (int v = 0; v < total; v++) { out_start[v + 1] += out_start[v]; in_start[v + 1] += in_start[v]; }
+    /* counting sort by caller and by callee: stable, so edges with one key keep the order they
+     * were found in (what a stable qsort gave, in linear time) */
+    int *pos_out = xmalloc(((size_t)total + 1) * sizeof(int)), *pos_in = xmalloc(((size_t)total + 1) * sizeof(int));
+    memcpy(pos_out, out_start, ((size_t)total + 1) * sizeof(int));
+    memcpy(pos_in, in_start, ((size_t)total + 1) * sizeof(int));
+    for (size_t e = 0; e < ne; e++) {
+        const Edge *x = &edges.items[e];
+        fwd[pos_out[x->from]++] = *x;
+        bwd[pos_in[x->to]++] = *x;
+    }
+    free(pos_out);
+    free(pos_in);
     find_recursion(repo, out_start, fwd);
 
     /* impurity, then unknown-ness, flow from callees to callers */
@@ -313,8 +401,8 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
                 const AnFile *uf = &files[repo->funcs[u].file];
                 const AnFunc *uc = rfunc(repo, u);
                 char d[1200];
-                snprintf(d, sizeof d, pass == 1 ? "calls %s, which is not pure" : "calls %s, whose purity is unknown",
-                         qualified(repo, u, qb, sizeof qb));
+                join3(d, sizeof d, "calls ", qualified(repo, u, qb, sizeof qb),
+                      pass == 1 ? ", which is not pure" : ", whose purity is unknown");
                 add(repo, &adds, v, 0, pass == 1 ? AN_P_CALLS_IMPURE : AN_P_CALLS_UNKNOWN, bwd[e].loc, d, uf->path,
                     (AnLoc){uc->line, uc->col});
             }
@@ -329,9 +417,18 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
         fn->purity = (state[v] == 1 || gen) ? AN_IMPURE : state[v] == 2 ? AN_UNKNOWN : AN_PURE;
     }
 
-    /* append what linking found (counting sort by function) */
+    /* append what linking found (counting sort by function), each file's part reserved at once */
     int *na = xcalloc((size_t)total + 1, sizeof(int)), *nh = xcalloc((size_t)total + 1, sizeof(int));
-    for (size_t k = 0; k < adds.len; k++) (adds.items[k].hazard ? nh : na)[adds.items[k].rf]++;
+    size_t *need = xcalloc((size_t)nfiles + 1, sizeof(size_t));
+    for (size_t k = 0; k < adds.len; k++) {
+        const Add *x = &adds.items[k];
+        (x->hazard ? nh : na)[x->rf]++;
+        if (x->is.detail) need[repo->funcs[x->rf].file] += round8(x->dlen + 1);
+    }
+    for (int v = 0; v < total; v++) need[repo->funcs[v].file] += append_bytes(rfunc(repo, v), na[v], nh[v]);
+    for (int i = 0; i < nfiles; i++)
+        if (need[i]) arena_reserve(&files[i].arena, need[i]);
+    free(need);
     for (int v = 0; v < total; v++) {
         AnFunc *fn = rfunc(repo, v);
         Arena *a = &files[repo->funcs[v].file].arena;
@@ -340,15 +437,19 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
             if (fn->nreasons) memcpy(arr, fn->reasons, (size_t)fn->nreasons * sizeof *arr);
             fn->reasons = arr;
         }
-        /* C204 needs the final purity; one spare slot */
-        AnIssue *arr = arena_alloc(a, (size_t)(fn->nhazards + nh[v] + 1) * sizeof *arr);
+        /* C204 needs the final purity: one spare slot on a cached function */
+        int spare = fn->cache.kind != AN_NO_CACHE;
+        if (!nh[v] && !spare) continue;
+        AnIssue *arr = arena_alloc(a, (size_t)(fn->nhazards + nh[v] + spare) * sizeof *arr);
         if (fn->nhazards) memcpy(arr, fn->hazards, (size_t)fn->nhazards * sizeof *arr);
         fn->hazards = arr;
     }
     for (size_t k = 0; k < adds.len; k++) {
-        AnFunc *fn = rfunc(repo, adds.items[k].rf);
-        if (adds.items[k].hazard) fn->hazards[fn->nhazards++] = adds.items[k].is;
-        else fn->reasons[fn->nreasons++] = adds.items[k].is;
+        Add *x = &adds.items[k];
+        AnFunc *fn = rfunc(repo, x->rf);
+        if (x->is.detail) x->is.detail = arena_strndup(&files[repo->funcs[x->rf].file].arena, x->is.detail, x->dlen);
+        if (x->hazard) fn->hazards[fn->nhazards++] = x->is;
+        else fn->reasons[fn->nreasons++] = x->is;
     }
     for (int v = 0; v < total; v++) {
         AnFunc *fn = rfunc(repo, v);
@@ -366,7 +467,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
             why = &fn->reasons[k];
         }
         if (!why) continue;
-        char d[1200];
+        char d[C204_MAX];
         snprintf(d, sizeof d, "%s %s%s%s", an_issue_desc[why->kind].code, an_issue_desc[why->kind].message,
                  why->detail ? ": " : "", why->detail ? why->detail : "");
         AnIssue is = {AN_C_IMPURE, fn->cache.loc, adup(repo, v, d), NULL, why->loc};
@@ -382,6 +483,10 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     free(bwd);
     vec_free(&edges);
     vec_free(&adds);
+    arena_free(&adds.text);
+    hashidx_free(&l.memo.idx);
+    vec_free(&l.memo.keys);
+    vec_free(&l.memo.vals);
     names_free(&l.funcs);
     names_free(&l.aliases);
     names_free(&l.classes);
