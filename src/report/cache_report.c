@@ -1,11 +1,14 @@
 /* cache_report.c - writers of `review cache`: a small streaming JSON emitter (jansson would
  * build ~40,000 objects for a large repository just to print them), the five output files,
  * SARIF, summary.md and the terminal summary. Sections are rendered once and shared by the
- * file that holds only them and cache_analysis.json, which holds everything. */
+ * file that holds only them and cache_analysis.json, which holds everything; the two lists with
+ * an entry per function (tens of MB on a large repository) are rendered in chunks by several
+ * threads while the chunks done are written (list_emit). */
 #include "cache_report.h"
 #include "../base/fileio.h"
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,9 +392,135 @@ static void pure_obj(Jw *w, const CrCandidate *c) {
     jw_close(w, '}');
 }
 
-/* The sections, rendered once each. */
+static void pure_item(Jw *w, const CrReport *r, size_t i) {
+    if (r->candidates[i].fn->purity == AN_PURE) pure_obj(w, &r->candidates[i]);
+}
+static void candidate_item(Jw *w, const CrReport *r, size_t i) { candidate_obj(w, &r->candidates[i]); }
+
+/* ---- lists rendered by several threads ------------------------------------------------ */
+
+/* A JSON array with one entry per item 0..n-1: item(w, r, i) renders item i's value, or nothing. */
+typedef struct List {
+    const CrReport *r;
+    void (*item)(Jw *w, const CrReport *r, size_t i);
+    size_t n;
+    int threads; /* rendering threads, the caller's included */
+} List;
+
+enum { LIST_CHUNK = 512 }; /* items per chunk (about 350 kB of candidates) */
+
+/* Chunk c is rendered into slot[c % nslots] by any thread, as the caller's writer would have
+ * written it after an entry (every entry starts with its comma), and emitted in order by the
+ * caller. A chunk may start only once the chunk nslots before it has been emitted; the slots'
+ * buffers are reused, so memory stays at nslots chunks and their pages stay warm. */
+typedef struct ListRun {
+    const List *l;
+    Jw proto; /* the writer's state inside the array, an entry before */
+    size_t nchunks, nslots;
+    Buf *slot;
+    unsigned char *ready; /* per slot: its chunk is rendered and not yet emitted */
+    size_t next;          /* the next chunk to render */
+    size_t emitted;       /* chunks emitted */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;    /* a chunk rendered or emitted */
+} ListRun;
+
+static void render_chunk(ListRun *q, size_t c) {
+    Buf *b = &q->slot[c % q->nslots];
+    b->len = 0;
+    if (b->data) b->data[0] = 0;
+    Jw w = q->proto;
+    w.b = b;
+    const List *l = q->l;
+    size_t lo = c * LIST_CHUNK, hi = l->n - lo < LIST_CHUNK ? l->n : lo + LIST_CHUNK;
+    for (size_t i = lo; i < hi; i++) l->item(&w, l->r, i);
+}
+
+/* With q->mu held: takes the next chunk to render if its slot is free. */
+static int claim_chunk(ListRun *q, size_t *c) {
+    if (q->next >= q->nchunks || q->next >= q->emitted + q->nslots) return 0;
+    *c = q->next++;
+    return 1;
+}
+
+/* With q->mu held: renders chunk c unlocked, then marks it ready. */
+static void render_claimed(ListRun *q, size_t c) {
+    pthread_mutex_unlock(&q->mu);
+    render_chunk(q, c);
+    pthread_mutex_lock(&q->mu);
+    q->ready[c % q->nslots] = 1;
+    pthread_cond_broadcast(&q->cv);
+}
+
+static void *list_worker(void *arg) {
+    ListRun *q = arg;
+    pthread_mutex_lock(&q->mu);
+    while (q->next < q->nchunks) {
+        size_t c;
+        if (claim_chunk(q, &c)) render_claimed(q, c);
+        else pthread_cond_wait(&q->cv, &q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* The list as the value of a key just written to w: the same bytes as rendering the items one
+ * after the other into w. With w->fd >= 0 each chunk is written to fd from its own buffer as
+ * soon as it and those before it are done (the caller's thread renders too while it waits). */
+static void list_emit(Jw *w, const List *l) {
+    jw_open(w, '[');
+    if (w->fd >= 0) jw_flush(w);
+    ListRun q = {.l = l, .proto = *w, .nchunks = (l->n + LIST_CHUNK - 1) / LIST_CHUNK};
+    q.proto.fd = -1;
+    q.proto.has[w->depth] = 1;
+    /* an entry after another starts with "," and a new line, or ", " on an inline line; the
+     * first has no comma (and no space) */
+    size_t skip = w->inline_from && w->depth >= w->inline_from ? 2 : 1;
+    int threads = l->threads < 1 ? 1 : l->threads;
+    if ((size_t)threads > q.nchunks) threads = q.nchunks ? (int)q.nchunks : 1;
+    q.nslots = (size_t)threads * 2;
+    q.slot = xcalloc(q.nslots, sizeof *q.slot);
+    q.ready = xcalloc(q.nslots, 1);
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    pthread_t tid[64];
+    int started = 0;
+    while (started < threads - 1 && started < 64 && pthread_create(&tid[started], NULL, list_worker, &q) == 0) started++;
+    int any = 0;
+    for (size_t c = 0; c < q.nchunks; c++) {
+        size_t s = c % q.nslots, m;
+        pthread_mutex_lock(&q.mu);
+        while (!q.ready[s]) {
+            if (claim_chunk(&q, &m)) render_claimed(&q, m);
+            else pthread_cond_wait(&q.cv, &q.mu);
+        }
+        pthread_mutex_unlock(&q.mu);
+        const Buf *b = &q.slot[s];
+        size_t from = any || !b->len ? 0 : skip;
+        any |= b->len > 0;
+        if (b->len > from) {
+            if (w->fd < 0) buf_put(w->b, b->data + from, b->len - from);
+            else if (!w->err) w->err = file_write_all(w->fd, b->data + from, b->len - from);
+        }
+        pthread_mutex_lock(&q.mu);
+        q.ready[s] = 0;
+        q.emitted++;
+        pthread_cond_broadcast(&q.cv);
+        pthread_mutex_unlock(&q.mu);
+    }
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    pthread_cond_destroy(&q.cv);
+    pthread_mutex_destroy(&q.mu);
+    for (size_t i = 0; i < q.nslots; i++) buf_free(&q.slot[i]);
+    free(q.slot);
+    free(q.ready);
+    w->has[w->depth] = (unsigned char)any;
+    jw_close(w, ']');
+}
+
+/* The sections rendered once each (the per-function lists are streamed: list_emit). */
 typedef struct Sections {
-    Buf existing, pure, candidates, accepted, rejected_by_code, codes, counts, runtime, settings, skipped, timings;
+    Buf existing, accepted, rejected_by_code, codes, counts, runtime, settings, skipped, timings;
 } Sections;
 
 static void code_entry(Jw *w, const AnIssueDesc *d) {
@@ -450,17 +579,6 @@ static void render_sections(const CrReport *r, Sections *s) {
     Jw w = section(&s->existing);
     jw_open(&w, '[');
     for (size_t i = 0; i < r->nexisting; i++) existing_obj(&w, &r->existing[i]);
-    jw_close(&w, ']');
-
-    w = section(&s->pure);
-    jw_open(&w, '[');
-    for (size_t i = 0; i < r->ncandidates; i++)
-        if (r->candidates[i].fn->purity == AN_PURE) pure_obj(&w, &r->candidates[i]);
-    jw_close(&w, ']');
-
-    w = section(&s->candidates);
-    jw_open(&w, '[');
-    for (size_t i = 0; i < r->ncandidates; i++) candidate_obj(&w, &r->candidates[i]);
     jw_close(&w, ']');
 
     w = section(&s->accepted);
@@ -560,8 +678,6 @@ static void render_sections(const CrReport *r, Sections *s) {
 
 static void free_sections(Sections *s) {
     buf_free(&s->existing);
-    buf_free(&s->pure);
-    buf_free(&s->candidates);
     buf_free(&s->accepted);
     buf_free(&s->rejected_by_code);
     buf_free(&s->codes);
@@ -572,9 +688,9 @@ static void free_sections(Sections *s) {
     buf_free(&s->timings);
 }
 
-/* {"version": 1, "tool": ..., "kind": KIND, KEY: frag} to fd (or appended to out when fd < 0).
- * Returns 0 or an errno value. */
-static int one_section_file(int fd, Buf *out, const char *kind, const char *key, const Buf *frag,
+/* {"version": 1, "tool": ..., "kind": KIND, [EXTRA_KEY: extra_key_frag,] KEY: frag or list} to fd
+ * (or appended to out when fd < 0). Returns 0 or an errno value. */
+static int one_section_file(int fd, Buf *out, const char *kind, const char *key, const Buf *frag, const List *list,
                             const Buf *extra_key_frag, const char *extra_key) {
     Jw w = {.b = out, .fd = fd};
     jw_open(&w, '{');
@@ -583,7 +699,8 @@ static int one_section_file(int fd, Buf *out, const char *kind, const char *key,
     kv_str(&w, "kind", kind);
     if (extra_key) { jw_key(&w, extra_key); jw_raw(&w, extra_key_frag); }
     jw_key(&w, key);
-    jw_raw(&w, frag);
+    if (list) list_emit(&w, list);
+    else jw_raw(&w, frag);
     jw_close(&w, '}');
     buf_putc(out, '\n');
     jw_flush(&w);
@@ -633,10 +750,12 @@ static int emit_file(int fd, void *vctx) {
     EmitCtx *c = vctx;
     Buf glue = {0};
     int e = 0;
+    List pure = {c->r, pure_item, c->r->ncandidates, c->r->threads};
+    List candidates = {c->r, candidate_item, c->r->ncandidates, c->r->threads};
     switch (c->which) {
-    case 0: e = one_section_file(fd, &glue, "existing_cache_evaluations", "evaluations", &c->s->existing, &c->s->runtime, "runtime_data"); break;
-    case 1: e = one_section_file(fd, &glue, "pure_functions", "functions", &c->s->pure, NULL, NULL); break;
-    case 2: e = one_section_file(fd, &glue, "cache_candidates", "candidates", &c->s->candidates, &c->s->codes, "codes"); break;
+    case 0: e = one_section_file(fd, &glue, "existing_cache_evaluations", "evaluations", &c->s->existing, NULL, &c->s->runtime, "runtime_data"); break;
+    case 1: e = one_section_file(fd, &glue, "pure_functions", "functions", NULL, &pure, NULL, NULL); break;
+    case 2: e = one_section_file(fd, &glue, "cache_candidates", "candidates", NULL, &candidates, &c->s->codes, "codes"); break;
     case 3: e = analysis_from(fd, c->r, c->s, &glue); break;
     default:
         cr_summary_md(c->r, &glue);
