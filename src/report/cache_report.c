@@ -397,17 +397,49 @@ static void pure_item(Jw *w, const CrReport *r, size_t i) {
 }
 static void candidate_item(Jw *w, const CrReport *r, size_t i) { candidate_obj(w, &r->candidates[i]); }
 
+/* Candidates are in rank order, so their functions and strings lie all over the files' arenas:
+ * rendering waits on memory. Stage 0 fetches a candidate's function and rejects, stage 1 (later,
+ * once those have arrived) the strings they point to. */
+static void candidate_prefetch(const CrReport *r, size_t i, int stage) {
+    const CrCandidate *c = &r->candidates[i];
+    if (stage == 0) {
+        __builtin_prefetch(c->fn);
+        __builtin_prefetch((const char *)c->fn + 64);
+        __builtin_prefetch(c->rejects);
+        return;
+    }
+    __builtin_prefetch(c->fn->name);
+    __builtin_prefetch(c->fn->qualname);
+    __builtin_prefetch(c->file->path);
+    __builtin_prefetch(c->file->module);
+    for (int j = 0; j < c->nrejects && j < CR_MAX_REJECTS; j++)
+        if (c->rejects[j].detail) __builtin_prefetch(c->rejects[j].detail);
+}
+/* The same for the pure functions: every function is looked at, the pure ones' strings fetched. */
+static void pure_prefetch(const CrReport *r, size_t i, int stage) {
+    const CrCandidate *c = &r->candidates[i];
+    if (stage == 0) __builtin_prefetch(c->fn);
+    else if (c->fn->purity == AN_PURE) {
+        __builtin_prefetch(c->fn->name);
+        __builtin_prefetch(c->fn->qualname);
+        __builtin_prefetch(c->file->path);
+        __builtin_prefetch(c->file->module);
+    }
+}
+
 /* ---- lists rendered by several threads ------------------------------------------------ */
 
 /* A JSON array with one entry per item 0..n-1: item(w, r, i) renders item i's value, or nothing. */
 typedef struct List {
     const CrReport *r;
     void (*item)(Jw *w, const CrReport *r, size_t i);
+    void (*prefetch)(const CrReport *r, size_t i, int stage); /* or NULL */
     size_t n;
     int threads; /* rendering threads, the caller's included */
 } List;
 
 enum { LIST_CHUNK = 512 }; /* items per chunk (about 350 kB of candidates) */
+enum { PREFETCH_AHEAD = 8 }; /* items between prefetch stages, and from stage 1 to rendering */
 
 /* Chunk c is rendered into slot[c % nslots] by any thread, as the caller's writer would have
  * written it after an entry (every entry starts with its comma), and emitted in order by the
@@ -433,7 +465,13 @@ static void render_chunk(ListRun *q, size_t c) {
     w.b = b;
     const List *l = q->l;
     size_t lo = c * LIST_CHUNK, hi = l->n - lo < LIST_CHUNK ? l->n : lo + LIST_CHUNK;
-    for (size_t i = lo; i < hi; i++) l->item(&w, l->r, i);
+    for (size_t i = lo; i < hi; i++) {
+        if (l->prefetch) {
+            if (i + 2 * PREFETCH_AHEAD < l->n) l->prefetch(l->r, i + 2 * PREFETCH_AHEAD, 0);
+            if (i + PREFETCH_AHEAD < l->n) l->prefetch(l->r, i + PREFETCH_AHEAD, 1);
+        }
+        l->item(&w, l->r, i);
+    }
 }
 
 /* With q->mu held: takes the next chunk to render if its slot is free. */
@@ -750,8 +788,8 @@ static int emit_file(int fd, void *vctx) {
     EmitCtx *c = vctx;
     Buf glue = {0};
     int e = 0;
-    List pure = {c->r, pure_item, c->r->ncandidates, c->r->threads};
-    List candidates = {c->r, candidate_item, c->r->ncandidates, c->r->threads};
+    List pure = {c->r, pure_item, pure_prefetch, c->r->ncandidates, c->r->threads};
+    List candidates = {c->r, candidate_item, candidate_prefetch, c->r->ncandidates, c->r->threads};
     switch (c->which) {
     case 0: e = one_section_file(fd, &glue, "existing_cache_evaluations", "evaluations", &c->s->existing, NULL, &c->s->runtime, "runtime_data"); break;
     case 1: e = one_section_file(fd, &glue, "pure_functions", "functions", NULL, &pure, NULL, NULL); break;
