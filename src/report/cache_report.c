@@ -361,11 +361,14 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     jw_lkey(w, "rejected_because");
     jw_open(w, '[');
     int shown = 0;
-    for (int i = 0; i < c->nrejects; i++) {
+    for (int i = 0; i < c->nrejects && shown < CR_MAX_REJECTS; i++) {
         const CrReject *r = &c->rejects[i];
         int seen = 0;
-        for (int j = 0; j < i && !seen; j++) seen = !strcmp(c->rejects[j].code, r->code);
-        if (seen || shown == CR_MAX_REJECTS) continue;
+        for (int j = 0; j < i && !seen; j++) {
+            const char *a = c->rejects[j].code;
+            seen = a == r->code || (a[0] == r->code[0] && !strcmp(a, r->code));
+        }
+        if (seen) continue;
         shown++;
         jw_open_inline(w, '{');
         kv_str(w, "code", r->code);
@@ -591,6 +594,7 @@ static void rejected_by_code(Jw *w, const CrReport *r) {
     }
     for (size_t i = 0; i < r->ncandidates; i++) {
         const CrCandidate *c = &r->candidates[i];
+        if (i + 8 < r->ncandidates) __builtin_prefetch(r->candidates[i + 8].rejects); /* scattered */
         for (int j = 0; j < c->nrejects; j++) {
             const char *code = c->rejects[j].code;
             unsigned h = code_slot(code);
