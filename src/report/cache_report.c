@@ -816,11 +816,7 @@ int cr_write_files(const CrReport *r, const char **failed) {
     }
     Sections s;
     render_sections(r, &s);
-    /* the per-function lists last: replacing a large file leaves its old content to free, which
-     * a thread does (file_write_atomic_with); the renames of the small files would wait for it */
-    static const int order[5] = {0, 3, 4, 1, 2};
-    for (int k = 0; k < 5 && !e; k++) {
-        int i = order[k];
+    for (int i = 0; i < 5 && !e; i++) {
         snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
         EmitCtx c = {r, &s, i};
         e = file_write_atomic_with(path, emit_file, &c);

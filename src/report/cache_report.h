@@ -112,8 +112,7 @@ typedef struct CrReport {
     double t_discover, t_parse, t_link, t_advice, t_write, t_total;
 } CrReport;
 
-/* The output files, in the order they are listed (cr_write_files writes the per-function lists,
- * pure_functions.json and cache_candidates.json, last). */
+/* The output files, in the order they are written. */
 extern const char *const CR_FILES[5];
 
 /* Writes the five files into r->output_dir (created if missing), each atomically.
