@@ -28,6 +28,9 @@ static inline void buf_put(Buf *b, const void *s, size_t n) {
 static inline void buf_puts(Buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 void buf_printf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+/* Appends v as printf("%.*f", dec, v) would (C locale, round-to-nearest), without printf for
+ * |v| < 1e9 and dec <= 9: the exact binary value is rounded half to even, as glibc does. */
+void buf_put_fixed(Buf *b, double v, int dec);
 /* Appends the UTF-8 (surrogates allowed, as WTF-8) encoding of code point cp. */
 void buf_put_utf8(Buf *b, unsigned cp);
 void buf_free(Buf *b);

@@ -14,7 +14,8 @@ int file_write_all(int fd, const char *p, size_t n);
 
 /* Writes data[0..n) to `path` through a temporary file in the same directory, renamed over
  * `path` once complete ("-" writes to stdout). Returns 0, or an errno value; on failure
- * `path` is untouched and the temporary file removed. */
+ * `path` is untouched and the temporary file removed. The old content of a replaced file is freed
+ * by a detached thread (closing a descriptor held across the rename), not by the caller. */
 int file_write_atomic(const char *path, const void *data, size_t n);
 /* The same, the content coming from emit(fd, ctx), which returns 0 or an errno value. */
 int file_write_atomic_with(const char *path, int (*emit)(int fd, void *ctx), void *ctx);

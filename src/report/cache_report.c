@@ -1,11 +1,15 @@
 /* cache_report.c - writers of `review cache`: a small streaming JSON emitter (jansson would
  * build ~40,000 objects for a large repository just to print them), the five output files,
  * SARIF, summary.md and the terminal summary. Sections are rendered once and shared by the
- * file that holds only them and cache_analysis.json, which holds everything. */
+ * file that holds only them and cache_analysis.json, which holds everything; the two lists with
+ * an entry per function (tens of MB on a large repository) are rendered in chunks by several
+ * threads while the chunks done are written (list_emit). */
 #include "cache_report.h"
 #include "../base/fileio.h"
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,17 +43,22 @@ typedef struct Jw {
     unsigned char has[JW_MAXDEPTH];
 } Jw;
 
-static void jw_indent(Jw *w) {
+static inline void jw_indent(Jw *w) {
+    static const char nl_spaces[1 + 2 * 8] = "\n                ";
+    if (w->depth <= 8) { /* the usual depths: one copy */
+        buf_put(w->b, nl_spaces, 1 + 2 * (size_t)w->depth);
+        return;
+    }
     buf_putc(w->b, '\n');
     for (int i = 0; i < w->depth; i++) buf_put(w->b, "  ", 2);
 }
 
 /* Starts a value: after a key nothing; else a comma if needed and a new line. */
-static void jw_pre(Jw *w) {
+static inline void jw_pre(Jw *w) {
     if (w->after_key) { w->after_key = 0; return; }
     if (w->depth == 0) return;
-    if (w->has[w->depth]) buf_putc(w->b, ',');
     int had = w->has[w->depth];
+    if (had) buf_putc(w->b, ',');
     w->has[w->depth] = 1;
     if (w->inline_from && w->depth >= w->inline_from) {
         if (had) buf_putc(w->b, ' ');
@@ -58,20 +67,31 @@ static void jw_pre(Jw *w) {
     }
 }
 
-static void jw_str_raw(Buf *b, const char *s, size_t n) {
+/* Bytes that stand for themselves inside a JSON string: ASCII from ' ' up, but '"' and '\\'. */
+static const unsigned char JSON_PLAIN[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20: '"' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x50: '\\' */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x70 */
+    /* 0x80-0xFF: 0, checked as UTF-8 */
+};
+
+/* The inside of a JSON string for the NUL-terminated s (no quotes): one pass, runs of plain
+ * bytes copied at once (no strlen first). */
+static void jw_str_body(Buf *b, const char *s) {
     static const char hex[] = "0123456789abcdef";
-    buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s, *e = p + n;
-    while (p < e) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (;;) {
+        const unsigned char *q = p;
+        while (JSON_PLAIN[*q]) q++;
+        if (q != p) buf_put(b, p, (size_t)(q - p));
+        p = q;
         unsigned c = *p;
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            /* a run of plain ASCII in one copy */
-            const unsigned char *q = p + 1;
-            while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\') q++;
-            buf_put(b, p, (size_t)(q - p));
-            p = q;
-            continue;
-        }
+        if (!c) return;
         if (c == '"' || c == '\\') { buf_putc(b, '\\'); buf_putc(b, (char)c); p++; }
         else if (c < 0x20) {
             char esc[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
@@ -79,16 +99,21 @@ static void jw_str_raw(Buf *b, const char *s, size_t n) {
             else if (c == '\t') buf_put(b, "\\t", 2);
             else buf_put(b, esc, 6);
             p++;
-        } else if (c < 0x80) { buf_putc(b, (char)c); p++; }
-        else {
-            /* keep valid UTF-8 sequences, replace anything else by U+FFFD */
+        } else {
+            /* keep valid UTF-8 sequences, replace anything else by U+FFFD (the terminating NUL
+             * is no continuation byte: a sequence cut by the end is invalid) */
             int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-            int ok = len && e - p >= len;
+            int ok = len;
             for (int i = 1; ok && i < len; i++) ok = (p[i] & 0xC0) == 0x80;
             if (ok) { buf_put(b, p, (size_t)len); p += len; }
-            else { buf_puts(b, "\\ufffd"); p++; }
+            else { buf_put(b, "\\ufffd", 6); p++; }
         }
     }
+}
+
+static void jw_str_raw(Buf *b, const char *s) {
+    buf_putc(b, '"');
+    jw_str_body(b, s);
     buf_putc(b, '"');
 }
 
@@ -113,16 +138,26 @@ static void jw_open_inline(Jw *w, char c) {
     w->has[w->depth] = 0;
     if (!w->inline_from) w->inline_from = w->depth;
 }
+/* A key of any text (escaped). */
 static void jw_key(Jw *w, const char *k) {
     jw_pre(w);
-    jw_str_raw(w->b, k, strlen(k));
+    jw_str_raw(w->b, k);
     buf_put(w->b, ": ", 2);
+    w->after_key = 1;
+}
+/* A key given as a string literal that needs no escaping (ASCII letters, digits, '_', '$'):
+ * its quoted form and ": " are one literal, copied at once. */
+#define JW_LIT_KEY(lit) "\"" lit "\": "
+#define jw_lkey(w, lit) jw_key_quoted((w), JW_LIT_KEY(lit), sizeof(JW_LIT_KEY(lit)) - 1)
+static inline void jw_key_quoted(Jw *w, const char *quoted, size_t n) {
+    jw_pre(w);
+    buf_put(w->b, quoted, n);
     w->after_key = 1;
 }
 static void jw_str(Jw *w, const char *s) {
     jw_pre(w);
-    if (s) jw_str_raw(w->b, s, strlen(s));
-    else buf_puts(w->b, "null");
+    if (s) jw_str_raw(w->b, s);
+    else buf_put(w->b, "null", 4);
 }
 static void jw_int(Jw *w, long long v) {
     jw_pre(w);
@@ -133,13 +168,17 @@ static void jw_int(Jw *w, long long v) {
     if (v < 0) *--q = '-';
     buf_put(w->b, q, (size_t)(t + sizeof t - q));
 }
-static void jw_bool(Jw *w, int v) { jw_pre(w); buf_puts(w->b, v ? "true" : "false"); }
-static void jw_null(Jw *w) { jw_pre(w); buf_puts(w->b, "null"); }
-/* A number with `dec` decimals (JSON has no NaN/inf: those become null). */
+static void jw_bool(Jw *w, int v) {
+    jw_pre(w);
+    if (v) buf_put(w->b, "true", 4);
+    else buf_put(w->b, "false", 5);
+}
+static void jw_null(Jw *w) { jw_pre(w); buf_put(w->b, "null", 4); }
+/* A number with `dec` decimals, as printf's %.*f (JSON has no NaN/inf: those become null). */
 static void jw_num(Jw *w, double v, int dec) {
     jw_pre(w);
-    if (v != v || v > 1e300 || v < -1e300) buf_puts(w->b, "null");
-    else buf_printf(w->b, "%.*f", dec, v);
+    if (v != v || v > 1e300 || v < -1e300) buf_put(w->b, "null", 4);
+    else buf_put_fixed(w->b, v, dec);
 }
 /* Writes what b holds to w->fd and empties b. */
 static void jw_flush(Jw *w) {
@@ -159,10 +198,23 @@ static void jw_raw(Jw *w, const Buf *frag) {
     }
 }
 
-static void kv_str(Jw *w, const char *k, const char *v) { jw_key(w, k); jw_str(w, v); }
-static void kv_int(Jw *w, const char *k, long long v) { jw_key(w, k); jw_int(w, v); }
-static void kv_num(Jw *w, const char *k, double v, int dec) { jw_key(w, k); jw_num(w, v, dec); }
-static void kv_bool(Jw *w, const char *k, int v) { jw_key(w, k); jw_bool(w, v); }
+/* KEY: VALUE pairs; KEY is a string literal (see jw_lkey). kv_str's key, colon and opening
+ * quote are one literal. */
+#define kv_str(w, k, v) kv_str_quoted((w), JW_LIT_KEY(k) "\"", sizeof(JW_LIT_KEY(k) "\"") - 1, (v))
+#define kv_int(w, k, v) (jw_lkey((w), k), jw_int((w), (v)))
+#define kv_num(w, k, v, dec) (jw_lkey((w), k), jw_num((w), (v), (dec)))
+#define kv_bool(w, k, v) (jw_lkey((w), k), jw_bool((w), (v)))
+static inline void kv_str_quoted(Jw *w, const char *quoted, size_t n, const char *v) {
+    jw_pre(w);
+    if (v) {
+        buf_put(w->b, quoted, n);
+        jw_str_body(w->b, v);
+        buf_putc(w->b, '"');
+    } else {
+        buf_put(w->b, quoted, n - 1);
+        buf_put(w->b, "null", 4);
+    }
+}
 
 /* A section rendered at depth 1, as the value of a top-level key. */
 static Jw section(Buf *b) {
@@ -216,7 +268,7 @@ static void func_head(Jw *w, const AnFile *f, const AnFunc *fn) {
 }
 
 static void expense_obj(Jw *w, const AnExpense *e) {
-    jw_key(w, "expense");
+    jw_lkey(w, "expense");
     jw_open_inline(w, '{');
     kv_int(w, "loop_depth", e->loop_depth);
     kv_int(w, "loops", e->loops);
@@ -232,19 +284,19 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     jw_open(w, '{');
     func_head(w, x->file, fn);
     kv_str(w, "decorator", cache_kind_name(fn->cache.kind));
-    jw_key(w, "current_maxsize");
+    jw_lkey(w, "current_maxsize");
     if (fn->cache.maxsize == AN_UNBOUNDED) jw_str(w, "unbounded");
     else if (fn->cache.maxsize < 0) jw_null(w); /* an expression the analysis cannot evaluate */
     else jw_int(w, fn->cache.maxsize);
     kv_bool(w, "typed", fn->cache.typed);
     kv_str(w, "recommendation", x->recommendation);
     kv_str(w, "reason", x->reason);
-    jw_key(w, "suggested_maxsize");
+    jw_lkey(w, "suggested_maxsize");
     if (x->suggested_maxsize > 0) jw_int(w, x->suggested_maxsize);
     else if (x->suggested_maxsize < 0) jw_str(w, "unbounded"); /* from traces: functools.cache */
     else jw_null(w);
     kv_str(w, "source", x->source);
-    jw_key(w, "evidence");
+    jw_lkey(w, "evidence");
     if (x->trace_evidence) {
         Buf ev = {.data = x->trace_evidence, .len = strlen(x->trace_evidence)};
         jw_raw(w, &ev);
@@ -256,10 +308,10 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     if (!strcmp(x->source, "static")) kv_int(w, "call_sites", fn->call_sites);
     else {
         kv_int(w, "currsize", x->currsize);
-        jw_key(w, "maxsize");
+        jw_lkey(w, "maxsize");
         if (x->maxsize_seen < 0) jw_null(w);
         else jw_int(w, x->maxsize_seen);
-        jw_key(w, "utilization_percent");
+        jw_lkey(w, "utilization_percent");
         if (x->utilization_percent < 0) jw_null(w);
         else jw_num(w, x->utilization_percent, 1);
         kv_str(w, "rating", x->rating);
@@ -277,7 +329,7 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     jw_open_inline(w, '{'); /* one line per candidate: there is one per function */
     func_head(w, c->file, fn);
     kv_str(w, "verdict", c->accepted ? "ADD_CACHE" : "REJECTED");
-    jw_key(w, "rank");
+    jw_lkey(w, "rank");
     if (c->rank) jw_int(w, c->rank);
     else jw_null(w);
     kv_num(w, "score", c->score, 2);
@@ -285,7 +337,7 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     kv_int(w, "call_sites", fn->call_sites);
     expense_obj(w, &fn->expense);
     kv_num(w, "expense_score", c->expense_score, 2);
-    jw_key(w, "profile");
+    jw_lkey(w, "profile");
     if (c->profiled) {
         jw_open_inline(w, '{');
         kv_bool(w, "hot", c->hot);
@@ -301,19 +353,22 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     }
     if (c->trace_json) {
         Buf tj = {.data = c->trace_json, .len = strlen(c->trace_json)};
-        jw_key(w, "trace");
+        jw_lkey(w, "trace");
         jw_raw(w, &tj);
     }
     /* one entry per distinct code (its first place), at most CR_MAX_REJECTS; names and
      * messages of the codes are in the file's "codes" table */
-    jw_key(w, "rejected_because");
+    jw_lkey(w, "rejected_because");
     jw_open(w, '[');
     int shown = 0;
-    for (int i = 0; i < c->nrejects; i++) {
+    for (int i = 0; i < c->nrejects && shown < CR_MAX_REJECTS; i++) {
         const CrReject *r = &c->rejects[i];
         int seen = 0;
-        for (int j = 0; j < i && !seen; j++) seen = !strcmp(c->rejects[j].code, r->code);
-        if (seen || shown == CR_MAX_REJECTS) continue;
+        for (int j = 0; j < i && !seen; j++) {
+            const char *a = c->rejects[j].code;
+            seen = a == r->code || (a[0] == r->code[0] && !strcmp(a, r->code));
+        }
+        if (seen) continue;
         shown++;
         jw_open_inline(w, '{');
         kv_str(w, "code", r->code);
@@ -340,9 +395,173 @@ static void pure_obj(Jw *w, const CrCandidate *c) {
     jw_close(w, '}');
 }
 
-/* The sections, rendered once each. */
+static void pure_item(Jw *w, const CrReport *r, size_t i) {
+    if (r->candidates[i].fn->purity == AN_PURE) pure_obj(w, &r->candidates[i]);
+}
+static void candidate_item(Jw *w, const CrReport *r, size_t i) { candidate_obj(w, &r->candidates[i]); }
+
+/* Candidates are in rank order, so their functions and strings lie all over the files' arenas:
+ * rendering waits on memory. Stage 0 fetches a candidate's function and rejects, stage 1 (later,
+ * once those have arrived) the strings they point to. */
+static void candidate_prefetch(const CrReport *r, size_t i, int stage) {
+    const CrCandidate *c = &r->candidates[i];
+    if (stage == 0) {
+        __builtin_prefetch(c->fn);
+        __builtin_prefetch((const char *)c->fn + 64);
+        __builtin_prefetch(c->rejects);
+        return;
+    }
+    __builtin_prefetch(c->fn->name);
+    __builtin_prefetch(c->fn->qualname);
+    __builtin_prefetch(c->file->path);
+    __builtin_prefetch(c->file->module);
+    for (int j = 0; j < c->nrejects && j < CR_MAX_REJECTS; j++)
+        if (c->rejects[j].detail) __builtin_prefetch(c->rejects[j].detail);
+}
+/* The same for the pure functions: every function is looked at, the pure ones' strings fetched. */
+static void pure_prefetch(const CrReport *r, size_t i, int stage) {
+    const CrCandidate *c = &r->candidates[i];
+    if (stage == 0) __builtin_prefetch(c->fn);
+    else if (c->fn->purity == AN_PURE) {
+        __builtin_prefetch(c->fn->name);
+        __builtin_prefetch(c->fn->qualname);
+        __builtin_prefetch(c->file->path);
+        __builtin_prefetch(c->file->module);
+    }
+}
+
+/* ---- lists rendered by several threads ------------------------------------------------ */
+
+/* A JSON array with one entry per item 0..n-1: item(w, r, i) renders item i's value, or nothing. */
+typedef struct List {
+    const CrReport *r;
+    void (*item)(Jw *w, const CrReport *r, size_t i);
+    void (*prefetch)(const CrReport *r, size_t i, int stage); /* or NULL */
+    size_t n;
+    int threads; /* rendering threads, the caller's included */
+} List;
+
+enum { LIST_CHUNK = 512 }; /* items per chunk (about 350 kB of candidates) */
+enum { PREFETCH_AHEAD = 8 }; /* items between prefetch stages, and from stage 1 to rendering */
+
+/* Chunk c is rendered into slot[c % nslots] by any thread, as the caller's writer would have
+ * written it after an entry (every entry starts with its comma), and emitted in order by the
+ * caller. A chunk may start only once the chunk nslots before it has been emitted; the slots'
+ * buffers are reused, so memory stays at nslots chunks and their pages stay warm. */
+typedef struct ListRun {
+    const List *l;
+    Jw proto; /* the writer's state inside the array, an entry before */
+    size_t nchunks, nslots;
+    Buf *slot;
+    unsigned char *ready; /* per slot: its chunk is rendered and not yet emitted */
+    size_t next;          /* the next chunk to render */
+    size_t emitted;       /* chunks emitted */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;    /* a chunk rendered or emitted */
+} ListRun;
+
+static void render_chunk(ListRun *q, size_t c) {
+    Buf *b = &q->slot[c % q->nslots];
+    b->len = 0;
+    if (b->data) b->data[0] = 0;
+    Jw w = q->proto;
+    w.b = b;
+    const List *l = q->l;
+    size_t lo = c * LIST_CHUNK, hi = l->n - lo < LIST_CHUNK ? l->n : lo + LIST_CHUNK;
+    for (size_t i = lo; i < hi; i++) {
+        if (l->prefetch) {
+            if (i + 2 * PREFETCH_AHEAD < l->n) l->prefetch(l->r, i + 2 * PREFETCH_AHEAD, 0);
+            if (i + PREFETCH_AHEAD < l->n) l->prefetch(l->r, i + PREFETCH_AHEAD, 1);
+        }
+        l->item(&w, l->r, i);
+    }
+}
+
+/* With q->mu held: takes the next chunk to render if its slot is free. */
+static int claim_chunk(ListRun *q, size_t *c) {
+    if (q->next >= q->nchunks || q->next >= q->emitted + q->nslots) return 0;
+    *c = q->next++;
+    return 1;
+}
+
+/* With q->mu held: renders chunk c unlocked, then marks it ready. */
+static void render_claimed(ListRun *q, size_t c) {
+    pthread_mutex_unlock(&q->mu);
+    render_chunk(q, c);
+    pthread_mutex_lock(&q->mu);
+    q->ready[c % q->nslots] = 1;
+    pthread_cond_broadcast(&q->cv);
+}
+
+static void *list_worker(void *arg) {
+    ListRun *q = arg;
+    pthread_mutex_lock(&q->mu);
+    while (q->next < q->nchunks) {
+        size_t c;
+        if (claim_chunk(q, &c)) render_claimed(q, c);
+        else pthread_cond_wait(&q->cv, &q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    return NULL;
+}
+
+/* The list as the value of a key just written to w: the same bytes as rendering the items one
+ * after the other into w. With w->fd >= 0 each chunk is written to fd from its own buffer as
+ * soon as it and those before it are done (the caller's thread renders too while it waits). */
+static void list_emit(Jw *w, const List *l) {
+    jw_open(w, '[');
+    if (w->fd >= 0) jw_flush(w);
+    ListRun q = {.l = l, .proto = *w, .nchunks = (l->n + LIST_CHUNK - 1) / LIST_CHUNK};
+    q.proto.fd = -1;
+    q.proto.has[w->depth] = 1;
+    /* an entry after another starts with "," and a new line, or ", " on an inline line; the
+     * first has no comma (and no space) */
+    size_t skip = w->inline_from && w->depth >= w->inline_from ? 2 : 1;
+    int threads = l->threads < 1 ? 1 : l->threads;
+    if ((size_t)threads > q.nchunks) threads = q.nchunks ? (int)q.nchunks : 1;
+    q.nslots = (size_t)threads * 2;
+    q.slot = xcalloc(q.nslots, sizeof *q.slot);
+    q.ready = xcalloc(q.nslots, 1);
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.cv, NULL);
+    pthread_t tid[64];
+    int started = 0;
+    while (started < threads - 1 && started < 64 && pthread_create(&tid[started], NULL, list_worker, &q) == 0) started++;
+    int any = 0;
+    for (size_t c = 0; c < q.nchunks; c++) {
+        size_t s = c % q.nslots, m;
+        pthread_mutex_lock(&q.mu);
+        while (!q.ready[s]) {
+            if (claim_chunk(&q, &m)) render_claimed(&q, m);
+            else pthread_cond_wait(&q.cv, &q.mu);
+        }
+        pthread_mutex_unlock(&q.mu);
+        const Buf *b = &q.slot[s];
+        size_t from = any || !b->len ? 0 : skip;
+        any |= b->len > 0;
+        if (b->len > from) {
+            if (w->fd < 0) buf_put(w->b, b->data + from, b->len - from);
+            else if (!w->err) w->err = file_write_all(w->fd, b->data + from, b->len - from);
+        }
+        pthread_mutex_lock(&q.mu);
+        q.ready[s] = 0;
+        q.emitted++;
+        pthread_cond_broadcast(&q.cv);
+        pthread_mutex_unlock(&q.mu);
+    }
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    pthread_cond_destroy(&q.cv);
+    pthread_mutex_destroy(&q.mu);
+    for (size_t i = 0; i < q.nslots; i++) buf_free(&q.slot[i]);
+    free(q.slot);
+    free(q.ready);
+    w->has[w->depth] = (unsigned char)any;
+    jw_close(w, ']');
+}
+
+/* The sections rendered once each (the per-function lists are streamed: list_emit). */
 typedef struct Sections {
-    Buf existing, pure, candidates, accepted, rejected_by_code, codes, counts, runtime, settings, skipped, timings;
+    Buf existing, accepted, rejected_by_code, codes, counts, runtime, settings, skipped, timings;
 } Sections;
 
 static void code_entry(Jw *w, const AnIssueDesc *d) {
@@ -354,28 +573,46 @@ static void code_entry(Jw *w, const AnIssueDesc *d) {
 }
 
 /* Candidates rejected for each code (a candidate counts once per distinct code). */
+enum { CODE_SLOTS = 256 }; /* open addressing by pointer, at most half full */
+_Static_assert(AN__ISSUE_COUNT + CR__REJECT_COUNT <= CODE_SLOTS / 2, "CODE_SLOTS too small");
+static unsigned code_slot(const char *p) { return (unsigned)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull) >> 56); }
+
 static void rejected_by_code(Jw *w, const CrReport *r) {
-    const char *codes[AN__ISSUE_COUNT + CR__REJECT_COUNT];
-    size_t counts[AN__ISSUE_COUNT + CR__REJECT_COUNT] = {0};
+    enum { NCODES = AN__ISSUE_COUNT + CR__REJECT_COUNT };
+    const char *codes[NCODES];
+    size_t counts[NCODES] = {0}, seen_by[NCODES] = {0}; /* seen_by: 1 + the candidate that counted */
     int n = 0;
     for (int k = 0; k < CR__REJECT_COUNT; k++) codes[n++] = cr_reject_desc[k].code;
     for (int k = 0; k < AN__ISSUE_COUNT; k++) codes[n++] = an_issue_desc[k].code;
+    /* reject codes point into those tables: found by pointer, by text only when not */
+    const char *slot_code[CODE_SLOTS] = {0};
+    unsigned char slot_k[CODE_SLOTS];
+    for (int k = 0; k < n; k++) {
+        unsigned h = code_slot(codes[k]);
+        while (slot_code[h] && slot_code[h] != codes[k]) h = (h + 1) % CODE_SLOTS;
+        if (!slot_code[h]) { slot_code[h] = codes[k]; slot_k[h] = (unsigned char)k; }
+    }
     for (size_t i = 0; i < r->ncandidates; i++) {
         const CrCandidate *c = &r->candidates[i];
-        unsigned char seen[AN__ISSUE_COUNT + CR__REJECT_COUNT] = {0};
+        if (i + 8 < r->ncandidates) __builtin_prefetch(r->candidates[i + 8].rejects); /* scattered */
         for (int j = 0; j < c->nrejects; j++) {
             const char *code = c->rejects[j].code;
-            for (int k = 0; k < n; k++) {
-                if (codes[k] != code && (codes[k][0] != code[0] || strcmp(codes[k], code))) continue;
-                if (!seen[k]) counts[k]++;
-                seen[k] = 1;
-                break;
-            }
+            unsigned h = code_slot(code);
+            while (slot_code[h] && slot_code[h] != code) h = (h + 1) % CODE_SLOTS;
+            int k = slot_code[h] ? slot_k[h] : 0;
+            if (!slot_code[h])
+                while (k < n && strcmp(codes[k], code) != 0) k++;
+            if (k == n || seen_by[k] == i + 1) continue;
+            counts[k]++;
+            seen_by[k] = i + 1;
         }
     }
     jw_open_inline(w, '{');
     for (int k = 0; k < n; k++)
-        if (counts[k]) kv_int(w, codes[k], (long long)counts[k]);
+        if (counts[k]) {
+            jw_key(w, codes[k]);
+            jw_int(w, (long long)counts[k]);
+        }
     jw_close(w, '}');
 }
 
@@ -384,17 +621,6 @@ static void render_sections(const CrReport *r, Sections *s) {
     Jw w = section(&s->existing);
     jw_open(&w, '[');
     for (size_t i = 0; i < r->nexisting; i++) existing_obj(&w, &r->existing[i]);
-    jw_close(&w, ']');
-
-    w = section(&s->pure);
-    jw_open(&w, '[');
-    for (size_t i = 0; i < r->ncandidates; i++)
-        if (r->candidates[i].fn->purity == AN_PURE) pure_obj(&w, &r->candidates[i]);
-    jw_close(&w, ']');
-
-    w = section(&s->candidates);
-    jw_open(&w, '[');
-    for (size_t i = 0; i < r->ncandidates; i++) candidate_obj(&w, &r->candidates[i]);
     jw_close(&w, ']');
 
     w = section(&s->accepted);
@@ -441,7 +667,7 @@ static void render_sections(const CrReport *r, Sections *s) {
     w = section(&s->runtime);
     jw_open(&w, '{');
     kv_str(&w, "mode", r->mode);
-    jw_key(&w, "profiles");
+    jw_lkey(&w, "profiles");
     jw_open(&w, '[');
     for (size_t i = 0; i < r->nprofiles; i++) jw_str(&w, r->profiles[i]);
     jw_close(&w, ']');
@@ -450,7 +676,7 @@ static void render_sections(const CrReport *r, Sections *s) {
     kv_str(&w, "cache_stats", r->cache_stats_path);
     kv_int(&w, "cache_stats_entries", (long long)r->cache_stats_entries);
     kv_int(&w, "cache_stats_matched", (long long)r->cache_stats_matched);
-    jw_key(&w, "warnings");
+    jw_lkey(&w, "warnings");
     jw_open(&w, '[');
     for (size_t i = 0; i < r->nwarnings; i++) jw_str(&w, r->warnings[i]);
     jw_close(&w, ']');
@@ -494,8 +720,6 @@ static void render_sections(const CrReport *r, Sections *s) {
 
 static void free_sections(Sections *s) {
     buf_free(&s->existing);
-    buf_free(&s->pure);
-    buf_free(&s->candidates);
     buf_free(&s->accepted);
     buf_free(&s->rejected_by_code);
     buf_free(&s->codes);
@@ -506,9 +730,9 @@ static void free_sections(Sections *s) {
     buf_free(&s->timings);
 }
 
-/* {"version": 1, "tool": ..., "kind": KIND, KEY: frag} to fd (or appended to out when fd < 0).
- * Returns 0 or an errno value. */
-static int one_section_file(int fd, Buf *out, const char *kind, const char *key, const Buf *frag,
+/* {"version": 1, "tool": ..., "kind": KIND, [EXTRA_KEY: extra_key_frag,] KEY: frag or list} to fd
+ * (or appended to out when fd < 0). Returns 0 or an errno value. */
+static int one_section_file(int fd, Buf *out, const char *kind, const char *key, const Buf *frag, const List *list,
                             const Buf *extra_key_frag, const char *extra_key) {
     Jw w = {.b = out, .fd = fd};
     jw_open(&w, '{');
@@ -517,7 +741,8 @@ static int one_section_file(int fd, Buf *out, const char *kind, const char *key,
     kv_str(&w, "kind", kind);
     if (extra_key) { jw_key(&w, extra_key); jw_raw(&w, extra_key_frag); }
     jw_key(&w, key);
-    jw_raw(&w, frag);
+    if (list) list_emit(&w, list);
+    else jw_raw(&w, frag);
     jw_close(&w, '}');
     buf_putc(out, '\n');
     jw_flush(&w);
@@ -531,19 +756,19 @@ static int analysis_from(int fd, const CrReport *r, const Sections *s, Buf *out)
     kv_str(&w, "tool", "glintefy " GLINTEFY_VERSION);
     kv_str(&w, "kind", "cache_analysis");
     kv_str(&w, "repo", r->repo);
-    jw_key(&w, "counts"); jw_raw(&w, &s->counts);
-    jw_key(&w, "runtime_data"); jw_raw(&w, &s->runtime);
-    jw_key(&w, "settings"); jw_raw(&w, &s->settings);
-    jw_key(&w, "timings"); jw_raw(&w, &s->timings);
-    jw_key(&w, "skipped_files"); jw_raw(&w, &s->skipped);
-    jw_key(&w, "existing_caches"); jw_raw(&w, &s->existing);
-    jw_key(&w, "candidates"); jw_raw(&w, &s->accepted);
-    jw_key(&w, "rejected_candidates"); jw_open(&w, '{');
+    jw_lkey(&w, "counts"); jw_raw(&w, &s->counts);
+    jw_lkey(&w, "runtime_data"); jw_raw(&w, &s->runtime);
+    jw_lkey(&w, "settings"); jw_raw(&w, &s->settings);
+    jw_lkey(&w, "timings"); jw_raw(&w, &s->timings);
+    jw_lkey(&w, "skipped_files"); jw_raw(&w, &s->skipped);
+    jw_lkey(&w, "existing_caches"); jw_raw(&w, &s->existing);
+    jw_lkey(&w, "candidates"); jw_raw(&w, &s->accepted);
+    jw_lkey(&w, "rejected_candidates"); jw_open(&w, '{');
     kv_int(&w, "count", (long long)(r->ncandidates - r->naccepted));
     kv_str(&w, "listed_in", "cache_candidates.json");
-    jw_key(&w, "by_code"); jw_raw(&w, &s->rejected_by_code);
+    jw_lkey(&w, "by_code"); jw_raw(&w, &s->rejected_by_code);
     jw_close(&w, '}');
-    jw_key(&w, "codes"); jw_raw(&w, &s->codes);
+    jw_lkey(&w, "codes"); jw_raw(&w, &s->codes);
     jw_close(&w, '}');
     buf_putc(out, '\n');
     jw_flush(&w);
@@ -567,10 +792,12 @@ static int emit_file(int fd, void *vctx) {
     EmitCtx *c = vctx;
     Buf glue = {0};
     int e = 0;
+    List pure = {c->r, pure_item, pure_prefetch, c->r->ncandidates, c->r->threads};
+    List candidates = {c->r, candidate_item, candidate_prefetch, c->r->ncandidates, c->r->threads};
     switch (c->which) {
-    case 0: e = one_section_file(fd, &glue, "existing_cache_evaluations", "evaluations", &c->s->existing, &c->s->runtime, "runtime_data"); break;
-    case 1: e = one_section_file(fd, &glue, "pure_functions", "functions", &c->s->pure, NULL, NULL); break;
-    case 2: e = one_section_file(fd, &glue, "cache_candidates", "candidates", &c->s->candidates, &c->s->codes, "codes"); break;
+    case 0: e = one_section_file(fd, &glue, "existing_cache_evaluations", "evaluations", &c->s->existing, NULL, &c->s->runtime, "runtime_data"); break;
+    case 1: e = one_section_file(fd, &glue, "pure_functions", "functions", NULL, &pure, NULL, NULL); break;
+    case 2: e = one_section_file(fd, &glue, "cache_candidates", "candidates", NULL, &candidates, &c->s->codes, "codes"); break;
     case 3: e = analysis_from(fd, c->r, c->s, &glue); break;
     default:
         cr_summary_md(c->r, &glue);
@@ -613,14 +840,14 @@ static const char *issue_level(AnIssueKind k) {
 
 static void sarif_location(Jw *w, const char *file, int line, int col) {
     jw_open(w, '{');
-    jw_key(w, "physicalLocation");
+    jw_lkey(w, "physicalLocation");
     jw_open(w, '{');
-    jw_key(w, "artifactLocation");
+    jw_lkey(w, "artifactLocation");
     jw_open(w, '{');
     kv_str(w, "uri", file);
     kv_str(w, "uriBaseId", "SRCROOT");
     jw_close(w, '}');
-    jw_key(w, "region");
+    jw_lkey(w, "region");
     jw_open(w, '{');
     kv_int(w, "startLine", line > 0 ? line : 1);
     kv_int(w, "startColumn", col >= 0 ? col + 1 : 1);
@@ -634,32 +861,32 @@ void cr_sarif(const CrReport *r, Buf *out) {
     jw_open(&w, '{');
     kv_str(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     kv_str(&w, "version", "2.1.0");
-    jw_key(&w, "runs");
+    jw_lkey(&w, "runs");
     jw_open(&w, '[');
     jw_open(&w, '{');
-    jw_key(&w, "tool");
+    jw_lkey(&w, "tool");
     jw_open(&w, '{');
-    jw_key(&w, "driver");
+    jw_lkey(&w, "driver");
     jw_open(&w, '{');
     kv_str(&w, "name", "glintefy");
     kv_str(&w, "version", GLINTEFY_VERSION);
     kv_str(&w, "informationUri", "https://github.com/bitranox/glintefy");
-    jw_key(&w, "rules");
+    jw_lkey(&w, "rules");
     jw_open(&w, '[');
     for (int k = 0; k < AN__ISSUE_COUNT; k++) {
         const AnIssueDesc *d = &an_issue_desc[k];
         jw_open(&w, '{');
         kv_str(&w, "id", d->code);
         kv_str(&w, "name", d->name);
-        jw_key(&w, "shortDescription");
+        jw_lkey(&w, "shortDescription");
         jw_open(&w, '{');
         kv_str(&w, "text", d->message);
         jw_close(&w, '}');
-        jw_key(&w, "defaultConfiguration");
+        jw_lkey(&w, "defaultConfiguration");
         jw_open(&w, '{');
         kv_str(&w, "level", d->code[0] == 'P' ? "note" : issue_level((AnIssueKind)k));
         jw_close(&w, '}');
-        jw_key(&w, "helpUri");
+        jw_lkey(&w, "helpUri");
         char uri[160];
         snprintf(uri, sizeof uri, "docs/review-cache.md#%s", d->code);
         jw_str(&w, uri);
@@ -668,7 +895,7 @@ void cr_sarif(const CrReport *r, Buf *out) {
     jw_close(&w, ']');
     jw_close(&w, '}');
     jw_close(&w, '}');
-    jw_key(&w, "results");
+    jw_lkey(&w, "results");
     jw_open(&w, '[');
     for (size_t i = 0; i < r->nexisting; i++) {
         const CrExisting *x = &r->existing[i];
@@ -679,7 +906,7 @@ void cr_sarif(const CrReport *r, Buf *out) {
             kv_str(&w, "ruleId", d->code);
             kv_int(&w, "ruleIndex", (long long)is->kind);
             kv_str(&w, "level", issue_level(is->kind));
-            jw_key(&w, "message");
+            jw_lkey(&w, "message");
             jw_open(&w, '{');
             Buf m = {0};
             buf_printf(&m, "%s: %s", x->fn->qualname, d->message);
@@ -687,12 +914,12 @@ void cr_sarif(const CrReport *r, Buf *out) {
             kv_str(&w, "text", m.data);
             buf_free(&m);
             jw_close(&w, '}');
-            jw_key(&w, "locations");
+            jw_lkey(&w, "locations");
             jw_open(&w, '[');
             sarif_location(&w, x->file->path, is->loc.line, is->loc.col);
             jw_close(&w, ']');
             if (is->other_file) {
-                jw_key(&w, "relatedLocations");
+                jw_lkey(&w, "relatedLocations");
                 jw_open(&w, '[');
                 sarif_location(&w, is->other_file, is->other_loc.line, is->other_loc.col);
                 jw_close(&w, ']');
@@ -701,24 +928,24 @@ void cr_sarif(const CrReport *r, Buf *out) {
         }
     }
     jw_close(&w, ']');
-    jw_key(&w, "invocations");
+    jw_lkey(&w, "invocations");
     jw_open(&w, '[');
     jw_open(&w, '{');
     kv_bool(&w, "executionSuccessful", 1);
-    jw_key(&w, "toolExecutionNotifications");
+    jw_lkey(&w, "toolExecutionNotifications");
     jw_open(&w, '[');
     for (size_t i = 0; i < r->nskipped; i++) {
         const CrSkipped *sk = &r->skipped[i];
         jw_open(&w, '{');
         kv_str(&w, "level", "warning");
-        jw_key(&w, "message");
+        jw_lkey(&w, "message");
         jw_open(&w, '{');
         Buf m = {0};
         buf_printf(&m, "skipped: %s", sk->msg);
         kv_str(&w, "text", m.data);
         buf_free(&m);
         jw_close(&w, '}');
-        jw_key(&w, "locations");
+        jw_lkey(&w, "locations");
         jw_open(&w, '[');
         sarif_location(&w, sk->path, sk->line, sk->col > 0 ? sk->col - 1 : 0);
         jw_close(&w, ']');
