@@ -2,7 +2,7 @@
 CPython merely parsing the same files with ast.parse, in the same run. Prints wall time (best of
 N) and peak RSS of each, and the ratio. Targets: < 0.5 s wall on 2 cores, < 300 MB.
 
-Usage: python3 bench/cache_bench.py [--binary build/glintefy] [--runs 3] [--stdlib DIR]"""
+Usage: python3 bench/cache_bench.py [--binary build/glintefy] [--runs 5] [--stdlib DIR]"""
 import argparse
 import os
 import shutil
@@ -66,7 +66,7 @@ def measure(cmd, stdin=None):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "glintefy"))
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--stdlib", default=sysconfig.get_paths()["stdlib"])
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="glintefy-cache-bench-")
@@ -79,6 +79,7 @@ def main():
         paths = [os.path.join(repo, l.split("\t")[0]) for l in r.stdout.decode().splitlines() if l.count("\t") == 2]
         ours = [measure([a.binary, "review", "--repo", repo, "cache", "-q"]) for _ in range(a.runs)]
         wall, rss = min(x[0] for x in ours), max(x[1] for x in ours)
+        median = sorted(x[0] for x in ours)[len(ours) // 2]
         r = subprocess.run([a.binary, "review", "--repo", repo, "cache", "--format", "json"], stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL, check=True)
         import json
@@ -89,8 +90,9 @@ def main():
         cnt = doc["counts"]
         print("review cache bench: %d files, %.1f MB (copy of %s), %d cores online" % (
             len(paths), nbytes / 1e6, a.stdlib, os.cpu_count() or 0))
-        print("  glintefy review cache: %.3f s wall (best of %d), peak RSS %.0f MB; %d functions, %d existing caches, "
-              "%d candidates, %d files skipped" % (wall, a.runs, rss, cnt["functions"], cnt["existing_caches"],
+        print("  glintefy review cache: %.3f s wall (best of %d; median %.3f s), peak RSS %.0f MB; %d functions, "
+              "%d existing caches, %d candidates, %d files skipped" % (wall, a.runs, median, rss, cnt["functions"],
+                                                                      cnt["existing_caches"],
                                                  cnt["candidates_accepted"], cnt["files_skipped"]))
         print("  CPython ast.parse only: %.3f s wall (parse loop %.3f s), peak RSS %.0f MB" % (cp_wall, cp_parse, cp_rss))
         print("  ratio (CPython parse loop / glintefy whole review): %.1fx; targets: < 0.5 s %s, < 300 MB %s" % (
