@@ -267,25 +267,53 @@ def t_threads_exit(s, binary):
         c.close()
 
 
-def t_signals(s, binary):
+def t_signals(s, binary, py=PY, label=""):
     c = Case({"self.py": WORK + "import os, signal\nwork(3)\nos.kill(os.getpid(), signal.SIGTERM)\n",
               "kill.py": WORK + "import os, signal\nwork(2)\nos.kill(os.getpid(), signal.SIGKILL)\n",
               "sleep.py": WORK + "import time\nwork(8)\nopen('ready', 'w').close()\ntime.sleep(60)\n"})
     try:
-        c.run(binary, ["profile", "--", PY, "self.py"])
+        c.run(binary, ["profile", "--", py, "self.py"])
         why = profiled(c, 128 + signal.SIGTERM)
-        s.check(not why and c.calls("leaf") == 3, "SIGTERM: 143, data saved", why)
-        c.run(binary, ["profile", "--", PY, "kill.py"])
+        s.check(not why and c.calls("leaf") == 3, "SIGTERM: 143, data saved" + label, why)
+        c.run(binary, ["profile", "--", py, "kill.py"])
         why = problem(c, 128 + signal.SIGKILL)
-        s.check(not why and "started but were killed" in c.err, "SIGKILL: 137, said so", why or c.err)
+        s.check(not why and "started but were killed" in c.err, "SIGKILL: 137, said so" + label, why or c.err)
         for sig in (signal.SIGTERM, signal.SIGINT):
             if os.path.exists(c.path("ready")):
                 os.unlink(c.path("ready"))
-            c.run(binary, ["profile", "--", PY, "sleep.py"], signal_after=(sig, "ready"))
+            c.run(binary, ["profile", "--", py, "sleep.py"], signal_after=(sig, "ready"))
             why = profiled(c, 128 + sig)
-            s.check(not why and c.calls("leaf") == 8, "%s to glintefy reaches the command" % sig.name, why)
+            s.check(not why and c.calls("leaf") == 8, "%s to glintefy reaches the command%s" % (sig.name, label), why)
     finally:
         c.close()
+
+
+def other_pythons():
+    """Other CPython versions on this machine (pyenv 3.8, 3.12, 3.13...; Debian's python3), one per
+    minor version, for the checks whose behaviour differs between versions."""
+    import glob
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    found, minors = [], {sys.version_info[:2]}
+    for p in ["/usr/bin/python3"] + sorted(glob.glob(os.path.join(pyenv, "versions", "3.*", "bin", "python3"))):
+        if not (os.path.isfile(p) and os.access(p, os.X_OK)):
+            continue
+        r = subprocess.run([p, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+        try:
+            minor = tuple(int(x) for x in r.stdout.split(b"."))
+        except ValueError:
+            continue
+        if minor >= (3, 8) and minor not in minors:
+            minors.add(minor)
+            found.append((p, "%d.%d" % minor))
+    return found
+
+
+def t_signals_other_pythons(s, binary):
+    """Exit statuses and saved data under signals on the other interpreters (3.12.1 lost the
+    KeyboardInterrupt status when the probe imported a module at exit)."""
+    for py, version in other_pythons():
+        t_signals(s, binary, py, " (python %s)" % version)
 
 
 def t_terminal_ctrl_c(s, binary):
@@ -445,13 +473,40 @@ def t_errors(s, binary):
         c.close()
 
 
+def t_probe_json(s, binary):
+    """The probe writes a process's facts with its own encoder (no json import at exit): it
+    must give json.dumps' bytes (ensure_ascii) for what facts hold."""
+    import importlib.util
+    import random
+    spec = importlib.util.spec_from_file_location("glintefy_probe_under_test",
+                                                  os.path.join(ROOT, "python", "glintefy", "_probe", "sitecustomize.py"))
+    probe = importlib.util.module_from_spec(spec)
+    saved = os.environ.pop("GLINTEFY_PROBE_DIR", None), os.environ.pop("GLINTEFY_PROBE_APPLY", None)
+    try:
+        spec.loader.exec_module(probe)
+    finally:
+        for k, v in zip(("GLINTEFY_PROBE_DIR", "GLINTEFY_PROBE_APPLY"), saved):
+            if v is not None:
+                os.environ[k] = v
+    rnd = random.Random(7)
+    values = [{"argv": ["app.py", 'q"b\\s', "\n\t\r\b\f\x00\x1f\x7f", "\u00e9\u4e2d\U0001f600\udcff"],
+               "pid": 123, "seconds": 0.1, "big": 10 ** 20, "neg": -0.0, "none": None, "t": True, "f": False,
+               "caches": [{"file": "a.py", "hits": 0, "hit_rate_percent": 12.5}], "empty": {}, "list": []}]
+    for _ in range(3000):
+        text = "".join(chr(rnd.choice((rnd.randint(0, 0x7f), rnd.randint(0x80, 0xffff), rnd.randint(0x10000, 0x10ffff))))
+                       for _ in range(rnd.randint(0, 12)))
+        values.append({text: [text, rnd.randint(-2 ** 70, 2 ** 70), rnd.random() * 10 ** rnd.randint(-30, 30)]})
+    bad = [v for v in values if probe._dump_json(v) != json.dumps(v)]
+    s.check(not bad, "probe's JSON encoder gives json.dumps' text", repr(bad[:1])[:300])
+
+
 def t_generated(s, binary):
     r = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "gen_probe.py"), "--check"],
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     s.check(r.returncode == 0, "src/runtime/probe_py.h matches the probe", r.stdout.decode())
 
 
-TESTS = [t_generated, t_script, t_module_and_wrapper, t_children, t_multiprocessing, t_terminate_missed, t_threads_exit, t_signals,
+TESTS = [t_generated, t_probe_json, t_script, t_module_and_wrapper, t_children, t_multiprocessing, t_terminate_missed, t_threads_exit, t_signals, t_signals_other_pythons,
          t_terminal_ctrl_c, t_sitecustomize, t_caches, t_scenarios, t_errors]
 
 

@@ -123,11 +123,10 @@ class _Probe:
                 if stats:
                     self.write(self.id + "-%d.prof" % nprof, marshal.dumps(stats))
                     nprof += 1
-            import json
             facts = {"version": 1, "pid": self.pid, "argv": list(sys.argv), "executable": sys.executable,
                      "python": "%d.%d.%d" % sys.version_info[:3], "seconds": seconds, "ended_by": how,
                      "profiles": nprof, "caches": self.cache_rows()}
-            self.write(self.id + ".json", json.dumps(facts).encode("utf-8"))
+            self.write(self.id + ".json", _dump_json(facts).encode("ascii"))
         except Exception as err:  # never break the user's program
             try:
                 sys.stderr.write("glintefy probe: could not save the data of process %d: %s\n" % (self.pid, err))
@@ -238,6 +237,49 @@ def _pstats_dict(entries):
                     nc, cc, tt, ct = nc + prev[0], cc + prev[1], tt + prev[2], ct + prev[3]
                 callers[func] = nc, cc, tt, ct
     return stats
+
+
+def _dump_json(v):
+    """json.dumps (ensure_ascii) for what a process's facts hold - dicts, lists, strings, numbers,
+    booleans, None - without importing json when the process ends: on CPython 3.12.1 importing a
+    source module from an atexit handler after an uncaught KeyboardInterrupt turns the exit
+    status -SIGINT into 1."""
+    if v is None or v is True or v is False:
+        return "null" if v is None else "true" if v else "false"
+    t = type(v)
+    if t is str:
+        return _json_str(v)
+    if t is int:
+        return str(v)
+    if t is float:
+        return repr(v) if v == v and v not in (float("inf"), float("-inf")) else "null"
+    if t is dict:
+        return "{" + ", ".join(_json_str(str(k)) + ": " + _dump_json(x) for k, x in v.items()) + "}"
+    if t is list or t is tuple:
+        return "[" + ", ".join(_dump_json(x) for x in v) + "]"
+    return _json_str(str(v))
+
+
+_JSON_ESC = {i: "\\u%04x" % i for i in list(range(0x20)) + [0x7f]}
+_JSON_ESC.update({ord('"'): '\\"', ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+                  ord("\b"): "\\b", ord("\f"): "\\f"})
+
+
+def _json_str(s):
+    s = s.translate(_JSON_ESC)
+    if not s.isascii():
+        out = []
+        for c in s:
+            o = ord(c)
+            if o < 0x80:
+                out.append(c)
+            elif o < 0x10000:
+                out.append("\\u%04x" % o)
+            else:
+                o -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 | (o >> 10), 0xDC00 | (o & 0x3FF)))
+        s = "".join(out)
+    return '"' + s + '"'
 
 
 # -- argument-key traces (docs/trace-format.md) ---------------------------------------------------
@@ -380,8 +422,15 @@ class _Tracer:
     def measure_overhead(self):
         """ns of one lru_cache hit on this interpreter (a tiny timing loop, best of 3)."""
         try:
-            import functools
-            f = functools.lru_cache(maxsize=None)(abs)
+            # the C wrapper functools.lru_cache uses, from the builtin _functools: importing
+            # functools (a source module) when the process ends would cost the exit status of
+            # an uncaught KeyboardInterrupt on CPython 3.12.1 (see _dump_json)
+            try:
+                from _functools import _lru_cache_wrapper
+                f = _lru_cache_wrapper(abs, None, False, tuple)
+            except ImportError:
+                import functools
+                f = functools.lru_cache(maxsize=None)(abs)
             f(1)
             clock, rng, best = self.clock, range(1000), None
             for _ in range(3):
