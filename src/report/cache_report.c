@@ -979,7 +979,17 @@ static void actions_text(const CrReport *r, Buf *b) {
         if (r->candidates[i].accepted && r->candidates[i].trace_verdict > 0) { n++; total += r->candidates[i].trace_saving_s; }
     for (size_t i = 0; i < r->nexisting; i++)
         if (r->existing[i].trace_evidence && strcmp(r->existing[i].recommendation, "KEEP") != 0) n++;
-    if (!n) return;
+    if (!n) {
+        /* traced, yet nothing to do: say so, or the traces look ignored */
+        size_t traced = 0;
+        for (size_t i = 0; i < r->ncandidates; i++) traced += r->candidates[i].trace_verdict != 0;
+        for (size_t i = 0; i < r->nexisting; i++) traced += r->existing[i].trace_evidence != NULL;
+        if (traced)
+            buf_printf(b, "\nActions: none. The measured calls of %zu traced function%s (perf/traces) show no cache to add,\n"
+                          "resize or remove; the reasons are in cache_candidates.json (\"trace\") and existing_cache_evaluations.json.\n",
+                       traced, traced == 1 ? "" : "s");
+        return;
+    }
     buf_printf(b, "\nActions (from measured calls: perf/traces; cache_recommendations.json):\n");
     for (size_t i = 0; i < r->ncandidates; i++) {
         const CrCandidate *c = &r->candidates[i];

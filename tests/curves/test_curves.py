@@ -116,7 +116,8 @@ class Gtr:
         return bytes(out)
 
 
-def make(tmp):
+def make(tmp, only=None):
+    """A repository with pkg/work.py and one trace of its functions (only: of these alone)."""
     repo = os.path.join(tmp, "repo")
     os.makedirs(os.path.join(repo, "pkg"))
     with open(os.path.join(repo, "pkg", "__init__.py"), "w") as fp:
@@ -138,18 +139,29 @@ def make(tmp):
     rnd = random.Random(5)
     g = Gtr()
     for name in ("slow", "cheap", "unique", "clock", "fib"):
-        g.func(path, line_of(name), name)
+        if only is None or name in only:
+            g.func(path, line_of(name), name)
     for name in ("small", "useless", "big"):
-        g.func(path, line_of(name), name, kind=1)
+        if only is None or name in only:
+            g.func(path, line_of(name), name, kind=1)
+
+    def call(name, *args, **kw):
+        if only is None or name in only:
+            g.call(name, *args, **kw)
     for i in range(4000):
         k = rnd.randrange(40)
-        g.call("slow", k, 200_000)              # 40 keys, 200 us: ADD_CACHE
-        g.call("cheap", k, 60)                  # 60 ns: below the cache's cost
-        g.call("unique", i, 200_000)            # never repeats
-        g.call("clock", k, 200_000, result=rnd.randrange(1 << 30))  # time-dependent result
-        g.call("small", rnd.randrange(30), 10_000)   # working set 30 > maxsize 8: grow
-        g.call("useless", i, 10_000)            # no repeats: remove
-        g.call("big", rnd.randrange(20), 10_000)     # 20 keys in a 4096 cache: fine, maybe shrink
+        call("slow", k, 200_000)              # 40 keys, 200 us: ADD_CACHE
+        call("cheap", k, 60)                  # 60 ns: below the cache's cost
+        call("unique", i, 200_000)            # never repeats
+        call("clock", k, 200_000, result=rnd.randrange(1 << 30))  # time-dependent result
+        call("small", rnd.randrange(30), 10_000)   # working set 30 > maxsize 8: grow
+        call("useless", i, 10_000)            # no repeats: remove
+        call("big", rnd.randrange(20), 10_000)     # 20 keys in a 4096 cache: fine, maybe shrink
+    if only is not None:
+        os.makedirs(os.path.join(repo, PERF, "traces"))
+        with open(os.path.join(repo, PERF, "traces", "trace-100.gtr"), "wb") as fp:
+            fp.write(g.data())
+        return repo
 
     def fib(n, parent):
         s = g.call("fib", n, 1000 * (2 ** min(n, 10)), result=n, parent=parent)
@@ -245,5 +257,19 @@ def run_all(s, binary):
         r = run(binary, ["review", "--repo", repo, "cache", "--format", "json"], timeout=120)
         s.check(r.rc == 0 and b"trace-bad.gtr" in r.err and b"trace not used" in r.err, "broken trace: warning",
                 r.err.decode()[:300])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    nothing_to_do(s, binary)
+
+
+def nothing_to_do(s, binary):
+    """Traces that support no action: the summary says so instead of staying silent."""
+    tmp = tempfile.mkdtemp(prefix="glintefy-curves-")
+    try:
+        repo = make(tmp, only=("cheap", "unique", "big"))
+        r = run(binary, ["review", "--repo", repo, "cache"], timeout=120)
+        text = r.out.decode("utf-8", "replace")
+        s.check(r.rc == 0 and "Actions: none. The measured calls of 3 traced functions" in text
+                and "Actions (from" not in text, "traces without an action: the summary says so", text[:600])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
