@@ -19,6 +19,7 @@
 #include "profile/profile_cmd.h"
 #include "review/cli.h"
 #include "version.h"
+#include "base/clock.h"
 
 enum { DEFAULT_PYMINOR = SYNTAX_PY_MAX };
 
@@ -206,12 +207,6 @@ static int read_list(const char *path, PathList *paths) {
     }
     free(data);
     return 0;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static int cmd_debug_parse(int argc, char **argv) {

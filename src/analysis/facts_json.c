@@ -12,6 +12,7 @@
 #include "../review/sources.h"
 #include "../syntax/syntax.h"
 #include "facts_json.h"
+#include "../base/clock.h"
 
 const char AN_DEBUG_FACTS_HELP[] =
     "Usage: glintefy debug facts [--calls] [--only-cached] [--time] [--quiet] [--repo DIR | FILE...]\n"
@@ -155,12 +156,6 @@ json_t *an_repo_json(const AnRepo *repo, int flags) {
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 typedef struct HookCtx {
     const RvSourceList *src;

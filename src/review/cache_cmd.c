@@ -25,6 +25,7 @@
 #include "trace_advice.h"
 #include "targets.h"
 #include "validate.h"
+#include "../base/clock.h"
 #include <unistd.h>
 #include <jansson.h>
 
@@ -50,28 +51,6 @@ const char RV_CACHE_HELP[] =
     "                      actions of cache_recommendations.json applied in memory by the probe;\n"
     "                      compares median wall time, stdout and exit status and writes\n"
     "                      validation_results.json (docs/curves.md, Validation)\n";
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* `--name VALUE` / `--name=VALUE`: 1 (value in *val), 0 other, -1 missing value. */
-static int opt_value(const char *name, int argc, char **argv, int *i, const char **val) {
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strcmp(a, name) == 0) {
-        if (*i + 1 >= argc) return -1;
-        *val = argv[++*i];
-        return 1;
-    }
-    if (strncmp(a, name, n) == 0 && a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    return 0;
-}
 
 static void add_warning(CrReport *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_warning(CrReport *r, const char *fmt, ...) {
@@ -460,24 +439,24 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
             o->ncmd = argc - i - 1;
             break;
         }
-        if ((r = opt_value("--format", argc, argv, &i, &val)) != 0) {
+        if ((r = rv_value_option("--format", argc, argv, &i, &val)) != 0) {
             if (r < 0 || (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "sarif")))
                 return cli_usage_error(ctx->hint, "--format needs text, json or sarif");
             o->format = val;
             continue;
         }
-        if ((r = opt_value("--output-dir", argc, argv, &i, &val)) != 0) {
+        if ((r = rv_value_option("--output-dir", argc, argv, &i, &val)) != 0) {
             if (r < 0 || !*val) return cli_usage_error(ctx->hint, "--output-dir needs a directory");
             o->output_dir = val;
             continue;
         }
-        if ((r = opt_value("--profile", argc, argv, &i, &val)) != 0) {
+        if ((r = rv_value_option("--profile", argc, argv, &i, &val)) != 0) {
             if (r < 0 || !*val) return cli_usage_error(ctx->hint, "--profile needs a file");
             o->profiles = xrealloc(o->profiles, (size_t)(o->nprofiles + 1) * sizeof *o->profiles);
             o->profiles[o->nprofiles++] = val;
             continue;
         }
-        if ((r = opt_value("--top", argc, argv, &i, &val)) != 0 || (r = opt_value("--jobs", argc, argv, &i, &val)) != 0) {
+        if ((r = rv_value_option("--top", argc, argv, &i, &val)) != 0 || (r = rv_value_option("--jobs", argc, argv, &i, &val)) != 0) {
             int is_top = strncmp(a, "--top", 5) == 0;
             char *end;
             long v = r > 0 ? strtol(val, &end, 10) : -1;

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "parse_all.h"
 #include "sources.h"
+#include "../base/clock.h"
 
 typedef struct RvCommand {
     const char *name;
@@ -40,8 +41,7 @@ enum { RV_NCOMMANDS = sizeof RV_COMMANDS / sizeof RV_COMMANDS[0] };
 
 /* ---- shared helpers ------------------------------------------------------------------ */
 
-/* Recognises `--name VALUE` / `--name=VALUE`: 1 (value in *val), 0 other, -1 missing value. */
-static int value_option(const char *name, int argc, char **argv, int *i, const char **val) {
+int rv_value_option(const char *name, int argc, char **argv, int *i, const char **val) {
     const char *a = argv[*i];
     size_t n = strlen(name);
     if (strcmp(a, name) == 0) {
@@ -58,7 +58,7 @@ static int value_option(const char *name, int argc, char **argv, int *i, const c
 
 int rv_context_option(RvContext *ctx, int argc, char **argv, int *i) {
     const char *val;
-    int r = value_option("--repo", argc, argv, i, &val);
+    int r = rv_value_option("--repo", argc, argv, i, &val);
     if (r < 0) { cli_usage_error(ctx->hint, "--repo needs a directory"); return -1; }
     if (r > 0) {
         if (!*val) { cli_usage_error(ctx->hint, "--repo needs a directory"); return -1; }
@@ -191,8 +191,8 @@ int rv_cmd_clean(RvContext *ctx, int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *val;
         if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0) { dry_run = 1; continue; }
-        int r = value_option("-s", argc, argv, &i, &val);
-        if (!r) r = value_option("--scope", argc, argv, &i, &val);
+        int r = rv_value_option("-s", argc, argv, &i, &val);
+        if (!r) r = rv_value_option("--scope", argc, argv, &i, &val);
         if (r < 0) return cli_usage_error(ctx->hint, "%s needs a scope (all, cache, perf, profile)", a);
         if (r > 0) {
             if (!(sc = rv_clean_scope(val)))
@@ -235,12 +235,6 @@ const char RV_DEBUG_CONFIG_HELP[] =
     "default, FILE:LINE of pyproject.toml, the environment variable, or the flag.\n"
     "Settings flags are those of 'glintefy review --help'.\n";
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int parse_pyminor(const char *s, int *minor) {
     const char *d = strncmp(s, "3.", 2) == 0 ? s + 2 : strncmp(s, "py3", 3) == 0 ? s + 3 : NULL;
     if (!d || !*d || strlen(d) > 2 || strspn(d, "0123456789") != strlen(d)) return 0;
@@ -259,7 +253,7 @@ int rv_cmd_debug_sources(int argc, char **argv) {
         if (strcmp(a, "--time") == 0) { timing = 1; continue; }
         if (strcmp(a, "--quiet") == 0) { quiet = 1; continue; }
         if (strcmp(a, "--keep") == 0) { keep = 1; continue; }
-        int r = value_option("--jobs", argc, argv, &i, &val);
+        int r = rv_value_option("--jobs", argc, argv, &i, &val);
         if (r) {
             char *end;
             long n = r > 0 ? strtol(val, &end, 10) : 0;
@@ -270,7 +264,7 @@ int rv_cmd_debug_sources(int argc, char **argv) {
             jobs = (int)n;
             continue;
         }
-        if ((r = value_option("--python", argc, argv, &i, &val)) != 0) {
+        if ((r = rv_value_option("--python", argc, argv, &i, &val)) != 0) {
             if (r < 0 || !parse_pyminor(val, &minor)) {
                 status = cli_usage_error(ctx.hint, "--python needs a version from 3.%d to 3.%d", SYNTAX_PY_MIN, SYNTAX_PY_MAX);
                 goto done;

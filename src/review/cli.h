@@ -13,6 +13,10 @@ typedef struct RvContext {
     const char *hint;      /* "glintefy help review NAME", for usage errors */
 } RvContext;
 
+/* Recognises argv[*i] as `--name VALUE` or `--name=VALUE`: 1 (the value in *val; *i moved onto it
+ * when it is a separate argument),
+ * 0 another argument, -1 the value is missing. */
+int rv_value_option(const char *name, int argc, char **argv, int *i, const char **val);
 /* Recognises --repo DIR / --repo=DIR and the settings flags (--cache-size, ...) at argv[*i].
  * Returns 1 if consumed (advancing *i), 0 if not one of them, -1 after printing a usage error. */
 int rv_context_option(RvContext *ctx, int argc, char **argv, int *i);

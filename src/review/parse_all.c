@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "../base/xalloc.h"
 #include "files.h"
+#include "../base/clock.h"
 
 enum { MAX_THREADS = 64 };
 
@@ -52,12 +53,6 @@ static void *worker(void *arg) {
     }
     arena_free(&spare);
     return NULL;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 void rv_parse_all(const char *repo, const RvSourceList *src, const RvParseOptions *opt, RvParseSet *out) {

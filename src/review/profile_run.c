@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "files.h"
 #include "targets.h"
+#include "../base/clock.h"
 
 const char RV_PROFILE_HELP[] =
     "Runs CMD (found on PATH) with stdin, stdout and stderr passed through, and profiles\n"
@@ -40,12 +41,6 @@ const char RV_PROFILE_HELP[] =
     "  --name S   save this run as scenario S (letters, digits, '.', '_', '-')\n"
     "\n"
     "Next step: glintefy review cache. See docs/review-profile.md.\n";
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static int valid_name(const char *s) {
     size_t n = strlen(s);
