@@ -42,7 +42,8 @@ ASAN_BIN  := build/asan/glintefy
 UNIT      := build/unit-tests
 ASAN_UNIT := build/asan/unit-tests
 # `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser,
-# FUZZ_TARGET=trace the .gtr trace reader (fuzz/fuzz_trace.c).
+# FUZZ_TARGET=trace the .gtr trace reader (fuzz/fuzz_trace.c), FUZZ_TARGET=toml the TOML reader
+# of pyproject.toml (fuzz/fuzz_toml.c).
 FUZZ_TARGET ?= parse
 FUZZ_BIN  := build/fuzz/fuzz_$(FUZZ_TARGET)
 FUZZ_CORPUS_parse       := build/fuzz-corpus
@@ -54,6 +55,9 @@ FUZZ_REGRESSIONS_marshal := tests/profile/fuzz-regressions
 FUZZ_CORPUS_trace       := build/fuzz-corpus-trace
 FUZZ_SEED_trace         := fuzz/seed_trace.py
 FUZZ_REGRESSIONS_trace  := tests/runtime/fuzz-regressions
+FUZZ_CORPUS_toml        := build/fuzz-corpus-toml
+FUZZ_SEED_toml          := fuzz/seed_toml.py
+FUZZ_REGRESSIONS_toml   := tests/review/fuzz-regressions
 
 .SECONDARY: $(FUZZ_OBJS)
 .PHONY: FORCE all check demo bench fuzz install uninstall clean deps asan conformance-update

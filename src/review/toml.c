@@ -340,12 +340,20 @@ static int digits_at(const char *s, const char *e, int n) {
     return 1;
 }
 
+/* the number written by n digits at s (checked by digits_at): data[0..n) has no NUL after it,
+ * so no atoi */
+static int digits_value(const char *s, int n) {
+    int v = 0;
+    for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* time: HH:MM:SS[.frac] ; returns the end or NULL */
 static const char *scan_time(const char *s, const char *e) {
     if (!digits_at(s, e, 2) || e - s < 8 || s[2] != ':' || !digits_at(s + 3, e, 2) || s[5] != ':' ||
         !digits_at(s + 6, e, 2))
         return NULL;
-    if (atoi(s) > 23 || atoi(s + 3) > 59 || atoi(s + 6) > 60) return NULL;
+    if (digits_value(s, 2) > 23 || digits_value(s + 3, 2) > 59 || digits_value(s + 6, 2) > 60) return NULL;
     s += 8;
     if (s < e && *s == '.') {
         const char *f = ++s;
@@ -360,7 +368,7 @@ static int valid_datetime(const char *s, const char *e) {
     if (digits_at(s, e, 4) && e - s >= 10 && s[4] == '-' && digits_at(s + 5, e, 2) && s[7] == '-' &&
         digits_at(s + 8, e, 2)) {
         static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-        int y = atoi(s), m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+        int y = digits_value(s, 4), m = digits_value(s + 5, 2), d = digits_value(s + 8, 2);
         if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1]) return 0;
         if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return 0;
         s += 10;
