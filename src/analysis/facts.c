@@ -120,41 +120,19 @@ static AnLoc loc_of(const AstNode *n) { return (AnLoc){n->lineno, n->col_offset}
 enum { TXT_CAP = 512 }; /* names and details made in arenas are cut to TXT_CAP - 1 bytes */
 
 #define L(lit) STR_LIT(lit)
-static Str Z(const char *s) { return (Str){s, strlen(s)}; }
+#define Z(s) str_z(s)
 
-/* The joined length of pieces p[0..np), cut to cap - 1. */
-static size_t join_len(const Str *p, size_t np, size_t cap) {
-    size_t n = 0;
-    for (size_t i = 0; i < np; i++) n += p[i].len;
-    return n < cap ? n : cap - 1;
-}
-
-/* Writes the first n bytes of the joined pieces and a NUL to d. */
-static char *join_copy(char *d, const Str *p, size_t np, size_t n) {
-    char *o = d;
-    for (size_t i = 0; i < np && n; i++) {
-        size_t k = p[i].len < n ? p[i].len : n;
-        if (k) memcpy(o, p[i].s, k);
-        o += k;
-        n -= k;
-    }
-    *o = 0;
-    return d;
-}
-
-static const char *join_buf(char *buf, size_t cap, const Str *p, size_t np) {
-    return join_copy(buf, p, np, join_len(p, np, cap));
-}
 static const char *join_arena(Arena *a, const Str *p, size_t np) {
-    size_t n = join_len(p, np, TXT_CAP);
-    return join_copy(arena_alloc(a, n + 1), p, np, n);
+    size_t n = str_join_len(p, np, TXT_CAP);
+    char *d = arena_alloc(a, n + 1);
+    str_join(d, n + 1, p, np);
+    return d;
 }
 
 /* BJOIN(buf, pieces...): the pieces (Str values: L("lit"), Z(cstr), a Str) joined into the array
  * buf, cut to sizeof buf - 1. AJOIN(arena, pieces...): the same, in the arena, cut to TXT_CAP - 1. */
-#define PIECES(...) (const Str[]){__VA_ARGS__}, sizeof((const Str[]){__VA_ARGS__}) / sizeof(Str)
-#define BJOIN(buf, ...) join_buf((buf), sizeof(buf), PIECES(__VA_ARGS__))
-#define AJOIN(arena, ...) join_arena((arena), PIECES(__VA_ARGS__))
+#define BJOIN(buf, ...) (str_join((buf), sizeof(buf), STR_PIECES(__VA_ARGS__)), (const char *)(buf))
+#define AJOIN(arena, ...) join_arena((arena), STR_PIECES(__VA_ARGS__))
 
 /* a + b, NUL-terminated, in arena ar, not cut */
 static const char *cat2(Arena *ar, const char *a, const char *b) {
@@ -339,10 +317,10 @@ static const char *lib_name(W *w, const AstNode *e, char *buf, size_t cap) {
     buf[0] = 0;
     if (!dotted(e, &head, rest, sizeof rest)) return buf;
     Bind *b = lookup(w, w->cur, head);
-    if (b && (b->flags & B_IMPORT)) join_buf(buf, cap, PIECES(Z(b->target), Z(rest)));
+    if (b && (b->flags & B_IMPORT)) str_join(buf, cap, STR_PIECES(Z(b->target), Z(rest)));
     else if (!b && w->star_functools && (str_eq(head, "lru_cache") || str_eq(head, "cache") || str_eq(head, "cached_property")))
-        join_buf(buf, cap, PIECES(L("functools."), head, Z(rest)));
-    else if (!b) join_buf(buf, cap, PIECES(head, Z(rest)));
+        str_join(buf, cap, STR_PIECES(L("functools."), head, Z(rest)));
+    else if (!b) str_join(buf, cap, STR_PIECES(head, Z(rest)));
     return buf;
 }
 
@@ -1279,7 +1257,7 @@ static void settle_read(W *w, const Ev *e) {
         char q[768];
         size_t n = strlen(b->target) + strlen(e->rest);
         if (n >= sizeof q) return;
-        join_buf(q, sizeof q, PIECES(Z(b->target), Z(e->rest)));
+        str_join(q, sizeof q, STR_PIECES(Z(b->target), Z(e->rest)));
         /* every prefix that goes past the import: os.environ.copy -> os.environ */
         size_t tl = strlen(b->target);
         for (size_t i = tl + 1; i <= (size_t)n; i++) {

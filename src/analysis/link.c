@@ -76,12 +76,7 @@ static void names_free(Names *n) {
 /* a[0..na) + b[0..nb) into dst[cap], cut at cap - 1 bytes as snprintf("%s%s") was; returns the
  * length written. */
 static size_t join_cut(char *dst, size_t cap, const char *a, size_t na, const char *b, size_t nb) {
-    if (na > cap - 1) na = cap - 1;
-    if (nb > cap - 1 - na) nb = cap - 1 - na;
-    memmove(dst, a, na);
-    memmove(dst + na, b, nb);
-    dst[na + nb] = 0;
-    return na + nb;
+    return str_join(dst, cap, STR_PIECES((Str){a, na}, (Str){b, nb}));
 }
 
 /* resolve()'s answers by target: many calls name the same target */
@@ -202,8 +197,7 @@ static size_t append_bytes(const AnFunc *fn, int na, int nh) {
 
 /* a + b + c into dst[cap], cut at cap - 1 bytes as snprintf("%s%s%s") was */
 static const char *join3(char *dst, size_t cap, const char *a, const char *b, const char *c) {
-    size_t n = join_cut(dst, cap, a, strlen(a), b, strlen(b));
-    join_cut(dst + n, cap - n, c, strlen(c), "", 0);
+    str_join(dst, cap, STR_PIECES(str_z(a), str_z(b), str_z(c)));
     return dst;
 }
 
