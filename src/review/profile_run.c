@@ -377,9 +377,8 @@ static long wait_stragglers(const char *raw) {
         long running = 0;
         for (size_t i = 0; i < starts.len; i++) {
             char *name = starts.items[i];
-            size_t n = strlen(name) - strlen(".start");
-            char *facts = xmalloc(strlen(raw) + n + 8);
-            sprintf(facts, "%s/%.*s.json", raw, (int)n, name);
+            strcpy(name + strlen(name) - strlen(".start"), ".json"); /* PID-NS.json: its facts */
+            char *facts = path_join(raw, name);
             if (access(facts, F_OK) != 0 && process_alive(strtol(name, NULL, 10))) running++;
             free(facts);
         }
