@@ -105,15 +105,15 @@ class _Marks:
                         codes.add(code)
                     fn = getattr(fn, "__wrapped__", None)
 
-    @pytest.hookimpl(tryfirst=True)  # before pytest's runner does the phase's work
+    @pytest.hookimpl(hookwrapper=True)  # around the whole test, in the process that runs it
     def pytest_runtest_protocol(self, item, nextitem):
         self._fixtures(item)
         self.tr.boundary(0, item.nodeid)
-        return None
-
-    def pytest_runtest_logfinish(self, nodeid, location):
-        self.tr.phase = None
-        self.tr.boundary(1, nodeid)
+        try:
+            yield
+        finally:
+            self.tr.phase = None
+            self.tr.boundary(1, item.nodeid)
 
     @pytest.hookimpl(tryfirst=True)  # before pytest's runner does the phase's work
     def pytest_runtest_setup(self, item):

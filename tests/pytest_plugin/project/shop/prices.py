@@ -13,3 +13,8 @@ def price(product):
 
 def basket(products):
     return sum(price(p) for p in products)
+
+
+def reload_price_list():
+    """The code clears its own cache when the price list changes: that happens in production too."""
+    price.cache_clear()

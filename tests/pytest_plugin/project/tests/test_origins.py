@@ -1,0 +1,11 @@
+from shop import prices
+
+
+def test_clears_in_the_test_body():
+    prices.price.cache_clear()  # recorded as made by the test
+    assert prices.price(3) == prices.price(3)
+
+
+def test_code_clears_its_cache():
+    prices.reload_price_list()  # recorded as made by the code
+    assert prices.price(4) >= 0
