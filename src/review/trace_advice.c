@@ -401,6 +401,22 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     free(dir);
     if (!nt) { free(tf); return 0; }
 
+    /* Traces of one function written in different checkouts (CI shards merged by `review
+     * merge`, each with its own absolute path) are one function: name each traced file by the
+     * repository-relative path of the analysed file it is, so that their curves add up. */
+    for (size_t i = 0; i < nt; i++)
+        for (size_t k = 0; k < tf[i].nfuncs; k++) {
+            TrFunc *fn = &tf[i].funcs[k];
+            const char *rel = NULL;
+            for (size_t j = 0; j < r->nexisting && !rel; j++)
+                if (path_matches(r->existing[j].file->path, fn->file)) rel = r->existing[j].file->path;
+            for (size_t j = 0; j < r->ncandidates && !rel; j++)
+                if (path_matches(r->candidates[j].file->path, fn->file)) rel = r->candidates[j].file->path;
+            if (rel && strcmp(rel, fn->file)) {
+                free(fn->file);
+                fn->file = xstrndup(rel, strlen(rel));
+            }
+        }
     TaCtx ctx = {.r = r, .pass = 1};
     TcSet set = {0}, meas = {.clears = TC_CLEARS_MEASURED}; /* meas: only when a trace has clears */
     int any_clears = 0;

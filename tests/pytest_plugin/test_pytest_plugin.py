@@ -200,11 +200,82 @@ def test_no_binary(s, binary, py):
         p.cleanup()
 
 
+def prof_calls(path, name):
+    """Primitive calls of functions called `name` in a pstats file (read with pstats itself)."""
+    import pstats
+    st = pstats.Stats(path)
+    return sum(v[0] for k, v in st.stats.items() if k[2] == name)
+
+
+def cache_rows(path):
+    with open(path) as fp:
+        return {(c["file"], c["qualname"]): c for c in json.load(fp)["caches"]}
+
+
+def test_merge(s, binary, py):
+    """Two CI shards (one test file each), merged in a third checkout: profiles added, cache
+    statistics summed, traces kept per process; review cache judges them as one run."""
+    shards = [Project(), Project()]
+    main = Project()
+    try:
+        for p, part in zip(shards, ("tests/test_prices.py", "tests/test_origins.py")):
+            r = p.pytest(py, binary, ["--glintefy", part])
+            s.check(r.returncode == 0, "merge: shard %s ran" % part, r.stderr.decode()[-400:])
+        perfs = [os.path.join(p.repo, PERF) for p in shards]
+        # one shard given as its perf/ folder, the other as its repository
+        r = main.run([os.path.join(ROOT, binary), "review", "merge", perfs[0], shards[1].repo], binary)
+        err = r.stderr.decode()
+        s.check(r.returncode == 0, "merge: exit 0", err[-600:])
+        out = os.path.join(main.repo, PERF)
+        want = sum(prof_calls(os.path.join(d, "test_profile.prof"), "price") for d in perfs)
+        got = prof_calls(os.path.join(out, "test_profile.prof"), "price") if os.path.exists(os.path.join(out, "test_profile.prof")) else -1
+        s.check(want > 0 and got == want, "merge: profiles added", "price calls %d, shards %d" % (got, want))
+        a, b = (cache_rows(os.path.join(d, "cache_stats.json")) for d in perfs)
+        m = cache_rows(os.path.join(out, "cache_stats.json")) if os.path.exists(os.path.join(out, "cache_stats.json")) else {}
+        key = ("shop/prices.py", "price")
+        ok = key in m and all(m[key][f] == a.get(key, {}).get(f, 0) + b.get(key, {}).get(f, 0) for f in ("hits", "misses"))
+        s.check(ok, "merge: cache statistics summed", "%s / %s / %s" % (m.get(key), a.get(key), b.get(key)))
+        names = sorted(os.listdir(os.path.join(out, "traces"))) if os.path.isdir(os.path.join(out, "traces")) else []
+        s.check(len(names) == 2 and names[0].startswith("shard1-") and names[1].startswith("shard2-"),
+                "merge: traces kept per process", str(names))
+        n = clears_by_origin(main.traces(binary))
+        s.check(n == {"fixture": NTESTS, "test": 1, "code": 1}, "merge: every shard's clears", str(n))
+        row, rr = main.verdict(binary)
+        check_production_verdict(s, "merge", row, rr)
+        # merging again replaces, never doubles
+        r = main.run([os.path.join(ROOT, binary), "review", "merge", perfs[0], perfs[1]], binary)
+        names2 = sorted(os.listdir(os.path.join(out, "traces")))
+        got2 = prof_calls(os.path.join(out, "test_profile.prof"), "price")
+        s.check(r.returncode == 0 and names2 == names and got2 == want, "merge: a second merge replaces", "%s %d" % (names2, got2))
+        # usage errors and nothing to merge
+        r = main.run([os.path.join(ROOT, binary), "review", "merge"], binary)
+        s.check(r.returncode == 2 and b"needs the perf/ folders" in r.stderr, "merge: no folder", r.stderr.decode())
+        r = main.run([os.path.join(ROOT, binary), "review", "merge", os.path.join(main.dir, "nope")], binary)
+        s.check(r.returncode == 2 and b"not a directory" in r.stderr, "merge: missing folder", r.stderr.decode())
+        r = main.run([os.path.join(ROOT, binary), "review", "merge", out], binary)
+        s.check(r.returncode == 2 and b"output folder itself" in r.stderr, "merge: into itself", r.stderr.decode())
+        empty = os.path.join(main.dir, "empty")
+        os.mkdir(empty)
+        r = main.run([os.path.join(ROOT, binary), "review", "merge", empty], binary)
+        s.check(r.returncode == 1 and b"no profile, cache statistics or traces" in r.stderr, "merge: nothing to merge",
+                r.stderr.decode())
+        bad = os.path.join(main.dir, "bad")
+        os.makedirs(os.path.join(bad, "traces"))
+        with open(os.path.join(bad, "traces", "x.gtr"), "wb") as fp:
+            fp.write(b"GTR1junk")
+        r = main.run([os.path.join(ROOT, binary), "review", "merge", bad, perfs[1]], binary)
+        s.check(r.returncode == 0 and b"x.gtr: offset" in r.stderr and b"(skipped)" in r.stderr, "merge: a bad trace skipped",
+                r.stderr.decode()[-400:])
+    finally:
+        for p in shards + [main]:
+            p.cleanup()
+
+
 def run_all(s, binary):
     py = find_python()
     if py is None:
         s.fail("pytest plugin", "no interpreter with pytest and pytest-xdist (run `make deps`: python3-pytest, "
                "python3-pytest-xdist)")
         return
-    for t in (test_session, test_xdist_failing, test_without_plugin, test_no_binary):
+    for t in (test_session, test_xdist_failing, test_without_plugin, test_no_binary, test_merge):
         t(s, binary, py)
