@@ -468,13 +468,13 @@ class _Tracer:
             out += self.fbuf
             del self.fbuf[:]
             pack, room = self.pack_call, self.max_bytes - self.written
-            if self.dropping:
-                self.dropped += n
+            if self.dropping:  # T counts calls: the B and X records (bytes) left out are not calls
+                self.dropped += sum(1 for r in batch if r.__class__ is not bytes)
             else:
                 for k, r in enumerate(batch):
                     if len(out) >= room:
                         self.dropping = True
-                        self.dropped += n - k
+                        self.dropped += sum(1 for r in batch[k:] if r.__class__ is not bytes)
                         break
                     out += r if r.__class__ is bytes else pack(67, *r)  # bytes: a B or X record
             if last and self.dropped:
