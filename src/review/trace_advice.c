@@ -444,6 +444,13 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
                 if (meas.funcs[j].line == f->line && !strcmp(meas.funcs[j].file, f->file) && !strcmp(meas.funcs[j].qualname, f->qualname))
                     m = &meas.funcs[j];
             size_t before = recs.len;
+            if (it->x && !f->calls) {
+                /* t17b: a cache never called in the traced run (its module was imported, nothing
+                 * more - common in a test suite) has no trace evidence: its verdict stays the
+                 * static or cache-statistics one, never "REMOVE: 0.0% over 0 calls". */
+                it->assumed = current_maxsize(it->x->fn);
+                continue;
+            }
             if (it->x) it->assumed = judge_existing(it->x, f, m, cfg, run_ns, pass == 2 ? &recs : NULL);
             else if (it->c) it->assumed = judge_candidate(it->c, f, m, cfg, run_ns, pass == 2 ? &recs : NULL);
             nrecs += recs.len != before;

@@ -66,8 +66,8 @@ class Project:
             out.append(json.loads(r.stdout) if r.returncode == 0 else {"error": r.stderr.decode()})
         return out
 
-    def verdict(self, binary):
-        """review cache's evaluation of shop.prices.price, and the run."""
+    def verdict(self, binary, name="price"):
+        """review cache's evaluation of shop.prices.NAME, and the run."""
         r = self.run([os.path.join(ROOT, binary), "review", "cache"], binary)
         try:
             with open(os.path.join(self.repo, CACHE, "existing_cache_evaluations.json")) as fp:
@@ -76,7 +76,7 @@ class Project:
             return None, r
         rows = doc.get("evaluations", doc.get("caches", doc)) if isinstance(doc, dict) else doc
         for row in rows if isinstance(rows, list) else []:
-            if isinstance(row, dict) and row.get("qualname", row.get("function")) == "price":
+            if isinstance(row, dict) and row.get("qualname", row.get("function")) == name:
                 return row, r
         return None, r
 
@@ -140,6 +140,10 @@ def test_session(s, binary, py):
             s.check(clears == {"code": 1, "test": 1, "fixture": NTESTS, "unknown": 0}, "plain session: clears in the evidence",
                     str(clears))
             s.check("code's kept" in row.get("reason", ""), "plain session: the code's clear is kept", row.get("reason", ""))
+        # a cache the tests never call: traced (its module was imported) but no evidence
+        row, rr = p.verdict(binary, "tax_rate")
+        s.check(row is not None and row.get("recommendation") == "KEEP" and row.get("source") != "trace",
+                "plain session: a cache never called is not judged from the trace", str(row)[:400])
     finally:
         p.cleanup()
 

@@ -18,3 +18,9 @@ def basket(products):
 def reload_price_list():
     """The code clears its own cache when the price list changes: that happens in production too."""
     price.cache_clear()
+
+
+@functools.lru_cache(maxsize=32)
+def tax_rate(region):
+    """Never called by the tests: no trace evidence about it."""
+    return {"eu": 0.2, "us": 0.07}.get(region, 0.0)
