@@ -62,9 +62,15 @@ typedef struct TaCtx {
     int pass;
 } TaCtx;
 
-static int64_t current_maxsize(const AnFunc *fn) {
+static int64_t current_maxsize(const CrExisting *x) {
+    const AnFunc *fn = x->fn;
     if (fn->cache.maxsize == AN_UNBOUNDED || fn->cache.kind == AN_CACHE) return TC_UNBOUNDED;
-    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN) return 128;
+    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN) {
+        /* t17b: a maxsize the source does not spell out (maxsize=SOME_CONSTANT) is the one the
+         * running cache reported (cache_stats.json) before it is guessed to be 128 */
+        if (x->have_stats) return x->maxsize_seen < 0 ? TC_UNBOUNDED : x->maxsize_seen;
+        return 128;
+    }
     return fn->cache.maxsize;
 }
 
@@ -79,7 +85,7 @@ static int64_t size_of(const TcFunc *f, void *vctx) {
         }
     }
     for (size_t i = 0; i < r->nexisting; i++)
-        if (func_matches(f, r->existing[i].file, r->existing[i].fn)) return current_maxsize(r->existing[i].fn);
+        if (func_matches(f, r->existing[i].file, r->existing[i].fn)) return current_maxsize(&r->existing[i]);
     return 0;
 }
 
@@ -186,7 +192,7 @@ static void size_text(char *out, size_t n, int64_t s) {
 static int64_t judge_existing(CrExisting *x, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns,
                               Buf *recs) {
     const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
-    int64_t cur = current_maxsize(x->fn);
+    int64_t cur = current_maxsize(x);
     int64_t sug = tc_suggest(f, TA_SHARE_PERCENT / 100.0, cfg->min_suggested_maxsize, cfg->cache_size);
     double hr_unb = tc_hit_rate(f, TC_UNBOUNDED), hr_cur = tc_hit_rate(f, cur);
     char cs[24], ss[24];
@@ -448,7 +454,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
                 /* t17b: a cache never called in the traced run (its module was imported, nothing
                  * more - common in a test suite) has no trace evidence: its verdict stays the
                  * static or cache-statistics one, never "REMOVE: 0.0% over 0 calls". */
-                it->assumed = current_maxsize(it->x->fn);
+                it->assumed = current_maxsize(it->x);
                 continue;
             }
             if (it->x) it->assumed = judge_existing(it->x, f, m, cfg, run_ns, pass == 2 ? &recs : NULL);

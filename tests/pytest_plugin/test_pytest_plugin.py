@@ -21,7 +21,7 @@ from testlib import ROOT  # noqa: E402
 PROJECT = os.path.join(HERE, "project")
 PERF = os.path.join("LLM-CONTEXT", "glintefy", "review", "perf")
 CACHE = os.path.join("LLM-CONTEXT", "glintefy", "review", "cache")
-NTESTS = 33  # 30 parametrized + test_fails_when_asked + 2 in test_origins
+NTESTS = 34  # 30 parametrized + test_fails_when_asked + 3 in test_origins
 
 
 def find_python():
@@ -144,6 +144,10 @@ def test_session(s, binary, py):
         row, rr = p.verdict(binary, "tax_rate")
         s.check(row is not None and row.get("recommendation") == "KEEP" and row.get("source") != "trace",
                 "plain session: a cache never called is not judged from the trace", str(row)[:400])
+        # maxsize=LABEL_SLOTS (another module's constant): the running cache's maxsize, not a guess
+        row, rr = p.verdict(binary, "label")
+        s.check(row is not None and evidence(row).get("current_maxsize") == 1000 and "1000" in row.get("reason", ""),
+                "plain session: an unspelled maxsize is the running cache's", str(row)[:600])
     finally:
         p.cleanup()
 

@@ -9,3 +9,7 @@ def test_clears_in_the_test_body():
 def test_code_clears_its_cache():
     prices.reload_price_list()  # recorded as made by the code
     assert prices.price(4) >= 0
+
+
+def test_labels():
+    assert [prices.label(i % 10) for i in range(50)][-1] == "P-0009"
