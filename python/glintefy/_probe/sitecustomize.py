@@ -561,18 +561,18 @@ class _Tracer:
             self.recs.append(b"B" + self.struct.pack("<BQH", phase, self.next_seq(), len(nb)) + nb)
 
     def clear_origin(self, code):
-        """Who called cache_clear(): 2 a fixture, 1 the test (its module or a conftest.py), 0 the
-        code; 3 unknown: a test-like file without the plugin telling which phase it is in."""
+        """Who called cache_clear(): 2 a fixture - during a test's setup or teardown, whatever
+        function made the call (a fixture calling the project's reset() is still the test
+        harness), or a fixture function itself; 1 the test - its module or a conftest.py during
+        the call; 0 the code (the project clearing its own cache while a test exercises it);
+        3 unknown: a test-like file without the plugin telling which phase it is in."""
         fname = code.co_filename
-        if code in self.fixture_codes:
-            return 2
         base = os.path.basename(fname)
-        testy = base == "conftest.py" or fname in self.test_files
         if self.plugin:
-            if not testy:
-                return 0
-            return 2 if self.phase in ("setup", "teardown") else 1
-        if testy or (base.startswith("test_") or base.endswith("_test.py")) and base.endswith(".py"):
+            if code in self.fixture_codes or self.phase in ("setup", "teardown"):
+                return 2
+            return 1 if base == "conftest.py" or fname in self.test_files else 0
+        if base.endswith(".py") and (base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py")):
             return 3
         return 0
 

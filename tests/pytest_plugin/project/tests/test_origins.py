@@ -11,5 +11,5 @@ def test_code_clears_its_cache():
     assert prices.price(4) >= 0
 
 
-def test_labels():
+def test_labels(new_price_list):
     assert [prices.label(i % 10) for i in range(50)][-1] == "P-0009"
