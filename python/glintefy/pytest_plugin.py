@@ -58,6 +58,7 @@ def _rerun_under_glintefy(config):
         return 4
 
 
+@pytest.hookimpl(tryfirst=True)  # before any other main loop (xdist's looponfail, pytest's own)
 def pytest_cmdline_main(config):
     if not config.getoption("glintefy"):
         return None
