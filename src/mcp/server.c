@@ -65,6 +65,7 @@ typedef struct Job {
     size_t err_relayed; /* bytes of err already sent as log lines */
     double start, limit, next_progress, last_progress, kill_at;
     int cancelled, timed_out, signalled;
+    int id_big; /* id is an integer beyond int64, held as its digits */
     char last_line[200]; /* last stderr line, for progress messages */
 } Job;
 
@@ -76,6 +77,20 @@ static struct {
 } S;
 
 static volatile sig_atomic_t stop_signal;
+
+/* Integers beyond int64 (jansson's limit) in the message being handled: each was read as a string
+ * holding its digits. An id among them is answered as the number it was, digit for digit. */
+static struct {
+    Array(char *) texts;
+    int reply_raw; /* the id being answered is such an integer */
+} Big;
+
+static int big_has(const json_t *v) {
+    if (!json_is_string(v)) return 0;
+    for (size_t i = 0; i < Big.texts.len; i++)
+        if (strcmp(Big.texts.items[i], json_string_value(v)) == 0) return 1;
+    return 0;
+}
 
 static const char *const LEVELS[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency", NULL};
 enum { L_DEBUG, L_INFO, L_NOTICE, L_WARNING, L_ERROR };
@@ -97,6 +112,16 @@ static void send_msg(json_t *m) {
         return;
     }
     size_t n = strlen(text);
+    static const char RAW_ID[] = "{\"jsonrpc\":\"2.0\",\"id\":\"";
+    if (Big.reply_raw && strncmp(text, RAW_ID, sizeof RAW_ID - 1) == 0) {
+        /* "id":"123…" becomes "id":123…: the digits need no escapes */
+        char *d = text + sizeof RAW_ID - 1, *q = strchr(d, '"');
+        if (q && q > d && strspn(d, "-0123456789") == (size_t)(q - d)) {
+            memmove(d - 1, d, (size_t)(q - d));
+            memmove(q - 1, q + 1, strlen(q + 1) + 1);
+            n -= 2;
+        }
+    }
     text[n] = '\n'; /* json_dumps leaves room: replace the NUL, write n + 1 bytes */
     for (size_t done = 0; done < n + 1;) {
         ssize_t w = write(STDOUT_FILENO, text + done, n + 1 - done);
@@ -304,7 +329,9 @@ static void job_finish(Job *j, int ws) {
     send_progress(j, "finished");
     mcp_log(L_DEBUG, "%s: finished in %.2f s, exit status %d", j->tool->name, run.seconds, run.status);
     json_t *res = j->tool->result(j->args, &run);
+    Big.reply_raw = j->id_big;
     send_result(j->id, res);
+    Big.reply_raw = 0;
 }
 
 /* Checks every job: reaps finished children, enforces time limits, sends progress. */
@@ -387,6 +414,10 @@ static void do_tools_call(json_t *id, json_t *params, const char *repo) {
         send_error(id, RPC_PARAMS, "tools/call: params.name must be a string");
         return;
     }
+    if (strlen(json_string_value(name)) != json_string_length(name)) {
+        send_error(id, RPC_PARAMS, "Unknown tool: a tool name cannot contain a NUL character");
+        return;
+    }
     const McpTool *t = mcp_tool(json_string_value(name));
     if (!t) {
         send_error(id, RPC_PARAMS, "Unknown tool: %s", json_string_value(name));
@@ -424,6 +455,7 @@ static void do_tools_call(json_t *id, json_t *params, const char *repo) {
     }
     j->tool = t;
     j->id = json_incref(id);
+    j->id_big = Big.reply_raw;
     j->token = token ? json_incref(token) : NULL;
     j->args = a;
     vec_push(&S.jobs, j);
@@ -435,7 +467,7 @@ static void do_cancelled(json_t *params) {
     json_t *rid = json_object_get(params, "requestId");
     for (size_t i = 0; rid && i < S.jobs.len; i++) {
         Job *j = S.jobs.items[i];
-        if (json_equal(j->id, rid) && !j->cancelled) {
+        if (json_equal(j->id, rid) && j->id_big == big_has(rid) && !j->cancelled) {
             j->cancelled = 1;
             const char *why = json_string_value(json_object_get(params, "reason"));
             mcp_log(L_INFO, "%s: cancelled by the client%s%s; stopping it", j->tool->name, why ? ": " : "", why ? why : "");
@@ -473,6 +505,10 @@ static void handle_message(json_t *m, const char *repo) {
         return;
     }
     const char *name = json_string_value(method);
+    if (strlen(name) != json_string_length(method)) { /* "ping\u0000x" is not "ping" */
+        if (has_id) send_error(id, RPC_NO_METHOD, "Method not found: a method name cannot contain a NUL character");
+        return;
+    }
     if (!has_id) { /* a notification: never answered */
         if (strcmp(name, "notifications/cancelled") == 0) do_cancelled(params);
         else if (strcmp(name, "notifications/initialized") == 0) mcp_log(L_DEBUG, "client initialized");
@@ -496,6 +532,8 @@ static void handle_message(json_t *m, const char *repo) {
         send_error(id, RPC_NO_METHOD, "Method not found: %s", name);
 }
 
+static void quote_big_ints(const char *s, size_t n, Buf *out);
+
 static void handle_line(const char *s, size_t n, const char *repo) {
     while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
     size_t k = 0;
@@ -503,12 +541,54 @@ static void handle_line(const char *s, size_t n, const char *repo) {
     if (k == n) return; /* blank line */
     json_error_t e;
     json_t *m = json_loadb(s + k, n - k, JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
-    if (!m) {
-        send_error(NULL, RPC_PARSE, "Parse error: %s (at byte %d)", e.text, e.position);
-        return;
+    Buf quoted = {0};
+    if (!m && strstr(e.text, "too big") && strstr(e.text, "integer")) {
+        /* JSON numbers have no size limit and an id may be any integer: read again with the
+         * big integers as strings of their digits, remembered in Big.texts */
+        quote_big_ints(s + k, n - k, &quoted);
+        m = json_loadb(quoted.data, quoted.len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
     }
-    handle_message(m, repo);
-    json_decref(m);
+    if (!m) send_error(NULL, RPC_PARSE, "Parse error: %s (at byte %d)", e.text, e.position);
+    else {
+        Big.reply_raw = json_is_object(m) && big_has(json_object_get(m, "id"));
+        handle_message(m, repo);
+        Big.reply_raw = 0;
+        json_decref(m);
+    }
+    for (size_t i = 0; i < Big.texts.len; i++) free(Big.texts.items[i]);
+    Big.texts.len = 0;
+    buf_free(&quoted);
+}
+
+/* Copies s[0..n) to out with every integer outside strings that does not fit in int64 written
+ * as a string of its digits, which Big.texts records. */
+static void quote_big_ints(const char *s, size_t n, Buf *out) {
+    size_t i = 0, from = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+            i++;
+            continue;
+        }
+        if (c != '-' && !(c >= '0' && c <= '9')) { i++; continue; }
+        size_t b = i;
+        if (s[i] == '-') i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        int integer = i < n ? !strchr(".eE", s[i]) : 1;
+        while (i < n && strchr("0123456789.eE+-", s[i])) i++;
+        char *end;
+        errno = 0;
+        char *t = xstrndup(s + b, i - b);
+        (void)strtoll(t, &end, 10);
+        if (!integer || errno != ERANGE || *end) { free(t); continue; }
+        buf_put(out, s + from, b - from);
+        buf_printf(out, "\"%s\"", t);
+        vec_push(&Big.texts, t);
+        from = i;
+    }
+    buf_put(out, s + from, n - from);
 }
 
 /* ---- the loop ----------------------------------------------------------------------- */
@@ -618,6 +698,7 @@ int mcp_main(int argc, char **argv) {
         if (stop_signal) fprintf(stderr, "glintefy mcp: signal %d: stopped\n", (int)stop_signal);
     }
     vec_free(&S.jobs);
+    vec_free(&Big.texts);
     free(fds);
     buf_free(&in);
     free(real);

@@ -140,6 +140,22 @@ def raw_tests(s, binary, repo):
         srv.send({"jsonrpc": "2.0", "id": "p", "method": "ping"})
         s.check(srv.recv("p") == {"jsonrpc": "2.0", "id": "p", "result": {}}, "raw: still serving after " + name, None)
 
+    # ids beyond int64 are answered with the same number, digit for digit (not -32700 with id null);
+    # a string of the same digits stays a string
+    for text in (b"18446744073709551616", b"-99999999999999999999999", b"9223372036854775807",
+                 b'"18446744073709551616"'):
+        srv.send(b'{"jsonrpc":"2.0","id":' + text + b',"method":"ping","params":{"n":[123456789012345678901234567890]}}\n')
+        line = srv.p.stdout.readline()
+        s.check(line == b'{"jsonrpc":"2.0","id":' + text + b',"result":{}}\n', "raw: id %s answered as sent" % text.decode(),
+                line[:200])
+    # a NUL inside a method or tool name does not cut the name short
+    srv.send(b'{"jsonrpc":"2.0","id":21,"method":"ping\\u0000x"}\n')
+    r = srv.recv(21)
+    s.check(err_code(r) == -32601 and "NUL" in r["error"]["message"], "raw: NUL in a method name -> -32601", r)
+    srv.send(b'{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"review_clean\\u0000x"}}\n')
+    r = srv.recv(22)
+    s.check(err_code(r) == -32602 and "NUL" in r["error"]["message"], "raw: NUL in a tool name -> -32602", r)
+
     # 5 MiB in one line, then 5 MiB more without a newline and the rest of that line
     srv.send(b'{"jsonrpc":"2.0","id":"big","method":"ping","params":{"x":"' + b"a" * (5 << 20) + b'"}}\n')
     r = srv.recv()
