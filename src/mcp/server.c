@@ -27,8 +27,10 @@
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "../cli.h"
+#include "../runtime/run.h"
 #include "../version.h"
 #include "tools.h"
+#include <ftw.h>
 
 #define LATEST_PROTOCOL "2025-11-25"
 static const char *const PROTOCOLS[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
@@ -39,7 +41,9 @@ enum {
     MAX_JOBS = 8,              /* tools running at once */
     RPC_PARSE = -32700, RPC_INVALID = -32600, RPC_NO_METHOD = -32601, RPC_PARAMS = -32602, RPC_INTERNAL = -32603,
 };
-static const double KILL_GRACE = 2.0;     /* seconds between SIGTERM and SIGKILL */
+/* seconds between SIGTERM and SIGKILL: more than review profile's own grace for the command
+ * (RT_KILL_GRACE), so that it can end the command's processes and clean up itself */
+static const double KILL_GRACE = RT_KILL_GRACE + 4.0;
 static const double PROGRESS_EVERY = 1.0; /* seconds between progress notifications */
 
 const char MCP_HELP[] =
@@ -66,6 +70,7 @@ typedef struct Job {
     double start, limit, next_progress, last_progress, kill_at;
     int cancelled, timed_out, signalled;
     int id_big; /* id is an integer beyond int64, held as its digits */
+    char *tmpdir; /* the tool's own TMPDIR for glintefy (GLINTEFY_TMPDIR), removed when it ends */
     char last_line[200]; /* last stderr line, for progress messages */
 } Job;
 
@@ -173,6 +178,19 @@ static void mcp_log(int level, const char *fmt, ...) {
 
 /* ---- child processes ----------------------------------------------------------------- */
 
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st, (void)ftw;
+    if (flag == FTW_DP) rmdir(path);
+    else unlink(path);
+    return 0;
+}
+
+/* Removes dir and everything under it, never following a symlink or leaving the file system:
+ * what a killed tool left in its temporary directory (a glintefy-profile-* of review profile). */
+static void remove_dir(const char *dir) {
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
 static void job_free(Job *j) {
     if (j->out_fd >= 0) close(j->out_fd);
     if (j->err_fd >= 0) close(j->err_fd);
@@ -181,6 +199,10 @@ static void job_free(Job *j) {
     json_decref(j->args);
     buf_free(&j->out);
     buf_free(&j->err);
+    if (j->tmpdir) {
+        remove_dir(j->tmpdir);
+        free(j->tmpdir);
+    }
     free(j);
 }
 
@@ -196,11 +218,20 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
     char **av = xcalloc(call->argv.len + 2, sizeof *av); /* "glintefy", the arguments, NULL */
     av[0] = "glintefy";
     memcpy(av + 1, call->argv.items, call->argv.len * sizeof *av);
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    Buf td = {0};
+    buf_printf(&td, "%s/glintefy-mcp-XXXXXX", tmp);
+    char *tmpdir = mkdtemp(td.data) ? td.data : (buf_free(&td), NULL);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
+        int e = errno;
         close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
         free(av);
+        if (tmpdir) rmdir(tmpdir);
+        free(tmpdir);
+        errno = e;
         goto fail;
     }
     if (pid == 0) {
@@ -219,6 +250,7 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
         }
         /* GLINTEFY_MCP_EXE replaces the binary the tools run, for tests of the protocol
          * machinery (slow tools, cancellation) with a stand-in. */
+        if (tmpdir) setenv("GLINTEFY_TMPDIR", tmpdir, 1);
         const char *exe = getenv("GLINTEFY_MCP_EXE");
         if (!exe || !*exe) exe = "/proc/self/exe";
         execv(exe, av);
@@ -233,6 +265,7 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
     fcntl(pe[0], F_SETFL, O_NONBLOCK);
     Job *j = xcalloc(1, sizeof *j);
     j->pid = pid;
+    j->tmpdir = tmpdir;
     j->out_fd = po[0];
     j->err_fd = pe[0];
     j->start = now();
@@ -334,6 +367,15 @@ static void job_finish(Job *j, int ws) {
     Big.reply_raw = 0;
 }
 
+/* Kills every process descended from the server but the running jobs and theirs: orphans of
+ * ended tools, adopted by the server as subreaper. */
+static void kill_strays(void) {
+    pid_t keep[MAX_JOBS];
+    size_t n = 0;
+    for (size_t i = 0; i < S.jobs.len && n < MAX_JOBS; i++) keep[n++] = S.jobs.items[i]->pid;
+    rt_kill_descendants_except(keep, n);
+}
+
 /* Checks every job: reaps finished children, enforces time limits, sends progress. */
 static void jobs_tick(void) {
     double t = now();
@@ -342,11 +384,13 @@ static void jobs_tick(void) {
         int ws;
         pid_t r = waitpid(j->pid, &ws, WNOHANG);
         if (r == j->pid) {
-            /* Kill what the tool left in its group (a command's background children). */
+            /* Kill what the tool left in its group (a command's background children), and the
+             * processes that left the group (setsid) and were orphaned to us, the subreaper. */
             kill(-j->pid, SIGKILL);
+            S.jobs.items[i] = S.jobs.items[--S.jobs.len];
+            kill_strays();
             job_finish(j, ws);
             job_free(j);
-            S.jobs.items[i] = S.jobs.items[--S.jobs.len];
             continue;
         }
         job_relay(j, 0);
@@ -615,6 +659,9 @@ int mcp_main(int argc, char **argv) {
     }
     mcp_tools_set_repo(real);
     S.level = L_INFO;
+    /* processes of a tool that leave its group (setsid) and are orphaned become our children,
+     * so they can be found and ended with the tool */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -689,12 +736,33 @@ int mcp_main(int argc, char **argv) {
         jobs_tick();
     }
     if (stop_signal || S.stdout_broken) {
-        for (size_t i = 0; i < S.jobs.len; i++) job_kill(S.jobs.items[i], SIGKILL);
-        for (size_t i = 0; i < S.jobs.len; i++) {
-            waitpid(S.jobs.items[i]->pid, NULL, 0);
-            job_free(S.jobs.items[i]);
+        /* SIGTERM, so review profile can end its command and clean up; SIGKILL to whatever is
+         * left after the grace period; then every process they left behind */
+        double until = now() + KILL_GRACE;
+        for (size_t i = 0; i < S.jobs.len; i++) job_stop(S.jobs.items[i]);
+        for (size_t i = 0; i < S.jobs.len;) {
+            Job *j = S.jobs.items[i];
+            if (waitpid(j->pid, NULL, WNOHANG) == j->pid) {
+                kill(-j->pid, SIGKILL);
+                job_free(j);
+                S.jobs.items[i] = S.jobs.items[--S.jobs.len];
+                continue;
+            }
+            if (now() >= until) {
+                job_kill(j, SIGKILL);
+                waitpid(j->pid, NULL, 0);
+                job_free(j);
+                S.jobs.items[i] = S.jobs.items[--S.jobs.len];
+                continue;
+            }
+            if (++i == S.jobs.len) {
+                i = 0;
+                struct timespec ts = {0, 20 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
         }
         S.jobs.len = 0;
+        rt_kill_descendants();
         if (stop_signal) fprintf(stderr, "glintefy mcp: signal %d: stopped\n", (int)stop_signal);
     }
     vec_free(&S.jobs);
