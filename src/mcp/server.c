@@ -78,6 +78,7 @@ static struct {
     int level;           /* minimum level of notifications/message */
     int modern;          /* negotiated protocol 2025-06-18 or later */
     int stdout_broken;   /* the client is gone */
+    int dry;             /* fuzzing: a tools/call is checked and built but starts nothing */
     Array(Job *) jobs;
 } S;
 
@@ -169,7 +170,7 @@ static void mcp_log(int level, const char *fmt, ...) {
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    if (level >= L_INFO) fprintf(stderr, "glintefy mcp: %s\n", b.data ? b.data : "");
+    if (level >= L_INFO && !S.dry) fprintf(stderr, "glintefy mcp: %s\n", b.data ? b.data : "");
     if (level >= S.level)
         send_notification("notifications/message", json_pack("{s:s, s:s, s:o}", "level", LEVELS[level], "logger",
                                                              "glintefy", "data", mcp_json_text(b.data ? b.data : "", b.len)));
@@ -432,7 +433,7 @@ static void do_initialize(json_t *id, json_t *params) {
         if (strcmp(PROTOCOLS[i], json_string_value(v)) == 0) version = PROTOCOLS[i];
     S.modern = strcmp(version, "2025-06-18") >= 0;
     json_t *ci = json_object_get(params, "clientInfo");
-    fprintf(stderr, "glintefy mcp: initialize: client %s %s asks for %s; using %s\n",
+    if (!S.dry) fprintf(stderr, "glintefy mcp: initialize: client %s %s asks for %s; using %s\n",
             json_string_value(json_object_get(ci, "name")) ? json_string_value(json_object_get(ci, "name")) : "?",
             json_string_value(json_object_get(ci, "version")) ? json_string_value(json_object_get(ci, "version")) : "",
             json_string_value(v), version);
@@ -486,6 +487,12 @@ static void do_tools_call(json_t *id, json_t *params, const char *repo) {
         mcp_log(L_WARNING, "%s: %s", t->name, refused);
         send_result(id, mcp_tool_error("%s: %s", t->name, refused));
         free(refused);
+        mcp_call_free(&call);
+        json_decref(a);
+        return;
+    }
+    if (S.dry) {
+        send_result(id, mcp_tool_error("%s: not started (dry run)", t->name));
         mcp_call_free(&call);
         json_decref(a);
         return;
@@ -635,6 +642,60 @@ static void quote_big_ints(const char *s, size_t n, Buf *out) {
     buf_put(out, s + from, n - from);
 }
 
+/* The input stream: bytes read so far and not yet a complete line. */
+typedef struct Reader {
+    Buf in;
+    size_t scanned;  /* in[0..scanned) holds no newline */
+    int discarding;  /* skipping the rest of a line over MAX_MESSAGE */
+} Reader;
+
+/* Handles every complete line in rd->in (and, at end of input, the last line without a
+ * newline). Each line is one message; a line over MAX_MESSAGE is answered with an error once
+ * and skipped up to its newline. */
+static void reader_feed(Reader *rd, int eof, const char *repo) {
+    for (;;) {
+        char *nl = rd->in.len > rd->scanned ? memchr(rd->in.data + rd->scanned, '\n', rd->in.len - rd->scanned) : NULL;
+        if (!nl) {
+            if (!rd->discarding && rd->in.len > MAX_MESSAGE) {
+                send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
+                mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
+                rd->discarding = 1;
+            }
+            if (rd->discarding) rd->in.len = 0;
+            rd->scanned = rd->in.len;
+            break;
+        }
+        size_t len = (size_t)(nl - rd->in.data);
+        if (rd->discarding) rd->discarding = 0;
+        else if (len > MAX_MESSAGE) {
+            send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
+            mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
+        } else
+            handle_line(rd->in.data, len, repo);
+        memmove(rd->in.data, nl + 1, rd->in.len - len - 1);
+        rd->in.len -= len + 1;
+        rd->in.data[rd->in.len] = 0;
+        rd->scanned = 0;
+    }
+    if (eof && rd->in.len && !rd->discarding) handle_line(rd->in.data, rd->in.len, repo); /* last line without newline */
+    if (eof) rd->in.len = 0;
+}
+
+void mcp_fuzz_input(const char *data, size_t n, const char *repo) {
+    S.dry = 1;
+    mcp_tools_set_repo(repo);
+    if (!S.level) S.level = L_INFO;
+    Reader rd = {0};
+    /* in pieces, as reads return them: a line may straddle two */
+    size_t half = n / 2;
+    buf_put(&rd.in, data, half);
+    reader_feed(&rd, 0, repo);
+    buf_put(&rd.in, data + half, n - half);
+    reader_feed(&rd, 1, repo);
+    buf_free(&rd.in);
+    vec_free(&Big.texts);
+}
+
 /* ---- the loop ----------------------------------------------------------------------- */
 
 static void on_signal(int sig) { stop_signal = sig; }
@@ -671,9 +732,8 @@ int mcp_main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "glintefy mcp: serving %s (MCP %s) on stdio\n", real, LATEST_PROTOCOL);
 
-    Buf in = {0};
-    int eof = 0, discarding = 0;
-    size_t scanned = 0;
+    Reader rd = {0};
+    int eof = 0;
     struct pollfd *fds = xcalloc(1 + 2 * MAX_JOBS, sizeof *fds);
     while (!stop_signal && !S.stdout_broken && !(eof && S.jobs.len == 0)) {
         nfds_t nf = 0;
@@ -702,36 +762,9 @@ int mcp_main(int argc, char **argv) {
             } else if (n == 0) {
                 eof = 1;
             } else if (n > 0) {
-                buf_put(&in, chunk, (size_t)n);
+                buf_put(&rd.in, chunk, (size_t)n);
             }
-            /* Each complete line is one message; a line over MAX_MESSAGE is answered with an
-             * error once and skipped up to its newline. */
-            for (;;) {
-                char *nl = memchr(in.data + scanned, '\n', in.len - scanned);
-                if (!nl) {
-                    if (!discarding && in.len > MAX_MESSAGE) {
-                        send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
-                        mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
-                        discarding = 1;
-                    }
-                    if (discarding) in.len = 0;
-                    scanned = in.len;
-                    break;
-                }
-                size_t len = (size_t)(nl - in.data);
-                if (discarding) discarding = 0;
-                else if (len > MAX_MESSAGE) {
-                    send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
-                    mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
-                } else
-                    handle_line(in.data, len, real);
-                memmove(in.data, nl + 1, in.len - len - 1);
-                in.len -= len + 1;
-                in.data[in.len] = 0;
-                scanned = 0;
-            }
-            if (eof && in.len && !discarding) handle_line(in.data, in.len, real); /* last line without newline */
-            if (eof) in.len = 0;
+            reader_feed(&rd, eof, real);
         }
         jobs_tick();
     }
@@ -768,7 +801,7 @@ int mcp_main(int argc, char **argv) {
     vec_free(&S.jobs);
     vec_free(&Big.texts);
     free(fds);
-    buf_free(&in);
+    buf_free(&rd.in);
     free(real);
     mcp_tools_set_repo("");
     return 0;
