@@ -130,10 +130,19 @@ int rt_run(char **argv, int *exec_errno) {
     return 1;
 }
 
-/* Fills *out with the pids of every descendant of `root` found in /proc (by parent pid). */
-static size_t descendants(pid_t root, pid_t **out) {
+static int kept(pid_t p, const pid_t *keep, size_t nkeep) {
+    for (size_t j = 0; j < nkeep; j++)
+        if (keep[j] == p) return 1;
+    return 0;
+}
+
+/* Fills *out with the pids of every descendant of `root` found in /proc (by parent pid), but
+ * those in keep[0..nkeep) and their own descendants; *live: how many are not zombies. */
+static size_t descendants(pid_t root, const pid_t *keep, size_t nkeep, pid_t **out, size_t *live) {
     size_t n = 0, cap = 0, nall = 0, capall = 0;
     pid_t *pid = NULL, *ppid = NULL, *res = NULL;
+    char *zombie = NULL;
+    *live = 0;
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
@@ -157,9 +166,11 @@ static size_t descendants(pid_t root, pid_t **out) {
             capall = capall ? capall * 2 : 256;
             pid = realloc(pid, capall * sizeof *pid);
             ppid = realloc(ppid, capall * sizeof *ppid);
-            if (!pid || !ppid) abort();
+            zombie = realloc(zombie, capall);
+            if (!pid || !ppid || !zombie) abort();
         }
         pid[nall] = (pid_t)num;
+        zombie[nall] = state == 'Z';
         ppid[nall++] = (pid_t)parent;
     }
     if (d) closedir(d);
@@ -167,7 +178,7 @@ static size_t descendants(pid_t root, pid_t **out) {
     for (size_t head = 0; head <= n; head++) {
         pid_t of = head == 0 ? root : res[head - 1];
         for (size_t i = 0; i < nall; i++) {
-            if (ppid[i] != of || pid[i] == root) continue;
+            if (ppid[i] != of || pid[i] == root || kept(pid[i], keep, nkeep)) continue;
             int seen = 0;
             for (size_t j = 0; j < n && !seen; j++) seen = res[j] == pid[i];
             if (seen) continue;
@@ -177,10 +188,12 @@ static size_t descendants(pid_t root, pid_t **out) {
                 if (!res) abort();
             }
             res[n++] = pid[i];
+            *live += !zombie[i];
         }
     }
     free(pid);
     free(ppid);
+    free(zombie);
     *out = res;
     return n;
 }
@@ -190,29 +203,15 @@ int rt_kill_descendants_except(const pid_t *keep, size_t nkeep) {
     pid_t self = getpid();
     for (int pass = 0; pass < 50; pass++) {
         pid_t *d;
-        size_t n = descendants(self, &d), killed = 0;
-        for (size_t i = 0; i < n; i++) {
-            int kept = 0;
-            for (size_t j = 0; j < nkeep && !kept; j++) kept = d[i] == keep[j];
-            if (kept) continue;
-            /* stopped first, so a process cannot fork while its tree is being killed */
-            kill(d[i], SIGSTOP);
-            killed++;
-        }
-        for (size_t i = 0; i < n; i++) {
-            int kept = 0;
-            for (size_t j = 0; j < nkeep && !kept; j++) kept = d[i] == keep[j];
-            if (!kept) kill(d[i], SIGKILL);
-        }
+        size_t live, n = descendants(self, keep, nkeep, &d, &live);
+        /* stopped first, so a process cannot fork while its tree is being killed */
+        for (size_t i = 0; i < n; i++) kill(d[i], SIGSTOP);
+        for (size_t i = 0; i < n; i++) kill(d[i], SIGKILL);
         /* reap our own children among them (orphans adopted as subreaper) */
-        for (size_t i = 0; i < n; i++) {
-            int kept = 0;
-            for (size_t j = 0; j < nkeep && !kept; j++) kept = d[i] == keep[j];
-            if (!kept) waitpid(d[i], NULL, WNOHANG);
-        }
+        for (size_t i = 0; i < n; i++) waitpid(d[i], NULL, WNOHANG);
         free(d);
-        total += (int)killed;
-        if (!killed) break;
+        total += (int)live;
+        if (!live) break;
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }

@@ -275,9 +275,18 @@ def stop_tests(s, binary, top):
             time.sleep(0.05)
         started = len(tagged(tag))
         if how == "time limit":
+            # a second tool running meanwhile (glintefy and its command: 2 processes) is not one of
+            # the first one's processes
+            other = tag + "-other"
+            srv.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "review_profile", "arguments": {
+                "command": [sys.executable, "-c", "import time; time.sleep(8)", other], "name": "other"}}})
             r = srv.recv(1, timeout=60)
             s.check(r and r["result"].get("isError") and "time limit" in json.dumps(r),
                     "stop: review_profile answered at its time limit", r)
+            time.sleep(0.3)
+            s.check(len(tagged(other)) == 2, "stop: another tool's command survives the first one's kill", tagged(other))
+            r = srv.recv(2, timeout=60)
+            s.check(r and not r["result"].get("isError"), "stop: the other tool ends normally", r)
             rc, _, err = srv.close()
         else:
             srv.p.terminate()
