@@ -1,12 +1,14 @@
 """`make bench`: hostile inputs that once took seconds to minutes, each timed end to end through
 the CLI with a bound (issue 18): include/exclude globs that make a backtracking matcher take
-exponential time, a pyproject.toml table of 80,000 keys, and a 1 M-digit hex literal, with
-CPython's own time on the same literal. Exits 1 if any case exceeds its bound.
+exponential time, a pyproject.toml table of 80,000 keys, a 1 M-digit hex literal (with CPython's
+own time on the same literal), and `review cache` over a trace of 100,000 functions (on the
+release build and, when built, the ASan one). Exits 1 if any case exceeds its bound.
 
 Usage: python3 bench/hostile_bench.py [--binary build/glintefy]"""
 import argparse
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,22 @@ def main():
         with open(os.path.join(tmp, "hex", "big.py"), "w") as fp:
             fp.write("x = 0x" + "f" * 1000000 + "\n")
 
+        # a trace of 100,000 traced functions, one call each (9 MB)
+        trace_repo = os.path.join(tmp, "trace")
+        perf = os.path.join(trace_repo, "LLM-CONTEXT", "glintefy", "review", "perf", "traces")
+        os.makedirs(perf)
+        with open(os.path.join(trace_repo, "m.py"), "w") as fp:
+            fp.write("".join("def f%d(x):\n    return x + 1\n\n" % i for i in range(2000)))
+        real = os.path.realpath(trace_repo)
+        body = [b"GTR1" + struct.pack("<HHII", 1, 0, 1, 50)]
+        for i in range(100000):
+            f, q = (real + "/m.py").encode(), ("f%d" % i).encode()
+            body.append(b"F" + struct.pack("<IIBH", i, 1 + 3 * (i % 2000), 0, len(f)) + f + struct.pack("<H", len(q)) + q)
+        body += [b"C" + struct.pack("<IQQqQqB", i, i + 1, 0, i, 1000, 1, 0) for i in range(100000)]
+        with open(os.path.join(perf, "wide.gtr"), "wb") as fp:
+            fp.write(b"".join(body))
+
+        asan = os.path.join(ROOT, "build", "asan", "glintefy")
         cases = [
             ("globs: *a*a*a*a*a*b, six stars, **/ x8 (was 31 s, >300 s, 88 s)", "globs",
              [binary, "debug", "sources"], 0, 2.0),
@@ -53,7 +71,11 @@ def main():
              [binary, "debug", "config"], 1, 2.0),
             ("1 M-digit hex literal, debug ast (was 21 s)", "hex",
              [binary, "debug", "ast", "big.py"], 0, 2.0),
+            ("review cache, trace of 100,000 functions (was 70 s)", "trace",
+             [binary, "review", "cache"], 0, 5.0),
         ]
+        if os.path.exists(asan):
+            cases.append(("  the same, ASan build (was over 300 s)", "trace", [asan, "review", "cache"], 0, 30.0))
         for title, d, cmd, want_rc, bound in cases:
             dt, p = timed(cmd, os.path.join(tmp, d))
             ok = p.returncode == want_rc and dt < bound

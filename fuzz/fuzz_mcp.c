@@ -15,9 +15,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char repo[] = "/tmp/glintefy-fuzz-mcp-XXXXXX";
 
+static void remove_repo(void) { rmdir(repo); }
+
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc, (void)argv;
     if (!mkdtemp(repo)) abort();
+    atexit(remove_repo);
     int null = open("/dev/null", O_WRONLY);
     if (null < 0 || dup2(null, STDOUT_FILENO) < 0) abort();
     close(null);
