@@ -65,7 +65,7 @@ static int has_suffix(const char *s, const char *suf) {
 /* The names in `dir` ending in `suffix` (not hidden), sorted; 0 or an errno value. */
 static int list_dir(const char *dir, const char *suffix, Names *out) {
     memset(out, 0, sizeof *out);
-    DIR *d = opendir(dir);
+    DIR *d = file_opendir(dir);
     if (!d) return errno;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -104,7 +104,7 @@ static size_t add_profiles(const char *dir, const Names *names, ProfStats **sum)
         size_t n;
         int e = rv_read_file(AT_FDCWD, path, &data, &n);
         if (e) {
-            fprintf(stderr, "glintefy: %s: %s (skipped)\n", path, strerror(e));
+            fprintf(stderr, "glintefy: %s: %s (skipped)\n", path, file_strerror(e));
             free(path);
             continue;
         }
@@ -131,7 +131,7 @@ static int write_profile(const char *path, const ProfStats *st) {
     prof_write(st, &out);
     int e = rv_write_atomic(path, out.data, out.len);
     buf_free(&out);
-    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, strerror(e));
+    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, file_strerror(e));
     return e;
 }
 
@@ -231,7 +231,7 @@ static int write_caches(const char *path, const CacheRows *r, long processes) {
     json_object_set_new(root, "caches", list);
     int e = rv_write_json(path, root);
     json_decref(root);
-    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, strerror(e));
+    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, file_strerror(e));
     return e;
 }
 
@@ -284,13 +284,13 @@ static void save_traces(const char *raw, const char *repo, const char *scen, Tra
         for (size_t i = 0; i < old.len; i++)
             if (strncmp(old.items[i], prefix.data, prefix.len) == 0) {
                 char *p = path_join(dir, old.items[i]);
-                unlink(p);
+                file_unlink(p);
                 free(p);
             }
     names_free(&old);
     Names keys = {0}; /* "called\tfile\tline\tqualname" per function and file */
     int e = gtr.len ? rv_mkdirs(dir) : 0;
-    if (e) fprintf(stderr, "glintefy: cannot create %s: %s\n", dir, strerror(e));
+    if (e) fprintf(stderr, "glintefy: cannot create %s: %s\n", dir, file_strerror(e));
     for (size_t i = 0; i < gtr.len && !e; i++) {
         char *src = path_join(raw, gtr.items[i]), *data;
         size_t n;
@@ -306,7 +306,7 @@ static void save_traces(const char *raw, const char *repo, const char *scen, Tra
             Buf dst = {0};
             buf_printf(&dst, "%s/%s%s", dir, prefix.data, gtr.items[i] + (strncmp(gtr.items[i], "trace-", 6) ? 0 : 6));
             int we = rv_write_atomic(dst.data, data, n);
-            if (we) fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, strerror(we));
+            if (we) fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, file_strerror(we));
             buf_free(&dst);
             ts->files += !we;
             ts->calls += t.ncalls;
@@ -485,7 +485,7 @@ static int save_outputs(const char *repo, const char *name, Collected *c, size_t
     char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
     int e = rv_mkdirs(perf);
     if (e) {
-        fprintf(stderr, "glintefy: cannot create %s: %s\n", perf, strerror(e));
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", perf, file_strerror(e));
         free(perf);
         return -1;
     }
@@ -523,7 +523,7 @@ static int save_command(const char *repo, char **cmd, int ncmd) {
     char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
     char *path = path_join(perf, "command.json");
     int e = rv_write_json(path, root);
-    if (e) fprintf(stderr, "glintefy: %s: %s\n", path, strerror(e));
+    if (e) fprintf(stderr, "glintefy: %s: %s\n", path, file_strerror(e));
     free(path);
     free(perf);
     json_decref(root);

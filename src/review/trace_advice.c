@@ -306,8 +306,16 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double run_seconds) {
     char *dir = xmalloc(strlen(perf_dir) + 16);
     sprintf(dir, "%s/traces", perf_dir);
-    DIR *d = opendir(dir);
-    if (!d) { free(dir); return 0; }
+    DIR *d = file_opendir(dir);
+    if (!d) {
+        if (errno != ENOENT) {
+            char msg[900];
+            snprintf(msg, sizeof msg, "%s: %s (traces not used)", dir, file_strerror(errno));
+            warn(r, msg);
+        }
+        free(dir);
+        return 0;
+    }
     char **names = NULL;
     size_t nn = 0;
     struct dirent *e;
@@ -329,7 +337,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
         size_t n;
         int rc = rv_read_file(AT_FDCWD, path, &data, &n);
         if (rc) {
-            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, strerror(rc));
+            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, file_strerror(rc));
             warn(r, msg);
         } else {
             if (tr_load((const unsigned char *)data, n, &tf[nt], err, sizeof err)) {
