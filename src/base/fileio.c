@@ -87,7 +87,9 @@ static int why(int dirfd, const char *name, const char *rel, size_t len, int e) 
 enum { DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC };
 
 /* Opens directory rel below base one component at a time, never following a symlink and
- * refusing ".."; creates missing components when `create`. *out gets a new descriptor. */
+ * refusing ".."; creates missing components when `create` is 1, stops at the first missing
+ * one when it is WALK_EXISTING. *out gets a new descriptor. */
+enum { WALK_EXISTING = 2 };
 static int walk(int base, const char *rel, size_t len, int create, int *out) {
     int cur = base, e = 0;
     char comp[NAME_MAX + 1];
@@ -103,6 +105,7 @@ static int walk(int base, const char *rel, size_t len, int create, int *out) {
         if (strcmp(comp, ".") == 0) continue;
         if (strcmp(comp, "..") == 0) { e = FILE_EDOTDOT; break; }
         int next = openat(cur, comp, DIR_FLAGS);
+        if (next < 0 && errno == ENOENT && create == WALK_EXISTING) break;
         if (next < 0 && errno == ENOENT && create) {
             if (mkdirat(cur, comp, 0777) != 0 && errno != EEXIST) { e = errno; break; }
             next = openat(cur, comp, DIR_FLAGS);
@@ -156,6 +159,22 @@ int file_open_dir(const char *path, int create, int *fd) {
     }
     *fd = open(*path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     return *fd < 0 ? errno : 0;
+}
+
+int file_check_writable(const char *path) {
+    const char *rel = confined_rel(path);
+    int fd, e;
+    if (rel) {
+        if (conf.fd < 0) return conf.err;
+        e = walk(conf.fd, rel, strlen(rel), WALK_EXISTING, &fd);
+    } else {
+        e = file_open_dir(path, 0, &fd);
+    }
+    if (e == ENOENT) return 0; /* outside the confined root: created when written, or not */
+    if (e) return e;
+    if (faccessat(fd, ".", W_OK, AT_EACCESS) != 0) e = errno;
+    close(fd);
+    return e;
 }
 
 int file_mkdirs(const char *path) {

@@ -79,6 +79,10 @@ int file_mkdirs(const char *path);
 /* Opens directory `path` (created with its parents when `create`) for fd-relative work: *fd.
  * Returns 0 or an error code. */
 int file_open_dir(const char *path, int create, int *fd);
+/* Whether directory `path` could be written, without creating anything: 0, or why not (a
+ * symlink in the way, a read-only file system, no permission). Under the confined root the
+ * deepest existing directory on the way is checked. */
+int file_check_writable(const char *path);
 /* opendir(path), confined as above; NULL with errno set. */
 DIR *file_opendir(const char *path);
 /* unlink(path), confined as above: the link itself, never what it points at. 0 or an error code. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include "../base/buf.h"
 #include "../base/xalloc.h"
@@ -558,6 +559,16 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
         fprintf(stderr, "glintefy: %s: %s\n", ctx->repo, strerror(errno));
         return EXIT_REJECTED;
     }
+    /* The output root, checked before the command runs: a symlink in it, a read-only
+     * repository or a file in the way is said now, not after the user's program ran. */
+    {
+        char *perf = rv_output_path(ctx->repo, RV_OUTPUT_PERF), *traces = path_join(perf, "traces");
+        int e = file_check_writable(traces);
+        if (e) fprintf(stderr, "glintefy: cannot write %s: %s; the command was not run\n", traces, file_strerror(e));
+        free(traces);
+        free(perf);
+        if (e) return EXIT_REJECTED;
+    }
     RtProbe probe;
     char err[512];
     if (rt_probe_prepare(&probe, err, sizeof err)) {
@@ -607,6 +618,19 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
                 running, running == 1 ? "" : "es", STRAGGLER_WAIT, running == 1 ? "its" : "their");
     Collected c;
     collect(probe.raw, &c);
+    /* One run at a time writes perf/: two runs saving at once would mix their traces (each
+     * removes the scenario's old ones, then copies its own). */
+    int perf_fd = -1;
+    {
+        char *perf = rv_output_path(ctx->repo, RV_OUTPUT_PERF);
+        int e = file_open_dir(perf, c.saved > 0, &perf_fd);
+        if (e && e != ENOENT) fprintf(stderr, "glintefy: cannot write %s: %s\n", perf, file_strerror(e));
+        free(perf);
+    }
+    if (perf_fd >= 0 && flock(perf_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "glintefy: waiting for another review profile of this repository to finish writing perf/\n");
+        while (flock(perf_fd, LOCK_EX) != 0 && errno == EINTR) {}
+    }
     TraceSummary ts;
     save_traces(probe.raw, ctx->repo, name ? name : "test", &ts);
     rt_probe_remove(&probe);
@@ -646,5 +670,6 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     buf_free(&what);
     prof_free(c.prof);
     rows_free(&c.caches);
+    if (perf_fd >= 0) close(perf_fd); /* and the lock with it */
     return status;
 }
