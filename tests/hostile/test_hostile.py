@@ -190,7 +190,117 @@ def test_special_inputs(s, binary):
                         what + ": says why it is not used", repr(said[-300:]))
 
 
-TESTS = [test_symlinked_output_root, test_merge_output_special, test_special_inputs]
+# ---- 3: the MCP path check cannot be raced; refusals do not reveal what is outside ------
+
+def make_prof(where, fn):
+    """where/x.prof: a cProfile file of a function called fn."""
+    os.makedirs(where, exist_ok=True)
+    script = os.path.join(where, "w.py")
+    with open(script, "w") as fp:
+        fp.write("def %s(n):\n    return n\n\nfor i in range(50):\n    %s(i)\n" % (fn, fn))
+    subprocess.run([PY, "-m", "cProfile", "-o", os.path.join(where, "x.prof"), script], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+class Mcp:
+    def __init__(self, binary, repo):
+        self.p = subprocess.Popen([os.path.join(ROOT, binary), "mcp", "--repo", repo], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=testlib.env())
+        self.n = 0
+        self.call("initialize", {"protocolVersion": "2025-11-25", "capabilities": {},
+                                 "clientInfo": {"name": "hostile", "version": "1"}})
+        self.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+
+    def send(self, m):
+        self.p.stdin.write((json.dumps(m) + "\n").encode())
+        self.p.stdin.flush()
+
+    def call(self, method, params):
+        self.n += 1
+        self.send({"jsonrpc": "2.0", "id": self.n, "method": method, "params": params})
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                return None
+            m = json.loads(line)
+            if m.get("id") == self.n:
+                return m
+
+    def tool(self, name, args):
+        r = self.call("tools/call", {"name": name, "arguments": args})
+        return json.dumps(r["result"]) if r and "result" in r else json.dumps(r)
+
+    def close(self):
+        self.p.stdin.close()
+        try:
+            self.p.wait(20)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+
+
+def test_mcp_swap_race(s, binary, requests=150):
+    """A thread swaps repo/d between a directory and a symlink to outside/d for the whole test
+    while profile_hotspots reads d/x.prof: not one answer may come from the file outside."""
+    with Scratch() as x:
+        make_prof(os.path.join(x.repo, "d"), "inside_function")
+        make_prof(os.path.join(x.outside, "d"), "outside_function")
+        os.symlink(os.path.join(x.outside, "d"), os.path.join(x.repo, "d.lnk"))
+        d, ddir, dlnk = (os.path.join(x.repo, n) for n in ("d", "d.dir", "d.lnk"))
+        stop = threading.Event()
+
+        def swap():
+            while not stop.is_set():
+                os.rename(d, ddir)
+                os.rename(dlnk, d)  # d is the symlink
+                time.sleep(0.001)
+                os.rename(d, dlnk)
+                os.rename(ddir, d)  # d is the directory
+                time.sleep(0.001)
+
+        srv = Mcp(binary, x.repo)
+        t = threading.Thread(target=swap)
+        t.start()
+        inside = outside = 0
+        try:
+            for _ in range(requests):
+                r = srv.tool("profile_hotspots", {"profile": "d/x.prof", "min_calls": 1, "min_cumtime": 0})
+                inside += "inside_function" in r
+                outside += "outside_function" in r
+        finally:
+            stop.set()
+            t.join()
+            srv.close()
+        s.check(outside == 0 and inside > 0, "mcp: profile_hotspots during a directory/symlink swap reads nothing outside",
+                "%d of %d answers came from outside, %d from inside" % (outside, requests, inside))
+
+
+def test_mcp_refusals(s, binary):
+    """A refused path outside the repository gets the same answer whether it exists or not."""
+    with Scratch() as x:
+        make_prof(os.path.join(x.repo, "d"), "inside_function")
+        srv = Mcp(binary, x.repo)
+        try:
+            got = {}
+            for what, p in (("existing", os.path.join(x.outside, "precious.txt")),
+                            ("missing", os.path.join(x.outside, "missing.txt"))):
+                got[what] = srv.tool("profile_hotspots", {"profile": p}).replace(p, "PATH")
+            rel = {}
+            for what, p in (("existing", "../outside/precious.txt"), ("missing", "../outside/missing.txt")):
+                rel[what] = srv.tool("profile_hotspots", {"profile": p}).replace(p, "PATH")
+            ok = srv.tool("profile_hotspots", {"profile": os.path.join(x.repo, "d", "x.prof"), "min_calls": 1,
+                                               "min_cumtime": 0})
+        finally:
+            srv.close()
+        s.check(got["existing"] == got["missing"] and "outside the repository" in got["missing"],
+                "mcp: absolute paths outside: one refusal whether they exist or not", repr(got))
+        s.check(rel["existing"] == rel["missing"] and "refused" in rel["missing"],
+                "mcp: '..' paths outside: one refusal whether they exist or not", repr(rel))
+        s.check("inside_function" in ok, "mcp: an absolute path inside the repository is read", ok[:300])
+
+
+TESTS = [test_symlinked_output_root, test_merge_output_special, test_special_inputs, test_mcp_swap_race,
+         test_mcp_refusals]
 
 
 def run_all(s, binary):
