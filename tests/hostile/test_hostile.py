@@ -299,8 +299,44 @@ def test_mcp_refusals(s, binary):
         s.check("inside_function" in ok, "mcp: an absolute path inside the repository is read", ok[:300])
 
 
+# ---- 11: two concurrent review profile runs ----------------------------------------------
+
+def test_concurrent_profiles(s, binary, pairs=16):
+    """Two unnamed runs that end at the same moment: perf/traces/ ends with one run's traces
+    (each run removes the old test-trace-* files, then copies its own; perf/ is locked)."""
+    mixed = 0
+    with Scratch() as x:
+        testlib.write_file(x.repo, "gate.py", textwrap.dedent("""\
+            import os, sys, time
+            from pkg.work import total
+            open("ready-" + sys.argv[1], "w").close()
+            while not os.path.exists("go"):
+                time.sleep(0.002)
+            total(500)
+            """))
+        for k in range(pairs):
+            for f in os.listdir(x.repo):
+                if f.startswith("ready-") or f == "go":
+                    os.unlink(os.path.join(x.repo, f))
+            procs = [subprocess.Popen([os.path.join(ROOT, binary), "review", "profile", "--", PY, "gate.py", str(i)],
+                                      cwd=x.repo, env=x.env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE) for i in (0, 1)]
+            deadline = time.time() + 60
+            while time.time() < deadline and not all(os.path.exists(os.path.join(x.repo, "ready-%d" % i)) for i in (0, 1)):
+                time.sleep(0.01)
+            open(os.path.join(x.repo, "go"), "w").close()
+            rcs = [p.wait(120) for p in procs]
+            errs = [p.stderr.read() for p in procs]
+            traces = sorted(os.listdir(os.path.join(x.repo, OUT, "perf", "traces")))
+            if rcs != [0, 0] or len(traces) != 1:
+                mixed += 1
+                last = "exit %s, traces %s; %r" % (rcs, traces, errs[0][-200:])
+    s.check(mixed == 0, "review profile: two concurrent unnamed runs never mix traces",
+            "%d of %d pairs mixed (last: %s)" % (mixed, pairs, last if mixed else ""))
+
+
 TESTS = [test_symlinked_output_root, test_merge_output_special, test_special_inputs, test_mcp_swap_race,
-         test_mcp_refusals]
+         test_mcp_refusals, test_concurrent_profiles]
 
 
 def run_all(s, binary):
