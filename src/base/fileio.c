@@ -476,6 +476,11 @@ int file_set_write(FileSet *s, const char *name, int (*emit)(int fd, void *ctx),
     return 0;
 }
 
+int file_set_put(FileSet *s, const char *name, const void *data, size_t n) {
+    Bytes b = {data, n};
+    return file_set_write(s, name, emit_bytes, &b);
+}
+
 int file_set_commit(FileSet *s) {
     int e = 0;
     for (size_t i = 0; i < s->n; i++) {

@@ -71,6 +71,8 @@ typedef struct FileSet {
 /* Opens directory `dir` (created with its parents if missing). Returns 0 or an error code. */
 int file_set_begin(FileSet *s, const char *dir);
 int file_set_write(FileSet *s, const char *name, int (*emit)(int fd, void *ctx), void *ctx);
+/* file_set_write of the bytes data[0..n). */
+int file_set_put(FileSet *s, const char *name, const void *data, size_t n);
 int file_set_commit(FileSet *s);
 void file_set_free(FileSet *s);
 

@@ -711,8 +711,12 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     t0 = now_seconds();
     r.t_total = now_seconds() - t_start;
     const char *failed = NULL;
-    int e = cr_write_files(&r, &failed);
-    if (!e && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
+    FileSet out; /* the six files replace the old ones together, or not at all */
+    int e = cr_write_files(&r, &out, &failed);
+    if (!e && (e = ta_write_recommendations(&r, &out)) != 0) failed = "cache_recommendations.json";
+    if (!e && (e = file_set_commit(&out)) != 0) failed = r.output_dir;
+    file_set_free(&out);
+    if (e) fprintf(stderr, "glintefy: nothing written to %s (the previous files, if any, are unchanged)\n", r.output_dir);
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {

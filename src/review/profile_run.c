@@ -494,12 +494,14 @@ static int save_outputs(const char *repo, const char *name, Collected *c, size_t
     buf_printf(&pp, "%s/%s_profile.prof", perf, name ? name : "test");
     buf_printf(&cp, "%s/%s%scache_stats.json", perf, name ? name : "", name ? "_" : "");
     if (!c->prof) c->prof = prof_new();
+    /* each "wrote" only for a file that was written (a full disk fails one and not the other) */
     e = write_profile(pp.data, c->prof);
-    e |= write_caches(cp.data, &c->caches, c->saved);
+    if (!e) fprintf(stderr, "glintefy: wrote %s (%zu functions)\n", pp.data, prof_count(c->prof));
+    int ec = write_caches(cp.data, &c->caches, c->saved);
+    if (!ec) fprintf(stderr, "glintefy: wrote %s (%zu caches of the repository)\n", cp.data, c->caches.len);
+    e |= ec;
     if (!e && name) e = merge_scenarios(perf, nscen);
-    fprintf(stderr, "glintefy: wrote %s (%zu functions)\n", pp.data, prof_count(c->prof));
-    fprintf(stderr, "glintefy: wrote %s (%zu caches of the repository)\n", cp.data, c->caches.len);
-    if (name && *nscen)
+    if (!e && name && *nscen)
         fprintf(stderr, "glintefy: %s/test_profile.prof and cache_stats.json: merge of %zu scenarios\n", perf, *nscen);
     buf_free(&pp);
     buf_free(&cp);

@@ -410,7 +410,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     return nt;
 }
 
-int ta_write_recommendations(const CrReport *r) {
+int ta_write_recommendations(const CrReport *r, FileSet *set) {
     Buf b = {0};
     buf_printf(&b, "{\n  \"version\": 1,\n  \"tool\": \"glintefy %s\",\n  \"kind\": \"cache_recommendations\",\n"
                    "  \"traces\": %zu,\n  \"run_seconds\": %.6f,\n  \"recommendations\": [",
@@ -448,10 +448,7 @@ int ta_write_recommendations(const CrReport *r) {
                    (long long)x->misses, x->hit_rate_percent);
     }
     buf_puts(&b, any ? "\n  ]\n}\n" : "]\n}\n");
-    char *path = xmalloc(strlen(r->output_dir) + 40);
-    sprintf(path, "%s/cache_recommendations.json", r->output_dir);
-    int e = rv_write_atomic(path, b.data, b.len);
-    free(path);
+    int e = file_set_put(set, "cache_recommendations.json", b.data, b.len);
     buf_free(&b);
     return e;
 }

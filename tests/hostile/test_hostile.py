@@ -335,8 +335,97 @@ def test_concurrent_profiles(s, binary, pairs=16):
             "%d of %d pairs mixed (last: %s)" % (mixed, pairs, last if mixed else ""))
 
 
+# ---- 12: a full disk, a read-only repository ---------------------------------------------
+
+class Tmpfs:
+    """A 1 MB tmpfs at dir/fs, or None when this machine does not allow mounting one."""
+
+    def __init__(self, x):
+        self.path = os.path.join(x.dir, "fs")
+        os.mkdir(self.path)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", self.path],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.ok = r.returncode == 0
+        self.why = r.stderr.decode("utf-8", "replace").strip() or "mount exit %d" % r.returncode
+
+    def remount_ro(self):
+        return subprocess.run(["mount", "-o", "remount,ro", self.path], stderr=subprocess.DEVNULL).returncode == 0
+
+    def fill(self, leave):
+        """Fills the file system but for about `leave` bytes."""
+        free = os.statvfs(self.path)
+        n = free.f_bavail * free.f_frsize - leave
+        self.fills = getattr(self, "fills", 0) + 1
+        with open(os.path.join(self.path, "filler-%d" % self.fills), "wb") as fp:
+            try:
+                fp.write(b"x" * max(n, 0))
+            except OSError:
+                pass
+
+    def close(self):
+        subprocess.run(["umount", "-l", self.path], stderr=subprocess.DEVNULL)
+
+
+def many_functions(n):
+    return "import functools\n\n" + "".join(
+        "@functools.lru_cache(maxsize=%d)\ndef f%d(x):\n    return x * %d\n\n\ndef g%d(a, b):\n    return [a + b for _ in range(3)]\n\n\n"
+        % (8 + i, i, i, i) for i in range(n))
+
+
+def test_full_disk(s, binary):
+    with Scratch() as x:
+        fs = Tmpfs(x)
+        if not fs.ok:
+            s.notes.append("full disk and read-only tests skipped: cannot mount a tmpfs here (%s)" % fs.why)
+            return
+        try:
+            repo = os.path.join(fs.path, "repo")
+            shutil.copytree(x.repo, repo)
+            testlib.write_file(repo, "pkg/many.py", many_functions(40))
+            cache = os.path.join(repo, OUT, "cache")
+            r = x.glintefy(binary, ["review", "cache"], cwd=repo)
+            before = {f: open(os.path.join(cache, f), "rb").read() for f in os.listdir(cache)}
+            s.check(r.rc == 0 and len(before) == 6, "full disk: first review cache writes six files", err(r)[-300:])
+            testlib.write_file(repo, "pkg/many.py", many_functions(60))  # different output
+            # room for the first new file (about 36 KB) and not for the rest: a writer that
+            # replaces files one by one leaves a mix of old and new
+            fs.fill(40 * 1024)
+            r = x.glintefy(binary, ["review", "cache"], cwd=repo)
+            after = {f: open(os.path.join(cache, f), "rb").read() for f in os.listdir(cache)}
+            s.check(r.rc != 0 and b"No space left" in r.err, "full disk: review cache fails and says why", err(r)[-300:])
+            s.check(after == before, "full disk: review cache leaves the previous set whole (no mix, no temporary file)",
+                    "changed: %s" % sorted(f for f in set(before) | set(after) if before.get(f) != after.get(f)))
+            fs.fill(0)
+            r = x.glintefy(binary, ["review", "profile", "--", PY, "main.py"], cwd=repo)
+            wrote = [l for l in err(r).splitlines() if l.startswith("glintefy: wrote ")]
+            bad = [l for l in wrote if not os.path.exists(os.path.join(repo, l.split()[2]))]
+            s.check(r.rc != 0 and b"No space left" in r.err and not bad,
+                    "full disk: review profile reports only files it wrote", "exit %d %r" % (r.rc, err(r)[-400:]))
+        finally:
+            fs.close()
+
+
+def test_read_only_repository(s, binary):
+    with Scratch() as x:
+        fs = Tmpfs(x)
+        if not fs.ok:
+            return  # said by test_full_disk
+        try:
+            repo = os.path.join(fs.path, "repo")
+            shutil.copytree(x.repo, repo)
+            if not fs.remount_ro():
+                s.notes.append("read-only repository test skipped: cannot remount the tmpfs read-only")
+                return
+            r = x.glintefy(binary, ["review", "profile", "--", PY, "main.py"], cwd=repo)
+            s.check(r.rc != 0 and b"Read-only file system" in r.err and b"57000" not in r.out and
+                    b"not run" in r.err, "read-only repository: review profile says so before running the command",
+                    "exit %d out %r err %r" % (r.rc, r.out[-100:], err(r)[-300:]))
+        finally:
+            fs.close()
+
+
 TESTS = [test_symlinked_output_root, test_merge_output_special, test_special_inputs, test_mcp_swap_race,
-         test_mcp_refusals, test_concurrent_profiles]
+         test_mcp_refusals, test_concurrent_profiles, test_full_disk, test_read_only_repository]
 
 
 def run_all(s, binary):
