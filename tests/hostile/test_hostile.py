@@ -424,8 +424,33 @@ def test_read_only_repository(s, binary):
             fs.close()
 
 
+# ---- 14: clean stays on one file system ---------------------------------------------------
+
+def test_clean_mount(s, binary):
+    """A file system mounted inside the output root (a bind mount of the user's home, say):
+    review clean deletes around it and leaves it and its files alone."""
+    with Scratch() as x:
+        mnt = os.path.join(x.repo, OUT, "perf", "mnt")
+        os.makedirs(mnt)
+        testlib.write_file(x.repo, OUT + "/perf/old.prof", "x")
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt], stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            s.notes.append("clean across a mount skipped: cannot mount a tmpfs here")
+            return
+        try:
+            testlib.write_file(mnt, "precious.txt", "keep me")
+            r = x.glintefy(binary, ["review", "clean"])
+            s.check(os.path.exists(os.path.join(mnt, "precious.txt")) and r.rc == 1 and b"another file system" in r.err
+                    and not os.path.exists(os.path.join(x.repo, OUT, "perf", "old.prof")),
+                    "review clean: does not cross a mount point inside the output root",
+                    "exit %d %r" % (r.rc, r.err[-300:]))
+        finally:
+            subprocess.run(["umount", "-l", mnt], stderr=subprocess.DEVNULL)
+
+
 TESTS = [test_symlinked_output_root, test_merge_output_special, test_special_inputs, test_mcp_swap_race,
-         test_mcp_refusals, test_concurrent_profiles, test_full_disk, test_read_only_repository]
+         test_mcp_refusals, test_concurrent_profiles, test_full_disk, test_read_only_repository,
+         test_clean_mount]
 
 
 def run_all(s, binary):
