@@ -448,7 +448,17 @@ def test_clean_mount(s, binary):
             subprocess.run(["umount", "-l", mnt], stderr=subprocess.DEVNULL)
 
 
-TESTS = [test_symlinked_output_root, test_merge_output_special, test_special_inputs, test_mcp_swap_race,
+def test_no_quoted_bytes(s, binary):
+    """A broken cache_stats.json: the warning names the place, not the file's bytes."""
+    with Scratch() as x:
+        testlib.write_file(x.repo, OUT + "/perf/cache_stats.json", "SECRET-BYTES and more")
+        r = x.glintefy(binary, ["review", "cache"])
+        said = r.out + r.err
+        s.check(b"cache_stats.json:1:" in said and b"SECRET" not in said,
+                "review cache: a broken cache_stats.json is reported without its bytes", repr(said[-300:]))
+
+
+TESTS = [test_symlinked_output_root, test_no_quoted_bytes, test_merge_output_special, test_special_inputs, test_mcp_swap_race,
          test_mcp_refusals, test_concurrent_profiles, test_full_disk, test_read_only_repository,
          test_clean_mount]
 
