@@ -261,8 +261,8 @@ static int open_regular(int dirfd, const char *name, int nofollow, int *fd) {
     int f = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
     if (f < 0) return nofollow && errno == ELOOP ? refuse_symlink(name, strlen(name)) : errno;
     struct stat st;
-    if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : FILE_ENOTREG;
+    int e = fstat(f, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : !S_ISREG(st.st_mode) ? FILE_ENOTREG : 0;
+    if (e) {
         close(f);
         return e;
     }
