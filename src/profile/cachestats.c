@@ -119,6 +119,10 @@ int cachestats_parse(const char *data, size_t n, CacheStats *out, CacheStatsErro
         err->line = jerr.line > 0 ? jerr.line : 1;
         err->column = jerr.column > 0 ? jerr.column : 1;
         err->path[0] = 0;
+        /* jansson ends its message with "near '<the input's bytes>'": the file's bytes are not
+         * repeated (they may be anything, and MCP hands messages to a client) */
+        char *near = strstr(jerr.text, " near '");
+        if (near) *near = 0;
         snprintf(err->msg, sizeof err->msg, "%s", jerr.text);
         return -1;
     }

@@ -808,9 +808,9 @@ static int emit_file(int fd, void *vctx) {
     return e;
 }
 
-int cr_write_files(const CrReport *r, const char **failed) {
+int cr_write_files(const CrReport *r, FileSet *set, const char **failed) {
     static char path[PATH_MAX + 64];
-    int e = rv_mkdirs(r->output_dir);
+    int e = file_set_begin(set, r->output_dir);
     if (e) {
         *failed = r->output_dir;
         return e;
@@ -820,7 +820,7 @@ int cr_write_files(const CrReport *r, const char **failed) {
     for (int i = 0; i < 5 && !e; i++) {
         snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
         EmitCtx c = {r, &s, i};
-        e = file_write_atomic_with(path, emit_file, &c);
+        e = file_set_write(set, CR_FILES[i], emit_file, &c);
         if (e) *failed = path;
     }
     free_sections(&s);

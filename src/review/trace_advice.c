@@ -446,8 +446,16 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double run_seconds) {
     char *dir = xmalloc(strlen(perf_dir) + 16);
     sprintf(dir, "%s/traces", perf_dir);
-    DIR *d = opendir(dir);
-    if (!d) { free(dir); return 0; }
+    DIR *d = file_opendir(dir);
+    if (!d) {
+        if (errno != ENOENT) {
+            char msg[900];
+            snprintf(msg, sizeof msg, "%s: %s (traces not used)", dir, file_strerror(errno));
+            warn(r, msg);
+        }
+        free(dir);
+        return 0;
+    }
     char **names = NULL;
     size_t nn = 0;
     struct dirent *e;
@@ -469,7 +477,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
         size_t n;
         int rc = rv_read_file(AT_FDCWD, path, &data, &n);
         if (rc) {
-            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, strerror(rc));
+            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, file_strerror(rc));
             warn(r, msg);
         } else {
             if (tr_load((const unsigned char *)data, n, &tf[nt], err, sizeof err)) {
@@ -596,7 +604,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     return nt;
 }
 
-int ta_write_recommendations(const CrReport *r) {
+int ta_write_recommendations(const CrReport *r, FileSet *set) {
     Buf b = {0};
     buf_printf(&b, "{\n  \"version\": 1,\n  \"tool\": \"glintefy %s\",\n  \"kind\": \"cache_recommendations\",\n"
                    "  \"traces\": %zu,\n  \"run_seconds\": %.6f,\n  \"recommendations\": [",
@@ -634,10 +642,7 @@ int ta_write_recommendations(const CrReport *r) {
                    (long long)x->misses, x->hit_rate_percent);
     }
     buf_puts(&b, any ? "\n  ]\n}\n" : "]\n}\n");
-    char *path = xmalloc(strlen(r->output_dir) + 40);
-    sprintf(path, "%s/cache_recommendations.json", r->output_dir);
-    int e = rv_write_atomic(path, b.data, b.len);
-    free(path);
+    int e = file_set_put(set, "cache_recommendations.json", b.data, b.len);
     buf_free(&b);
     return e;
 }
