@@ -333,7 +333,14 @@ AdVerdict ad_existing(const AdEvidence *e, const AdConfig *cfg) {
                  (long long)e->prof.calls, e->prof.cumtime);
         return v;
     }
-    return existing_static(e);
+    v = existing_static(e);
+    if (e->run_measured) {
+        size_t l = strlen(v.reason);
+        snprintf(v.reason + l, sizeof v.reason - l,
+                 " (not measured: the profiled run has no trace, cache_info() or profile row of it - its module was "
+                 "not imported or the function not reached)");
+    }
+    return v;
 }
 
 /* ---- candidates ------------------------------------------------------------------------ */
@@ -368,11 +375,15 @@ AdVerdict ad_candidate(const AdEvidence *e, const AdConfig *cfg) {
             v.capped = 1;
         }
     }
-    if (!n) snprintf(why, sizeof why, "not called in the traced run");
-    else if (e->objection) snprintf(why, sizeof why, "static objection %s (see rejected_because)", e->objection);
-    else if ((int64_t)n < cfg->min_calls)
+    if (!n) {
+        v.note = "not-exercised";
+        snprintf(why, sizeof why, "not called in the traced run");
+    } else if (e->objection) snprintf(why, sizeof why, "static objection %s (see rejected_because)", e->objection);
+    else if ((int64_t)n < cfg->min_calls) {
+        v.note = "not-enough-data";
         snprintf(why, sizeof why, "not enough data (%llu calls; need min_calls = %lld)", (unsigned long long)n,
                  (long long)cfg->min_calls);
+    }
     else if (f->unhashable) snprintf(why, sizeof why, "%llu calls had unhashable arguments (lru_cache raises TypeError)", (unsigned long long)f->unhashable);
     else if (f->raised) snprintf(why, sizeof why, "raised in %llu calls (lru_cache does not cache exceptions)", (unsigned long long)f->raised);
     else if (f->inconsistent) snprintf(why, sizeof why, "same arguments gave different results (%llu keys): not a function of its arguments", (unsigned long long)f->inconsistent);

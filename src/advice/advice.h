@@ -43,6 +43,7 @@ typedef struct AdEvidence {
     double run_ns;           /* the run's time (profile, else the traced roots'); 0 unknown */
     uint32_t hit_ns;         /* the probe's measured cost of a hit; 0: AD_HIT_NS_ESTIMATE */
     const char *objection;   /* candidates: the first static objection a measurement cannot lift */
+    int run_measured;        /* a profiled run exists (traces, cache_info() or a profile were read) */
 } AdEvidence;
 
 /* One verdict. reason is a sentence in the guide's words naming the numbers it rests on. */
@@ -65,7 +66,9 @@ typedef struct AdVerdict {
 
 /* KEEP / REMOVE / ADJUST_SIZE for an existing functools cache. */
 AdVerdict ad_existing(const AdEvidence *e, const AdConfig *cfg);
-/* ADD_CACHE / NOT_RECOMMENDED for a candidate with a trace (e->trace required). */
+/* ADD_CACHE / NOT_RECOMMENDED for a candidate with a trace (e->trace required). With 0 or fewer
+ * than min_calls calls it is NOT_RECOMMENDED with note "not-exercised" / "not-enough-data": the
+ * caller reports it as not measured, not as measured and not worth it. */
 AdVerdict ad_candidate(const AdEvidence *e, const AdConfig *cfg);
 
 /* "KEEP", "REMOVE", "ADJUST_SIZE", "ADD_CACHE", "NOT_RECOMMENDED". */

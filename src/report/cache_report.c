@@ -1081,7 +1081,9 @@ static void not_measured_out(const CrReport *r, Buf *b, int top, int md) {
             md_cell(b, c->not_measured);
             buf_puts(b, " |\n");
         } else {
-            buf_printf(b, "  %s:%d %s  (%s)\n", c->file->path, c->fn->line, c->fn->qualname, c->not_measured);
+            buf_printf(b, "  %s:%d %s  (%s", c->file->path, c->fn->line, c->fn->qualname, c->not_measured);
+            if (c->profiled) buf_printf(b, "; profile: %lld calls, %.3f s", (long long)c->calls, c->cumtime);
+            buf_puts(b, ")\n");
         }
     }
     if (shown < n) buf_printf(b, "%s... %zu more in cache_candidates.json (verdict NOT_MEASURED)\n", md ? "\n" : "  ", n - shown);

@@ -238,14 +238,21 @@ static void mark_not_measured(CrReport *r) {
         CrCandidate *c = &r->candidates[i];
         int place = -c->rank;
         c->rank = 0;
-        if (!c->accepted || c->trace_verdict) continue;
-        if (!place)
+        if (!c->accepted || c->trace_verdict) {
+            if (!c->accepted) c->not_measured = NULL; /* rejected statically: its rejections say why */
+            continue;
+        }
+        if (c->not_measured) {
+            c->not_measured = !strcmp(c->trace_v.note, "not-exercised")
+                                  ? "traced, but the workload never called it"
+                                  : c->trace_reason; /* "...not enough data (N calls; need min_calls = M)" */
+        } else if (!place)
             c->not_measured = c->fn->returns_mutable ? "not traced: it returns a new mutable object"
                               : "not traced: review profile traces pure, non-nested functions with hashable-looking arguments";
         else if (place > RV_MAX_CANDIDATE_TARGETS)
             c->not_measured = "not traced: below the 200 best-scored candidates review profile traces";
         else
-            c->not_measured = "traced, but the workload never called it (or never imported its module)";
+            c->not_measured = "in the trace targets, but the workload never imported its module";
     }
     free(tr);
 }
@@ -709,7 +716,8 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         for (size_t i = 0; i < r.nexisting; i++) {
             CrExisting *x = &r.existing[i];
             if (x->decided) continue;
-            AdEvidence e = {.fn = x->fn, .stats = x->has_stat ? &x->stat : NULL, .prof = x->prof, .hit_ns = r.hit_ns};
+            AdEvidence e = {.fn = x->fn, .stats = x->has_stat ? &x->stat : NULL, .prof = x->prof, .hit_ns = r.hit_ns,
+                            .run_measured = r.nprofiles || r.cache_stats_path || r.ntraces};
             AdVerdict v = ad_existing(&e, &ac);
             cr_existing_take(x, &v);
         }

@@ -169,11 +169,11 @@ static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *
     AdEvidence e = {.fn = c->fn, .prof = {c->profiled, c->calls, c->cumtime}, .trace = f, .run_ns = run_ns,
                     .objection = objection};
     AdVerdict v = ad_candidate(&e, &ac);
-    int ok = v.action == AD_ADD_CACHE;
+    int ok = v.action == AD_ADD_CACHE, thin = v.note != NULL;
     Buf ev = {0};
     evidence(&ev, f, 0, &v, run_ns);
     Buf b = {0};
-    buf_printf(&b, "{\"recommendation\": \"%s\", \"reason\": ", ad_action_name(v.action));
+    buf_printf(&b, "{\"recommendation\": \"%s\", \"reason\": ", thin ? "NOT_MEASURED" : ad_action_name(v.action));
     jstr(&b, v.reason);
     buf_printf(&b, ", \"evidence\": %s}", ev.data);
     free(c->trace_json);
@@ -181,9 +181,18 @@ static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *
     free(c->trace_evidence);
     c->trace_evidence = ev.data;
     free(c->trace_reason);
-    c->trace_reason = xstrndup(v.reason, strlen(v.reason));
+    const char *dash = thin ? strstr(v.reason, " - ") : NULL; /* "traced: not enough data (...)" */
+    if (dash) {
+        Buf t = {0};
+        buf_printf(&t, "traced: %s", dash + 3);
+        c->trace_reason = t.data;
+    } else {
+        c->trace_reason = xstrndup(v.reason, strlen(v.reason));
+    }
     c->trace_v = v;
-    c->trace_verdict = ok ? 1 : -1;
+    /* too few calls to judge: not measured (listed apart), not "measured, not worth it" */
+    c->trace_verdict = ok ? 1 : thin ? 0 : -1;
+    c->not_measured = thin ? c->trace_reason : NULL;
     c->trace_saving_s = ok ? v.gain_s : 0;
     return ok ? v.suggested_maxsize : 0;
 }
