@@ -43,7 +43,8 @@ typedef struct CrExisting {
     X(PROPERTY, "R304", "property", "is a property: functools.cached_property is the cache for it")     \
     X(NEVER_CALLED, "R305", "never-called", "is not called anywhere in the repository: no sign of repeated calls") \
     X(NESTED, "R306", "nested-function", "is defined inside a function: its cache would start empty on every outer call") \
-    X(TRACE_NOT_WORTH, "R307", "measured-not-worth-it", "its traced calls show a cache would not pay off (see trace)")
+    X(TRACE_NOT_WORTH, "R307", "measured-not-worth-it", "its traced calls show a cache would not pay off (see trace)") \
+    X(UNHASHABLE_LOOKING, "R308", "unhashable-looking", "a parameter looks unhashable (annotated dict/list/set, or **kwargs): lru_cache would raise TypeError; a trace can show otherwise")
 
 typedef enum CrRejectKind {
 #define X(e, code, name, msg) CR_##e,
@@ -97,6 +98,7 @@ typedef struct CrReport {
     CrSkipped *skipped;
     size_t nskipped;
     size_t functions, pure, impure, unknown;
+    size_t overloads;          /* typing.overload stubs, not counted as functions */
     CrExisting *existing;
     size_t nexisting;
     CrCandidate *candidates;   /* in rank order: accepted first by score, then rejected */

@@ -200,13 +200,22 @@ static void judge_candidate(CrCandidate *c) {
     }
     if (fn->call_sites == 0)
         reject_kind(c, CR_NEVER_CALLED, none);
+    if (fn->unhashable_hint) {
+        const AnIssueDesc *d = &cr_reject_desc[CR_UNHASHABLE_LOOKING];
+        reject(c, d->code, d->name, d->message, fn->unhashable_hint, (AnLoc){fn->line, fn->col});
+    }
 }
 
-/* Rejections that profile evidence overrides: a hot function is not too cheap, and its calls
- * are real even when the code shows no call site. */
-static int only_static_rejections(const CrCandidate *c) {
-    for (int i = 0; i < c->nrejects; i++)
-        if (strcmp(c->rejects[i].code, "C210") != 0 && strcmp(c->rejects[i].code, cr_reject_desc[CR_NEVER_CALLED].code) != 0) return 0;
+/* Rejections that runtime evidence overrides: a hot function is not too cheap, and its calls are
+ * real even when the code shows no call site; a trace (traced = 1) also measures whether its
+ * arguments really are unhashable (R308 is a look, not a fact). */
+static int only_static_rejections(const CrCandidate *c, int traced) {
+    for (int i = 0; i < c->nrejects; i++) {
+        const char *k = c->rejects[i].code;
+        if (strcmp(k, "C210") != 0 && strcmp(k, cr_reject_desc[CR_NEVER_CALLED].code) != 0 &&
+            (!traced || strcmp(k, cr_reject_desc[CR_UNHASHABLE_LOOKING].code) != 0))
+            return 0;
+    }
     return 1;
 }
 
@@ -635,12 +644,13 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         for (int k = 0; k < fc.files[i].nfuncs; k++) {
             const AnFunc *fn = &fc.files[i].funcs[k];
             ncached += fn->cache.kind != AN_NO_CACHE;
+            if (fn->is_overload) { r.overloads++; continue; } /* a signature, not a function */
             if (fn->purity == AN_PURE) r.pure++;
             else if (fn->purity == AN_IMPURE) r.impure++;
             else r.unknown++;
         }
     }
-    r.functions = nfuncs;
+    r.functions = nfuncs - r.overloads;
     r.existing = xcalloc(ncached + 1, sizeof *r.existing);
     r.candidates = xcalloc(nfuncs + 1, sizeof *r.candidates);
     CrCandidate **cand_of = xcalloc((size_t)nfiles + 1, sizeof *cand_of);
@@ -691,7 +701,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         CrCandidate *c = &r.candidates[i];
         if (c->profiled && c->calls > 0) drop_reject(c, cr_reject_desc[CR_NEVER_CALLED].code); /* it was called */
         if (!c->nrejects) c->accepted = 1;
-        else if (c->hot && c->fn->purity == AN_PURE && only_static_rejections(c)) {
+        else if (c->hot && c->fn->purity == AN_PURE && only_static_rejections(c, 0)) {
             /* measured: hot in the profile, so the static doubts (cheap, no call site) yield */
             c->accepted = 1;
             free(c->rejects);
@@ -727,7 +737,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
      * every other objection already made the trace verdict NOT_RECOMMENDED), rejected otherwise */
     for (size_t i = 0; i < r.ncandidates; i++) {
         CrCandidate *c = &r.candidates[i];
-        if (c->trace_verdict > 0 && !c->accepted && only_static_rejections(c)) {
+        if (c->trace_verdict > 0 && !c->accepted && only_static_rejections(c, 1)) {
             c->accepted = 1;
             free(c->rejects);
             c->rejects = NULL;
@@ -742,6 +752,21 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     for (size_t i = 0; i < r.ncandidates; i++) {
         r.naccepted += (size_t)r.candidates[i].accepted;
         r.nprofile_backed += (size_t)(r.candidates[i].accepted && r.candidates[i].hot);
+    }
+    {
+        /* typing.overload stubs had an entry only so that cand_of indexes by function: drop them */
+        size_t k = 0;
+        for (size_t i = 0; i < r.ncandidates; i++) {
+            if (r.candidates[i].fn->is_overload) {
+                free(r.candidates[i].rejects);
+                free(r.candidates[i].trace_json);
+                free(r.candidates[i].trace_reason);
+                free(r.candidates[i].trace_evidence);
+                continue;
+            }
+            r.candidates[k++] = r.candidates[i];
+        }
+        r.ncandidates = k;
     }
     if (r.ntraces) mark_not_measured(&r);
     qsort(r.candidates, r.ncandidates, sizeof *r.candidates, cmp_candidates);

@@ -165,7 +165,8 @@ static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *
     AdConfig ac = ad_config(cfg);
     const char *objection = NULL;
     for (int i = 0; i < c->nrejects && !objection; i++)
-        if (strcmp(c->rejects[i].code, "C210") && strcmp(c->rejects[i].code, "R305")) objection = c->rejects[i].code;
+        if (strcmp(c->rejects[i].code, "C210") && strcmp(c->rejects[i].code, "R305") && strcmp(c->rejects[i].code, "R308"))
+            objection = c->rejects[i].code;
     AdEvidence e = {.fn = c->fn, .prof = {c->profiled, c->calls, c->cumtime}, .trace = f, .run_ns = run_ns,
                     .objection = objection};
     AdVerdict v = ad_candidate(&e, &ac);
