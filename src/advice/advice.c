@@ -139,6 +139,8 @@ static AdVerdict existing_trace(const AdEvidence *e, const AdConfig *cfg) {
         /* too small for the working set: a bounded size with headroom, never "unbounded" */
         int64_t to = sug < 0 ? ad_headroom_size(D) : sug;
         double gain = tc_net_ns(t, to) * k - net_cur;
+        /* never more than the profile measured for the body (the misses a larger cache saves) */
+        if (e->prof.present && e->prof.cumtime > 0 && gain > e->prof.cumtime * 1e9) gain = e->prof.cumtime * 1e9;
         size_text(ss, sizeof ss, to);
         if (gain > 0) {
             v.action = AD_ADJUST_SIZE;
