@@ -16,9 +16,12 @@ const char *ad_action_name(AdAction a) {
     return a >= AD_KEEP && a <= AD_NOT_RECOMMENDED ? N[a] : "KEEP";
 }
 
-int64_t ad_current_maxsize(const AnFunc *fn) {
+int64_t ad_current_maxsize(const AnFunc *fn, const CacheStat *stats) {
     if (fn->cache.maxsize == AN_UNBOUNDED || fn->cache.kind == AN_CACHE) return TC_UNBOUNDED;
-    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN || fn->cache.maxsize < 0) return 128;
+    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN || fn->cache.maxsize < 0) {
+        if (stats) return stats->maxsize == CACHE_UNBOUNDED ? TC_UNBOUNDED : stats->maxsize;
+        return 128;
+    }
     return fn->cache.maxsize;
 }
 
@@ -47,7 +50,7 @@ static AdVerdict base(const AdEvidence *e) {
     v.action = AD_KEEP;
     v.gain_s = -1;
     v.source = "static";
-    v.current_maxsize = ad_current_maxsize(e->fn);
+    v.current_maxsize = ad_current_maxsize(e->fn, e->stats);
     return v;
 }
 
@@ -61,9 +64,15 @@ static int too_few(AdVerdict *v, uint64_t n, const AdConfig *cfg, const char *wh
     }
     if ((int64_t)n >= cfg->min_calls) return 0;
     v->note = "not-enough-data";
+    char at[48] = "";
+    if (v->current_maxsize) {
+        char cs[24];
+        size_text(cs, sizeof cs, v->current_maxsize);
+        snprintf(at, sizeof at, " at maxsize %s", cs);
+    }
     snprintf(v->reason, sizeof v->reason,
-             "Not enough data: %llu call%s in %s (need min_calls = %lld) - kept%s%.1f%% hit rate so far",
-             (unsigned long long)n, n == 1 ? "" : "s", what, (long long)cfg->min_calls, "; ", v->hit_rate_percent);
+             "Not enough data: %llu call%s in %s (need min_calls = %lld) - kept; %.1f%% hit rate so far%s",
+             (unsigned long long)n, n == 1 ? "" : "s", what, (long long)cfg->min_calls, v->hit_rate_percent, at);
     return 1;
 }
 

@@ -73,9 +73,10 @@ AdVerdict ad_candidate(const AdEvidence *e, const AdConfig *cfg);
 
 /* "KEEP", "REMOVE", "ADJUST_SIZE", "ADD_CACHE", "NOT_RECOMMENDED". */
 const char *ad_action_name(AdAction a);
-/* The cache's size as the rules see it: TC_UNBOUNDED for functools.cache / maxsize=None, 128
- * (lru_cache's default) when the expression could not be evaluated. */
-int64_t ad_current_maxsize(const AnFunc *fn);
+/* The cache's size as the rules see it: TC_UNBOUNDED for functools.cache / maxsize=None; when
+ * the source does not spell it out (maxsize=SOME_CONSTANT), the one the running cache reported
+ * (stats, may be NULL), else 128 (a guess: lru_cache's default). */
+int64_t ad_current_maxsize(const AnFunc *fn, const CacheStat *stats);
 /* The bounded size suggested when a bounded cache must grow to hold `keys`: the working set
  * with a quarter headroom, rounded up to a power of two (never "unbounded"). */
 int64_t ad_headroom_size(uint64_t keys);

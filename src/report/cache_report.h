@@ -17,7 +17,7 @@ typedef struct CrExisting {
     const AnFile *file;
     const AnFunc *fn;
     const char *recommendation; /* "KEEP", "REMOVE", "ADJUST_SIZE" */
-    char reason[640];
+    char reason[760]; /* the verdict's reason and the words on cache_clear() calls (trace_advice.c) */
     int64_t suggested_maxsize;  /* 0: none */
     const char *source;         /* "static", "cache_stats", "trace", "profile" */
     int64_t hits, misses, currsize, maxsize_seen; /* from cache_stats.json (0 when static) */

@@ -60,7 +60,7 @@ typedef struct TaCtx {
     int pass;
 } TaCtx;
 
-static int64_t current_maxsize(const AnFunc *fn) { return ad_current_maxsize(fn); }
+static int64_t current_maxsize(const CrExisting *x) { return ad_current_maxsize(x->fn, x->has_stat ? &x->stat : NULL); }
 
 static int64_t size_of(const TcFunc *f, void *vctx) {
     TaCtx *ctx = vctx;
@@ -73,7 +73,7 @@ static int64_t size_of(const TcFunc *f, void *vctx) {
         }
     }
     for (size_t i = 0; i < r->nexisting; i++)
-        if (func_matches(f, r->existing[i].file, r->existing[i].fn)) return current_maxsize(r->existing[i].fn);
+        if (func_matches(f, r->existing[i].file, r->existing[i].fn)) return current_maxsize(&r->existing[i]);
     return 0;
 }
 
@@ -103,9 +103,45 @@ static void curve_points(Buf *b, const TcFunc *f, int64_t cur, int64_t sug) {
     buf_puts(b, "]");
 }
 
+/* t17b: which curve is the evidence when the trace has cache_clear() calls (X records):
+ * production's (test/fixture clears left out, set->clears = TC_CLEARS_PRODUCTION) unless some
+ * clears are of unknown origin, then the one as measured (every clear applied). m is the
+ * function in the measured set, NULL when no trace has a clear. The advice stage then judges
+ * that curve like any other (docs/evidence-rules.md). */
+static int basis_measured(const TcFunc *f, const TcFunc *m) { return m && f->clears[TR_CLEAR_UNKNOWN] > 0; }
+static uint64_t nclears(const TcFunc *f) {
+    return f->clears[TR_CLEAR_CODE] + f->clears[TR_CLEAR_TEST] + f->clears[TR_CLEAR_FIXTURE] + f->clears[TR_CLEAR_UNKNOWN];
+}
+
+/* The reason's words on the clears (empty when there were none). */
+static void clears_note(char *out, size_t n, const TcFunc *f, const TcFunc *m, int64_t size) {
+    out[0] = 0;
+    if (!m || !nclears(f)) return;
+    unsigned long long code = f->clears[TR_CLEAR_CODE], unk = f->clears[TR_CLEAR_UNKNOWN],
+                       tests = f->clears[TR_CLEAR_TEST] + f->clears[TR_CLEAR_FIXTURE];
+    double hp = tc_hit_rate(f, size), hm = tc_hit_rate(m, size);
+    if (unk)
+        snprintf(out, n, " [verdict on the hit rate as measured, %.1f%%: %llu cache_clear() calls of unknown origin - run pytest "
+                         "--glintefy to tell the tests' from the code's]", hm, unk);
+    else if (tests)
+        snprintf(out, n, " [verdict on the hit rate as in production, %.1f%%: the %llu cache_clear() calls made by tests/fixtures "
+                         "left out%s; as measured with them %.1f%%]", hp, tests, code ? ", the code's kept" : "", hm);
+    else snprintf(out, n, " [the %llu cache_clear() calls made by the code are kept: they happen in production too]", code);
+}
+
+static void evidence_clears(Buf *b, const TcFunc *f, const TcFunc *m, int64_t at) {
+    if (!m || !nclears(f)) return;
+    buf_printf(b, ", \"hit_rate_percent_measured\": %.1f, \"hit_rate_percent_production\": %.1f, \"hit_rate_basis\": \"%s\", "
+                  "\"cache_clears\": {\"code\": %llu, \"test\": %llu, \"fixture\": %llu, \"unknown\": %llu}",
+               tc_hit_rate(m, at), tc_hit_rate(f, at), basis_measured(f, m) ? "measured" : "production",
+               (unsigned long long)f->clears[TR_CLEAR_CODE], (unsigned long long)f->clears[TR_CLEAR_TEST],
+               (unsigned long long)f->clears[TR_CLEAR_FIXTURE], (unsigned long long)f->clears[TR_CLEAR_UNKNOWN]);
+}
+
 /* The trace's numbers behind verdict v (its suggested size and expected saving, already capped
  * by the advice stage) as a JSON object. */
-static void evidence(Buf *b, const TcFunc *f, int64_t cur, const AdVerdict *v, double run_ns) {
+static void evidence(Buf *b, const TcFunc *f, int64_t cur, const AdVerdict *v, double run_ns, const TcFunc *prod,
+                     const TcFunc *meas) {
     int64_t sug = v->suggested_maxsize;
     int64_t at = cur ? cur : TC_UNBOUNDED;
     uint64_t hits = tc_hits(f, at), av = tc_avoided(f, at);
@@ -130,6 +166,7 @@ static void evidence(Buf *b, const TcFunc *f, int64_t cur, const AdVerdict *v, d
                    tc_hit_rate(f, sug), secs(sv), run_ns > 0 ? 100.0 * sv / run_ns : 0);
         if (v->capped) buf_puts(b, ", \"capped_by_profile\": true");
     }
+    evidence_clears(b, prod, meas, sug && !cur ? sug : at);
     buf_printf(b, ", \"overhead_ns_per_hit\": %u, \"curve\": ", f->overhead_ns);
     curve_points(b, f, cur, sug);
     buf_puts(b, "}");
@@ -143,25 +180,34 @@ static AdConfig ad_config(const RvConfig *cfg) {
 
 /* Existing cache: the advice stage's verdict on its trace and the rest of its evidence. Returns
  * the size the cache will have. */
-static int64_t judge_existing(CrExisting *x, const TcFunc *f, const RvConfig *cfg, double run_ns, const CrReport *r) {
+static int64_t judge_existing(CrExisting *x, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns,
+                              const CrReport *r) {
+    const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
     AdConfig ac = ad_config(cfg);
     AdEvidence e = {.fn = x->fn, .stats = x->has_stat ? &x->stat : NULL, .prof = x->prof, .trace = f, .run_ns = run_ns,
                     .hit_ns = r->hit_ns};
     AdVerdict v = ad_existing(&e, &ac);
+    if (!strcmp(v.source, "trace")) {
+        char note[300];
+        clears_note(note, sizeof note, prod, meas, v.current_maxsize);
+        size_t len = strlen(v.reason);
+        snprintf(v.reason + len, sizeof v.reason - len, "%s", note);
+    }
     cr_existing_take(x, &v);
     x->decided = 1;
     free(x->trace_evidence);
     x->trace_evidence = NULL;
     if (!strcmp(v.source, "trace")) {
         Buf ev = {0};
-        evidence(&ev, f, v.current_maxsize, &v, run_ns);
+        evidence(&ev, f, v.current_maxsize, &v, run_ns, prod, meas);
         x->trace_evidence = ev.data;
     }
     return v.action == AD_REMOVE ? 0 : v.action == AD_ADJUST_SIZE ? v.suggested_maxsize : v.current_maxsize;
 }
 
 /* A candidate: the advice stage's verdict on its trace. Returns its assumed size. */
-static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *cfg, double run_ns) {
+static int64_t judge_candidate(CrCandidate *c, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns) {
+    const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
     AdConfig ac = ad_config(cfg);
     const char *objection = NULL;
     for (int i = 0; i < c->nrejects && !objection; i++)
@@ -171,8 +217,14 @@ static int64_t judge_candidate(CrCandidate *c, const TcFunc *f, const RvConfig *
                     .objection = objection};
     AdVerdict v = ad_candidate(&e, &ac);
     int ok = v.action == AD_ADD_CACHE, thin = v.note != NULL;
+    {
+        char note[300];
+        clears_note(note, sizeof note, prod, meas, v.suggested_maxsize ? v.suggested_maxsize : TC_UNBOUNDED);
+        size_t len = strlen(v.reason);
+        snprintf(v.reason + len, sizeof v.reason - len, "%s", note);
+    }
     Buf ev = {0};
-    evidence(&ev, f, 0, &v, run_ns);
+    evidence(&ev, f, 0, &v, run_ns, prod, meas);
     Buf b = {0};
     buf_printf(&b, "{\"recommendation\": \"%s\", \"reason\": ", thin ? "NOT_MEASURED" : ad_action_name(v.action));
     jstr(&b, v.reason);
@@ -249,9 +301,29 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     free(dir);
     if (!nt) { free(tf); return 0; }
 
+    /* Traces of one function written in different checkouts (CI shards merged by `review
+     * merge`, each with its own absolute path) are one function: name each traced file by the
+     * repository-relative path of the analysed file it is, so that their curves add up. */
+    for (size_t i = 0; i < nt; i++)
+        for (size_t k = 0; k < tf[i].nfuncs; k++) {
+            TrFunc *fn = &tf[i].funcs[k];
+            const char *rel = NULL;
+            for (size_t j = 0; j < r->nexisting && !rel; j++)
+                if (path_matches(r->existing[j].file->path, fn->file)) rel = r->existing[j].file->path;
+            for (size_t j = 0; j < r->ncandidates && !rel; j++)
+                if (path_matches(r->candidates[j].file->path, fn->file)) rel = r->candidates[j].file->path;
+            if (rel && strcmp(rel, fn->file)) {
+                free(fn->file);
+                fn->file = xstrndup(rel, strlen(rel));
+            }
+        }
     TaCtx ctx = {.r = r, .pass = 1};
-    TcSet set = {0};
+    TcSet set = {0}, meas = {.clears = TC_CLEARS_MEASURED}; /* meas: only when a trace has clears */
+    int any_clears = 0;
+    for (size_t i = 0; i < nt; i++) any_clears |= tf[i].nclears > 0;
     for (size_t i = 0; i < nt; i++) tc_add(&set, &tf[i], size_of, &ctx);
+    if (any_clears)
+        for (size_t i = 0; i < nt; i++) tc_add(&meas, &tf[i], size_of, &ctx);
     double run_ns = run_seconds > 0 ? run_seconds * 1e9 : (double)set.root_ns;
     for (size_t i = 0; i < nt; i++)
         if (tf[i].overhead_ns > r->hit_ns) r->hit_ns = tf[i].overhead_ns;
@@ -267,8 +339,14 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
             for (size_t i = 0; i < r->ncandidates && !it->x && !it->c; i++)
                 if (r->candidates[i].fn->cache.kind == AN_NO_CACHE && func_matches(f, r->candidates[i].file, r->candidates[i].fn))
                     it->c = &r->candidates[i];
-            if (it->x) it->assumed = judge_existing(it->x, f, cfg, run_ns, r);
-            else if (it->c) it->assumed = judge_candidate(it->c, f, cfg, run_ns);
+            const TcFunc *m = NULL; /* the same function in the measured set */
+            for (size_t j = 0; j < meas.nfuncs && !m; j++)
+                if (meas.funcs[j].line == f->line && !strcmp(meas.funcs[j].file, f->file) && !strcmp(meas.funcs[j].qualname, f->qualname))
+                    m = &meas.funcs[j];
+            /* a cache never called in the traced run (recorded or not) is judged by the advice
+             * stage too: cache_info() if it has counters, else "not exercised" - never REMOVE */
+            if (it->x) it->assumed = judge_existing(it->x, f, m, cfg, run_ns, r);
+            else if (it->c) it->assumed = judge_candidate(it->c, f, m, cfg, run_ns);
         }
         if (pass == 1) {
             TaItem *items = ctx.items;
@@ -277,6 +355,12 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
             for (size_t i = 0; i < nt; i++) tc_add(&again, &tf[i], size_of, &ctx);
             tc_set_free(&set);
             set = again;
+            if (any_clears) {
+                TcSet m2 = {.clears = TC_CLEARS_MEASURED};
+                for (size_t i = 0; i < nt; i++) tc_add(&m2, &tf[i], size_of, &ctx);
+                tc_set_free(&meas);
+                meas = m2;
+            }
             free(items);
             ctx.items = NULL;
         } else {
@@ -288,6 +372,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     for (size_t i = 0; i < set.nfuncs; i++) r->trace_calls += set.funcs[i].calls;
     r->trace_run_seconds = run_ns / 1e9;
     tc_set_free(&set);
+    tc_set_free(&meas);
     for (size_t i = 0; i < nt; i++) tr_free(&tf[i]);
     free(tf);
     return nt;
