@@ -131,6 +131,8 @@ typedef struct AnFunc {
     int first_line;       /* co_firstlineno: the first decorator's line, else the def line */
     int end_line, col;
     int is_method, is_staticmethod, is_classmethod, is_property, is_async, is_generator, is_nested;
+    int is_overload;      /* a typing.overload stub: a signature, not a function of its own */
+    const char *unhashable_hint; /* a parameter annotated dict/list/set..., or **kwargs; else NULL */
     int nparams;
     AnCache cache;        /* kind AN_NO_CACHE when none */
     AnPurity purity;      /* local verdict; an_repo_link makes it repository-wide */

@@ -555,6 +555,47 @@ static void walk_args_defaults(W *w, const AstNode *args, int f) {
     }
 }
 
+/* Whether an annotation names a mutable container (dict, list, set, typing's Dict/List/Set/
+ * MutableMapping..., subscripted or not, "X | None" too): an argument of that type makes
+ * lru_cache raise TypeError. */
+static int mutable_annotation(W *w, const AstNode *e, int depth) {
+    if (!e || depth > 8) return 0;
+    if (e->kind == AST_Subscript) return mutable_annotation(w, e->v.Subscript.value, depth + 1);
+    if (e->kind == AST_BinOp) return mutable_annotation(w, e->v.BinOp.left, depth + 1) || mutable_annotation(w, e->v.BinOp.right, depth + 1);
+    if (e->kind != AST_Name && e->kind != AST_Attribute) return 0;
+    char buf[256];
+    const char *q = lib_name(w, e, buf, sizeof buf);
+    static const char *const MUT[] = {"dict", "list", "set", "bytearray", "typing.Dict", "typing.List", "typing.Set",
+                                      "typing.MutableMapping", "typing.MutableSequence", "typing.MutableSet",
+                                      "typing.DefaultDict", "typing.OrderedDict", "collections.defaultdict",
+                                      "collections.OrderedDict", "collections.abc.MutableMapping",
+                                      "collections.abc.MutableSequence", "collections.abc.MutableSet"};
+    for (size_t i = 0; i < sizeof MUT / sizeof MUT[0]; i++)
+        if (strcmp(q, MUT[i]) == 0) return 1;
+    return 0;
+}
+
+/* The unhashable-looking hint: a parameter annotated as a mutable container, or **kwargs (a
+ * cache key of keyword arguments is only as hashable as their values, which a pass-through
+ * cannot promise). Not a hazard: a trace measures whether calls really are unhashable. */
+static void unhashable_annotations(W *w, const AstNode *args, int f) {
+    if (!args || f < 0) return;
+    const AstList *pl[3] = {args->v.arguments.posonlyargs, args->v.arguments.args, args->v.arguments.kwonlyargs};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < ast_list_len(pl[k]); i++) {
+            const AstNode *a = pl[k]->items[i];
+            if (mutable_annotation(w, a->v.arg.annotation, 0)) {
+                w->funcs.items[f].unhashable_hint =
+                    AJOIN(w->a, L("parameter '"), a->v.arg.arg, L("' is annotated as a mutable container"));
+                return;
+            }
+        }
+    const AstNode *kw = args->v.arguments.kwarg;
+    if (kw)
+        w->funcs.items[f].unhashable_hint =
+            AJOIN(w->a, L("'**"), kw->v.arg.arg, L("' takes any keyword arguments: their values may be unhashable"));
+}
+
 static void bind_params(W *w, const AstNode *args, int self, const char *cls) {
     if (!args) return;
     int first = 1;
@@ -574,7 +615,7 @@ static int count_params(const AstNode *args) {
            ast_list_len(args->v.arguments.kwonlyargs) + (args->v.arguments.vararg != NULL) + (args->v.arguments.kwarg != NULL);
 }
 
-enum { D_PROPERTY = 1, D_STATIC = 2, D_CLASS = 4, D_CACHED_PROPERTY = 8, D_CACHE = 16 };
+enum { D_PROPERTY = 1, D_STATIC = 2, D_CLASS = 4, D_CACHED_PROPERTY = 8, D_CACHE = 16, D_OVERLOAD = 32 };
 
 /* What a decorator is: D_* bits; fills *c for a cache decorator. */
 static int classify_decorator(W *w, const AstNode *d, AnCache *c) {
@@ -592,6 +633,7 @@ static int classify_decorator(W *w, const AstNode *d, AnCache *c) {
     if (strcmp(q, "property") == 0 || strcmp(q, "abc.abstractproperty") == 0) return D_PROPERTY;
     if (strcmp(q, "staticmethod") == 0 || strcmp(q, "abc.abstractstaticmethod") == 0) return D_STATIC;
     if (strcmp(q, "classmethod") == 0 || strcmp(q, "abc.abstractclassmethod") == 0) return D_CLASS;
+    if (strcmp(q, "typing.overload") == 0 || strcmp(q, "typing_extensions.overload") == 0) return D_OVERLOAD;
     if (e->kind == AST_Attribute && (str_eq(e->v.Attribute.attr, "setter") || str_eq(e->v.Attribute.attr, "getter") ||
                                      str_eq(e->v.Attribute.attr, "deleter")))
         return D_PROPERTY;
@@ -644,8 +686,10 @@ static void walk_funcdef(W *w, const AstNode *n) {
         if (k & (D_PROPERTY | D_CACHED_PROPERTY)) fp->is_property = 1;
         if (k & D_STATIC) fp->is_staticmethod = 1;
         if (k & D_CLASS) fp->is_classmethod = 1;
+        if (k & D_OVERLOAD) fp->is_overload = 1;
     }
     walk_args_defaults(w, args, f);
+    unhashable_annotations(w, args, f);
     ps = &w->scopes.items[outer];
 
     /* the name is bound in the enclosing scope */

@@ -288,7 +288,8 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
         for (int j = 0; j < f->nfuncs; j++) {
             int rf = repo->file_base[i] + j;
             repo->funcs[rf] = (AnFuncRef){i, j};
-            names_add(&l.funcs, f->module, f->funcs[j].qualname, rf, NULL);
+            /* a call of an overloaded name reaches the implementation, not a typing.overload stub */
+            if (!f->funcs[j].is_overload) names_add(&l.funcs, f->module, f->funcs[j].qualname, rf, NULL);
         }
         for (int j = 0; j < f->naliases; j++) names_add(&l.aliases, f->module, f->aliases[j].name, 0, f->aliases[j].target);
         for (int j = 0; j < f->nclasses; j++) names_add(&l.classes, f->module, f->classes[j], 0, NULL);
