@@ -675,6 +675,11 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
             int matched = 0;
             for (size_t i = 0; i < r.nexisting; i++)
                 if (!strcmp(r.existing[i].source, "static") && stat_matches(&cs.items[s], &r.existing[i])) {
+                    /* a maxsize the code gives by a parameter (a cache factory's) or an expression: the
+                     * run's cache_info() says what it was (the facts belong to this command) */
+                    AnFunc *fn = (AnFunc *)r.existing[i].fn;
+                    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN && (cs.items[s].maxsize >= 0 || cs.items[s].maxsize == CACHE_UNBOUNDED))
+                        fn->cache.maxsize = cs.items[s].maxsize == CACHE_UNBOUNDED ? AN_UNBOUNDED : (long)cs.items[s].maxsize;
                     stats_verdict(&r.existing[i], &cs.items[s], &cfg);
                     matched = 1;
                     break;
