@@ -99,6 +99,8 @@ typedef struct AnCache {
      * decorator whose body makes lru_cache(...)(func), named by factory) */
     const char *via;
     const char *factory; /* "module.qualname" of the cache decorator for via "factory", else NULL */
+    const char *made_at; /* "path:line" of the call that makes it when that is in another file
+                          * (lru_cache(n)(imported_function)), else NULL; loc is then the def */
 } AnCache;
 
 /* ADDED: how a call's target was classified by an_file_facts. */
@@ -162,7 +164,9 @@ typedef struct AnFunc {
 /* A decorator that is not a library one, to be looked up across the repository by an_repo_link:
  * a use of a cache decorator (AnFunc.makes_cache_level) makes the decorated function cached. */
 typedef struct AnDecoUse {
-    int func;           /* the decorated function (index in AnFile.funcs) */
+    int func;           /* the decorated function (index in AnFile.funcs); -1: the function target
+                         * names is itself cached by `cache` (lru_cache(n)(imported_function)) */
+    AnCache cache;      /* func -1 only */
     int index;          /* position in the decorator list */
     int called;         /* calls made between the name and the decorator: `@f` 0, `@f(64)` 1, and one
                          * more when the name holds a call's result (`cacheit = make_cache(64)`) */

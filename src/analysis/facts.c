@@ -625,7 +625,7 @@ static void note_deco_use(W *w, int scope, int f, int index, const AstNode *d) {
     if (!dotted(e, &head, rest, sizeof rest)) return;
     Bind *b = lookup(w, scope, head);
     if (!b) return;
-    AnDecoUse u = {f, index, d->kind == AST_Call, NULL, -1, loc_of(d)};
+    AnDecoUse u = {.func = f, .index = index, .called = d->kind == AST_Call, .call = -1, .loc = loc_of(d)};
     if ((b->flags & (B_IMPORT | B_DEF)) && b->target) u.target = AJOIN(w->a, Z(b->target), Z(rest));
     else if (b->scope == 0 && !(b->flags & (B_PARAM | B_CLASS | B_MULTI)) && b->call >= 0 && !rest[0]) {
         u.call = b->call;
@@ -859,6 +859,16 @@ static Str first_param(W *w, int f) {
     return (Str){0};
 }
 
+/* lru_cache(n)(f) of a function imported from another module: linking finds it. */
+static void note_imported_cache(W *w, const Bind *b, const AnCache *c) {
+    if (!(b->flags & B_IMPORT) || !b->target) return;
+    AnDecoUse u = {.func = -1, .cache = *c, .target = b->target, .call = -1, .loc = c->loc};
+    char at[TXT_CAP];
+    snprintf(at, sizeof at, "%s:%d", w->out->path, c->loc.line);
+    u.cache.made_at = arena_strndup(w->a, at, strlen(at));
+    vec_push(&w->deco_uses, u);
+}
+
 /* A cache made by a call inside a function or class body (module level: cache_assignment):
  * - lru_cache(..)(func) of the function's first parameter: the function is a cache decorator;
  * - x = lru_cache(..)(f) of a function defined here: f is cached (a cache per call of the
@@ -886,6 +896,9 @@ static void note_cache_call(W *w, const AstNode *n) {
         } else if ((b->flags & B_DEF) && b->func >= 0 && w->funcs.items[b->func].cache.kind == AN_NO_CACHE) {
             c.via = "local assignment";
             w->funcs.items[b->func].cache = c;
+        } else {
+            c.via = "local assignment";
+            note_imported_cache(w, b, &c);
         }
     } else if (x->kind == AST_Attribute && x->v.Attribute.value->kind == AST_Name) {
         Bind *b = lookup(w, w->cur, x->v.Attribute.value->v.Name.id);
@@ -904,6 +917,12 @@ static void cache_assignment(W *w, const AstNode *stmt, const AstNode *target, c
     if (!wrapped || wrapped->kind != AST_Name) return;
     c.via = "assignment";
     Bind *g = lookup(w, w->cur, wrapped->v.Name.id);
+    if (g && (g->flags & B_IMPORT)) {
+        c.loc = loc_of(stmt);
+        c.index = -1;
+        note_imported_cache(w, g, &c);
+        return;
+    }
     if (!g || !(g->flags & B_DEF) || g->func < 0) return;
     int f = g->func;
     const char *qualified = g->target;

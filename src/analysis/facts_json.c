@@ -79,6 +79,7 @@ static json_t *func_json(const AnFunc *fn) {
         json_object_set_new(c, "index", json_integer(fn->cache.index));
         if (fn->cache.via) json_object_set_new(c, "via", json_string(fn->cache.via));
         if (fn->cache.factory) json_object_set_new(c, "factory", json_string(fn->cache.factory));
+        if (fn->cache.made_at) json_object_set_new(c, "made_at", json_string(fn->cache.made_at));
         json_object_set_new(o, "cache", c);
     }
     if (fn->makes_cache_level) {

@@ -262,6 +262,32 @@ static int is_effect(AnIssueKind k) {
     return k != AN_P_GENERATOR && k != AN_P_COROUTINE && k != AN_P_CALLS_UNKNOWN && k != AN_P_RAISES_ONLY;
 }
 
+/* The call alias (NAME = f(...)) a qualified name stands for, following re-exports as resolve()
+ * does; -1 if none. */
+static int find_call_alias(L *l, const char *target) {
+    char cur[1024], tmp[1024];
+    size_t n = join_cut(cur, sizeof cur, target, strlen(target), "", 0);
+    for (int hop = 0; hop < MAX_HOPS; hop++) {
+        int a = names_find(&l->call_aliases, cur, n);
+        if (a >= 0) return a;
+        int found = 0;
+        for (size_t k = n; k > 0; k--) {
+            if (k != n && cur[k] != '.') continue;
+            int b = names_find(&l->aliases, cur, k);
+            if (b < 0) continue;
+            const char *t = l->aliases.targets.items[b];
+            size_t m = join_cut(tmp, sizeof tmp, t, strlen(t), cur + k, n - k);
+            if (m == n && memcmp(tmp, cur, n) == 0) break;
+            memcpy(cur, tmp, m + 1);
+            n = m;
+            found = 1;
+            break;
+        }
+        if (!found) return -1;
+    }
+    return -1;
+}
+
 /* Uses of the repository's cache decorators (AnFunc.makes_cache_level): `@memo` where memo's body
  * makes lru_cache(..)(func), `@make_cache(64)` and `@cacheit` (cacheit = make_cache(64)) where
  * make_cache returns such a decorator. The decorated function gets the cache the decorator makes,
@@ -275,9 +301,20 @@ static void link_cache_decorators(L *l, AnRepo *repo, AddVec *adds) {
             const char *t = u->target;
             int called = u->called;
             if (!t || !*t) continue;
+            if (u->func < 0) { /* lru_cache(n)(imported_function) */
+                int r = resolve_memo(l, t);
+                if (r < 0) continue;
+                AnFunc *fn = rfunc(repo, r);
+                if (fn->cache.kind != AN_NO_CACHE) continue;
+                fn->cache = u->cache;
+                fn->cache.loc = (AnLoc){fn->line, fn->col};
+                fn->cache.made_at = adup(repo, r, u->cache.made_at);
+                repo->files[repo->funcs[r].file].ncaches++;
+                continue;
+            }
             int r = resolve_memo(l, t);
-            if (r < 0) { /* a name holding a call's result */
-                int a = names_find(&l->call_aliases, t, strlen(t));
+            if (r < 0) { /* a name holding a call's result (reached through re-exports) */
+                int a = find_call_alias(l, t);
                 if (a < 0) continue;
                 t = l->call_aliases.targets.items[a];
                 called++;
