@@ -875,10 +875,19 @@ static void note_imported_cache(W *w, const Bind *b, const AnCache *c) {
  *   function around it);
  * - lru_cache(..)(self.NAME): the method NAME is cached, one cache per instance. */
 static void note_cache_call(W *w, const AstNode *n) {
-    if (w->cur == 0) return;
     AnCache c;
     const AstNode *x = cache_call_arg(w, n, &c);
-    if (!x) return;
+    if (!x) {
+        /* deco(f) / deco(args)(f) of a function defined here (`is_diag = cacheit(is_diag)` in a
+         * class body): a use of deco, which linking may find is a cache decorator */
+        if (n->kind == AST_Call && ast_list_len(n->v.Call.args) == 1 && !ast_list_len(n->v.Call.keywords) &&
+            n->v.Call.args->items[0]->kind == AST_Name) {
+            Bind *g = lookup(w, w->cur, n->v.Call.args->items[0]->v.Name.id);
+            if (g && (g->flags & B_DEF) && g->func >= 0) note_deco_use(w, w->cur, g->func, -1, n->v.Call.func);
+        }
+        return;
+    }
+    if (w->cur == 0) return;
     c.loc = loc_of(n);
     c.index = -1;
     int f = cur_func(w);
