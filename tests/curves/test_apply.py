@@ -40,6 +40,11 @@ def stacked(n):
     return n - 1
 
 
+@deco_other
+def decorated_plain(n):
+    return n * 5
+
+
 class C:
     def __init__(self):
         self.inst = lru_cache()(self.inst)
@@ -119,10 +124,10 @@ def state(f):
 
 c = lib.C()
 for k in range(3):
-    for f in (lib.plain, lib.decorated, lib.stacked, c.meth, c.plain_meth, c.inst, lib.C.smeth, lib.assigned,
+    for f in (lib.plain, lib.decorated_plain, lib.decorated, lib.stacked, c.meth, c.plain_meth, c.inst, lib.C.smeth, lib.assigned,
               lib.via_factory, main_cached, main_plain):
         f(k)
-out = {"plain": state(lib.plain), "decorated": state(lib.decorated), "stacked": state(lib.stacked),
+out = {"plain": state(lib.plain), "decorated_plain": state(lib.decorated_plain), "decorated": state(lib.decorated), "stacked": state(lib.stacked),
        "C.meth": state(lib.C.meth), "C.plain_meth": state(lib.C.plain_meth), "C.inst": state(c.inst),
        "C.smeth": state(lib.C.smeth), "outer.<locals>.inner": state(lib.outer(1)), "_g": state(lib.assigned),
        "via_factory": state(lib.via_factory), "_h": state(lib.local(1)), "main_cached": state(main_cached),
@@ -183,7 +188,7 @@ def run_apply(repo, actions):
 CACHES = [("lib.py", "decorated"), ("lib.py", "stacked"), ("lib.py", "C.meth"), ("lib.py", "C.inst"),
           ("lib.py", "C.smeth"), ("lib.py", "outer.<locals>.inner"), ("lib.py", "_g"), ("lib.py", "via_factory"),
           ("lib.py", "_h"), ("work.py", "main_cached")]
-PLAINS = [("lib.py", "plain"), ("lib.py", "C.plain_meth"), ("work.py", "main_plain")]
+PLAINS = [("lib.py", "plain"), ("lib.py", "decorated_plain"), ("lib.py", "C.plain_meth"), ("work.py", "main_plain")]
 
 
 def run_all(s, binary):

@@ -103,6 +103,14 @@ def run_all(s, binary):
             path = os.path.join(repo, OUT, "validation_results.json")
             s.check(r.rc == 0 and b"perf/command.json" in r.err and os.path.exists(path) and
                     json.load(open(path))["runs"] == 1, "validate: the recorded command reused", r.err.decode()[-400:])
+            # traces read, no action in the file given: the message says so (not "profile first")
+            empty = os.path.join(tmp, "no-actions.json")
+            with open(empty, "w") as f:
+                json.dump({"recommendations": []}, f)
+            r = run(binary, ["review", "--repo", repo, "cache", "-q", "--validate", "--actions", empty, "--", "python3",
+                             "work.py"], timeout=180, cwd=repo)
+            s.check(r.rc == 0 and b"nothing to validate" in r.err and b"argument-key trace" in r.err and
+                    b"profile -- CMD' first" not in r.err, "validate: no action although traces exist", r.err.decode()[-400:])
             # from another directory: said as such, with the command whole
             r = run(binary, ["review", "--repo", repo, "cache", "-q", "--validate", "--num-runs", "1"], timeout=180, cwd=tmp)
             s.check(r.rc == 0 and b"run from " + repo.encode() in r.err and b"work.py" in r.err and
