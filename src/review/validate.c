@@ -259,9 +259,15 @@ int rv_cache_validate(const char *repo, const char *outdir, const RvConfig *cfg,
         Buf abs = {0};
         if (file[0] == '/') buf_puts(&abs, file);
         else buf_printf(&abs, "%s/%s", repo_real, file);
-        json_array_append_new(apply, json_pack("{s:I, s:s, s:I, s:s, s:s, s:O?}", "id", (json_int_t)nact, "file", abs.data,
-                                               "line", (json_int_t)a->first_line, "qualname", qualname, "action", action,
-                                               "maxsize", a->maxsize ? a->maxsize : json_null()));
+        json_t *item = json_pack("{s:I, s:s, s:I, s:s, s:s, s:O?}", "id", (json_int_t)nact, "file", abs.data, "line",
+                                 (json_int_t)a->first_line, "qualname", qualname, "action", action, "maxsize",
+                                 a->maxsize ? a->maxsize : json_null());
+        /* a cache a factory makes inside its own code (sympy's cacheit keeps cfunc.cache_info):
+         * removing it means removing the decorator, which keeps nothing of the cache, so the probe
+         * makes a cache that stores nothing (maxsize 0) instead of taking the cache object away */
+        if (fn && fn->cache.via && !strcmp(fn->cache.via, "factory") && !strcmp(action, "remove"))
+            json_object_set_new(item, "keep_api", json_true());
+        json_array_append_new(apply, item);
         buf_free(&abs);
         nact++;
     }

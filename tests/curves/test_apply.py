@@ -161,10 +161,10 @@ def run_apply(repo, actions):
     if os.path.exists(report):
         os.remove(report)
     items = []
-    for i, (file, qual, action, maxsize) in enumerate(actions):
+    for i, (file, qual, action, maxsize, *keep) in enumerate(actions):
         path = os.path.join(repo, file)
         items.append({"id": i, "file": path, "line": first_lines(path)[qual], "qualname": qual, "action": action,
-                      "maxsize": maxsize})
+                      "maxsize": maxsize, "keep_api": bool(keep)})
     with open(apply_path, "w") as f:
         json.dump({"report": report, "apply": items}, f)
     env = dict(os.environ, PYTHONPATH=PROBE, GLINTEFY_PROBE_APPLY=apply_path)
@@ -218,6 +218,11 @@ def run_all(s, binary):
                     "state %s, applied %s" % (state.get(q, state), sorted(applied)))
         s.check(calls.get(CACHES.index(("lib.py", "decorated")), 0) == 3, "apply: calls of a resized cache reported",
                 str(calls))
+
+        # a removal inside a cache factory's code keeps a cache object that stores nothing
+        state, applied, _ = run_apply(repo, [("lib.py", "via_factory", "remove", None, True)])
+        s.check(state.get("via_factory") == ("cache", 0, True) and 0 in applied, "apply: remove a factory's cache (keep_api)",
+                str(state.get("via_factory", state)))
 
         acts = [(f, q, "add", None) for f, q in PLAINS] + [("lib.py", "outer.<locals>.inner", "add", 7)]
         state, applied, calls = run_apply(repo, acts)

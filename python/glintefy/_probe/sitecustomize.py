@@ -1022,7 +1022,8 @@ if _DIR and os.path.isdir(_DIR) and "glintefy_probe" not in sys.modules:
 
 
 # ---- validation mode (`review cache --validate`): GLINTEFY_PROBE_APPLY names a JSON file
-# {"report": PATH, "apply": [{id, file, line, qualname, action: add|resize|remove, maxsize: int|null}]}
+# {"report": PATH, "apply": [{id, file, line, qualname, action: add|resize|remove, maxsize: int|null,
+# keep_api: true for a removal inside a cache factory's code (the cache becomes lru_cache(maxsize=0))}]}
 # naming each function as the traces do: its file, co_firstlineno (a decorated function's first
 # decorator line) and __qualname__. Nothing is profiled or traced.
 # - remove / resize: functools.lru_cache (and so functools.cache, which calls it) is replaced by a
@@ -1037,7 +1038,7 @@ if _DIR and os.path.isdir(_DIR) and "glintefy_probe" not in sys.modules:
 class _Applier:
     def __init__(self, targets, report):
         import functools
-        self.targets = targets  # realpath -> {(line, qualname): (action, maxsize, id)}
+        self.targets = targets  # realpath -> {(line, qualname): (action, maxsize, id, keep_api)}
         self.basenames = {os.path.basename(f) for f in targets}
         self.report = report
         self.functools = functools
@@ -1096,6 +1097,8 @@ class _Applier:
         act = self.action_of(fn)
         if act and act[0] == "remove":
             self.applied(act)
+            if act[3]:  # made by a cache factory whose code uses the cache object: one that keeps nothing
+                return self.real_lru(maxsize=0, typed=typed)(fn)
             return fn
         if act and act[0] == "resize":
             w = self.real_lru(maxsize=act[1], typed=typed)(fn)
@@ -1164,7 +1167,7 @@ def _start_apply(path):
         for n, t in enumerate(doc.get("apply", ())):
             ms = t.get("maxsize")
             targets.setdefault(os.path.realpath(t["file"]), {})[(int(t["line"]), t["qualname"])] = (
-                t["action"], None if ms is None else int(ms), int(t.get("id", n)))
+                t["action"], None if ms is None else int(ms), int(t.get("id", n)), bool(t.get("keep_api")))
     except Exception as err:
         sys.stderr.write("glintefy probe: %s: %s (nothing applied)\n" % (path, err))
         return
