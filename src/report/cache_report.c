@@ -290,6 +290,9 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     else if (fn->cache.maxsize < 0) jw_null(w); /* an expression the analysis cannot evaluate */
     else jw_int(w, fn->cache.maxsize);
     kv_bool(w, "typed", fn->cache.typed);
+    /* how the cache is made: a decorator, an assignment, one per instance, a cache factory's use */
+    kv_str(w, "made_by", fn->cache.via ? fn->cache.via : "decorator");
+    if (fn->cache.factory) kv_str(w, "factory", fn->cache.factory);
     kv_str(w, "recommendation", x->recommendation);
     kv_str(w, "reason", x->reason);
     jw_lkey(w, "suggested_maxsize");

@@ -51,7 +51,9 @@ const char RV_CACHE_HELP[] =
     "  --validate -- CMD   then run CMD num_runs times as it is and num_runs times with the\n"
     "                      actions of cache_recommendations.json applied in memory by the probe;\n"
     "                      compares median wall time, stdout and exit status and writes\n"
-    "                      validation_results.json (docs/curves.md, Validation)\n";
+    "                      validation_results.json (docs/curves.md, Validation)\n"
+    "  --actions FILE      with --validate: apply the actions of FILE (a cache_recommendations.json,\n"
+    "                      e.g. one edited to keep some actions) instead of the one just written\n";
 
 static void add_warning(CrReport *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_warning(CrReport *r, const char *fmt, ...) {
@@ -448,6 +450,7 @@ typedef struct CacheOpts {
     int nprofiles;
     int quiet, top, jobs;
     int validate;  /* --validate [-- CMD ARGS...] */
+    const char *actions; /* --actions FILE */
     char **cmd;
     int ncmd;
 } CacheOpts;
@@ -468,6 +471,11 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
             if (r < 0 || (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "sarif")))
                 return cli_usage_error(ctx->hint, "--format needs text, json or sarif");
             o->format = val;
+            continue;
+        }
+        if ((r = rv_value_option("--actions", argc, argv, &i, &val)) != 0) {
+            if (r < 0 || !*val) return cli_usage_error(ctx->hint, "--actions needs a file");
+            o->actions = val;
             continue;
         }
         if ((r = rv_value_option("--output-dir", argc, argv, &i, &val)) != 0) {
@@ -496,13 +504,17 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
         if (r > 0) continue;
         return cli_usage_error(ctx->hint, "cache: unexpected argument '%s'", a);
     }
+    if (o->actions && !o->validate) return cli_usage_error(ctx->hint, "cache: --actions needs --validate");
     return 0;
 }
 
 /* The command `review profile` recorded in perf/command.json, when it ran from the current
  * directory (so its relative paths still hold); NULL otherwise. The array and strings are
  * malloc'd. */
-static char **recorded_command(const char *perfdir, int *n) {
+/* The command `review profile` recorded (perf/command.json), when glintefy runs from the directory
+ * it ran in (relative paths in it hold only there); else NULL, with the reason in why (empty when
+ * nothing was recorded). */
+static char **recorded_command(const char *perfdir, int *n, Buf *why) {
     Buf path = {0};
     buf_printf(&path, "%s/command.json", perfdir);
     json_error_t err;
@@ -512,15 +524,24 @@ static char **recorded_command(const char *perfdir, int *n) {
     json_t *argv = json_object_get(root, "argv"), *cwd = json_object_get(root, "cwd");
     char here[4096];
     char **out = NULL;
-    if (json_is_array(argv) && json_array_size(argv) > 0 && json_is_string(cwd) && getcwd(here, sizeof here) &&
-        strcmp(here, json_string_value(cwd)) == 0) {
-        size_t k = json_array_size(argv);
+    size_t k = json_array_size(argv);
+    if (k > 0 && json_is_string(cwd)) {
         out = xcalloc(k + 1, sizeof *out);
         for (size_t i = 0; i < k; i++) {
             const char *a = json_string_value(json_array_get(argv, i));
             out[i] = xstrndup(a ? a : "", a ? strlen(a) : 0);
         }
         *n = (int)k;
+        if (!getcwd(here, sizeof here) || strcmp(here, json_string_value(cwd)) != 0) {
+            buf_printf(why, "perf/command.json records '");
+            rv_command_line(out, (int)k, why);
+            buf_printf(why, "' run from %s, and glintefy runs from %s: run it from there, or give the command after --",
+                       json_string_value(cwd), getcwd(here, sizeof here) ? here : "another directory");
+            for (size_t i = 0; i < k; i++) free(out[i]);
+            free(out);
+            out = NULL;
+            *n = 0;
+        }
     }
     json_decref(root);
     return out;
@@ -682,6 +703,11 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
             int matched = 0;
             for (size_t i = 0; i < r.nexisting && !matched; i++)
                 if (stat_matches(&cs.items[s], &r.existing[i])) {
+                    /* a maxsize the code gives by a parameter (a cache factory's) or an expression: the
+                     * run's cache_info() says what it was (the facts belong to this command) */
+                    AnFunc *fn = (AnFunc *)r.existing[i].fn;
+                    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN && (cs.items[s].maxsize >= 0 || cs.items[s].maxsize == CACHE_UNBOUNDED))
+                        fn->cache.maxsize = cs.items[s].maxsize == CACHE_UNBOUNDED ? AN_UNBOUNDED : (long)cs.items[s].maxsize;
                     stats_add(&r.existing[i], &cs.items[s]);
                     matched = 1;
                 }
@@ -802,21 +828,22 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
         char **recorded = NULL;
         int nrecorded = 0;
-        if (o.validate && !o.ncmd) recorded = recorded_command(perfdir, &nrecorded);
+        Buf why = {0};
+        if (o.validate && !o.ncmd) recorded = recorded_command(perfdir, &nrecorded, &why);
         if (recorded) {
             o.cmd = recorded;
             o.ncmd = nrecorded;
-            fprintf(stderr, "glintefy: validation: the command review profile ran (perf/command.json): %s%s\n", recorded[0],
-                    nrecorded > 1 ? " ..." : "");
+            fprintf(stderr, "glintefy: validation: the command review profile ran (perf/command.json)\n");
         }
-        if (o.validate && !o.ncmd)
+        RvValidateCtx vctx = {fc.files, nfiles, r.ntraces, r.nprofiles, r.cache_stats_path != NULL, o.actions};
+        if (o.validate && !o.ncmd && why.len)
+            fprintf(stderr, "glintefy: validation: no command to run: %s\n", why.data);
+        else if (o.validate && !o.ncmd)
             fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate -- CMD [ARGS...]"
                             " (or profile one first: perf/command.json records it)\n");
-        else if (o.validate && !r.ntraces)
-            fprintf(stderr, "glintefy: validation: nothing to validate: no argument-key traces, so no ADD_CACHE, ADJUST_SIZE"
-                            " or REMOVE action (run 'glintefy review profile -- CMD' first)\n");
-        else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd))
+        else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd, &vctx))
             status = EXIT_REJECTED;
+        buf_free(&why);
         if (recorded) {
             for (int i = 0; i < nrecorded; i++) free(recorded[i]);
             free(recorded);

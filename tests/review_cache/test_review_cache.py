@@ -457,6 +457,63 @@ def test_unplaced_error(s, binary):
     c.done()
 
 
+MADE_WORK = '''\
+import assigned, users, factory
+keep = []
+for i in range(3):
+    r = assigned.Resolver()
+    keep.append(r)
+    for k in range(200):
+        r.resolve("a%d" % (k % 10))
+        r.lookup("B%d" % (k % 50))
+for k in range(300):
+    assigned.h(k % 7)
+    assigned.g(k % 3)
+    users.cube(k % 11)
+    users.double(k % 5)
+    users.Shape().area(k % 4)
+    users.Shape.unit(k % 2)
+    factory.square(k % 9)
+print("ok")
+'''
+
+
+def test_caches_made(s, binary):
+    """Caches made by assignment and by cache factories (tests/analysis/fixtures/caches_made) are
+    matched to their cache_info() from `review profile` and evaluated like decorator caches."""
+    c = Checker(s, "caches by assignment and factories: matched to cache_stats.json")
+    tmp = tempfile.mkdtemp(prefix="glintefy-made-")
+    try:
+        repo = os.path.join(tmp, "repo")
+        shutil.copytree(os.path.join(testlib.ROOT, "tests", "analysis", "fixtures", "caches_made"), repo)
+        os.remove(os.path.join(repo, "expected.json"))
+        write(repo, "work.py", MADE_WORK)
+        r = glintefy(binary, ["review", "profile", "--", sys.executable, "work.py"], repo, timeout=180)
+        if c.run_ok(r):
+            r = glintefy(binary, ["review", "cache", "-q"], repo)
+        if c.run_ok(r):
+            ev = by_qualname(load(repo, "existing_cache_evaluations.json")["evaluations"])
+            rt = load(repo, "existing_cache_evaluations.json")["runtime_data"]
+            c(rt["cache_stats_entries"] == 11 and rt["cache_stats_matched"] == 11, "all 11 run-time caches matched: %s" % rt)
+            c(ev.get("Matrix.is_diagonal", {}).get("made_by") == "factory" and ev.get("_triple", {}).get("made_by") == "factory",
+              "x = deco(x) spellings: %s %s" % (ev.get("Matrix.is_diagonal"), ev.get("_triple")))
+            want = {"Resolver.resolve": ("instance assignment", 128, 600), "Resolver.lookup": ("instance assignment", 32, 600),
+                    "_h": ("assignment", "unbounded", 300), "_g": ("assignment", 10, 300),
+                    "square": ("factory", 64, 300), "cube": ("factory", 1000, 300), "double": ("factory", 8, 300),
+                    "Shape.area": ("factory", 1000, 300), "Shape.unit": ("factory", 64, 300)}
+            for q, (made, size, calls) in want.items():
+                e = ev.get(q, {})
+                got = (e.get("made_by"), e.get("current_maxsize"), e.get("source") in ("cache_stats", "trace"),
+                       e.get("evidence", {}).get("hits", 0) + e.get("evidence", {}).get("misses", 0))
+                c(got == (made, size, True, calls), "%s: %s" % (q, got))
+            c(ev.get("cube", {}).get("factory") == "factory.make_cache" and ev.get("cube", {}).get("typed") is True,
+              "cube's factory and typed: %s" % ev.get("cube"))
+            c(ev.get("_join", {}).get("made_by") == "local assignment", "_join: %s" % ev.get("_join"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    c.done()
+
+
 def gtr_header(pid):
     return b"GTR1" + struct.pack("<HHII", 1, 0, pid, 50)
 
@@ -599,5 +656,5 @@ def test_static_hints(s, binary):
 
 def run_all(s, binary):
     for t in (test_static, test_formats, test_cache_stats, test_profile, test_atomic, test_empty, test_unplaced_error,
-              test_many_traced_functions, test_static_hints):
+              test_caches_made, test_many_traced_functions, test_static_hints):
         t(s, binary)
