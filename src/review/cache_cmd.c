@@ -118,12 +118,6 @@ static void stats_add(CrExisting *x, const CacheStat *s) {
     if (s->currsize > x->stat.currsize) x->stat.currsize = s->currsize;
 }
 
-static AdConfig advice_config(const RvConfig *cfg) {
-    AdConfig c = {cfg->remove_threshold, cfg->hit_rate_threshold, cfg->size_adjustment_threshold, cfg->speedup_threshold,
-                  cfg->min_suggested_maxsize, cfg->cache_size, cfg->min_calls};
-    return c;
-}
-
 /* Reads perf/cache_stats.json if present; a malformed file is a warning (static verdicts stay). */
 static int load_cache_stats(const char *perf_dir, CrReport *r, CacheStats *st, char **path_out) {
     char *path = xmalloc(strlen(perf_dir) + 32);
@@ -748,7 +742,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     }
     /* the advice stage for the existing caches no trace decided */
     {
-        AdConfig ac = advice_config(&cfg);
+        AdConfig ac = rv_advice_config(&cfg);
         for (size_t i = 0; i < r.nexisting; i++) {
             CrExisting *x = &r.existing[i];
             if (x->decided) continue;
