@@ -185,7 +185,7 @@ static AdVerdict existing_stats(const AdEvidence *e, const AdConfig *cfg, const 
     const CacheStat *s = e->stats;
     AdVerdict v = base(e);
     v.source = "cache_stats";
-    int64_t n = s->hits + s->misses;
+    int64_t n = cache_stat_calls(s);
     v.calls = n;
     v.hits = s->hits;
     v.misses = s->misses;
@@ -305,7 +305,7 @@ static AdVerdict existing_verdict(const AdEvidence *e, const AdConfig *cfg) {
         return v;
     }
     const TcFunc *t = e->trace;
-    int64_t scalls = e->stats ? e->stats->hits + e->stats->misses : -1;
+    int64_t scalls = e->stats ? cache_stat_calls(e->stats) : -1;
     /* the fullest evidence wins: a complete trace, else the whole run's counters */
     if (t && t->calls && (t->state == TR_COMPLETE || t->state == TR_SETTLED)) return existing_trace(e, cfg);
     if (scalls > 0) {

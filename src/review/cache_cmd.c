@@ -113,8 +113,8 @@ static void stats_add(CrExisting *x, const CacheStat *s) {
         x->has_stat = 1;
         return;
     }
-    x->stat.hits += s->hits;
-    x->stat.misses += s->misses;
+    x->stat.hits = cache_counter_add(x->stat.hits, s->hits);
+    x->stat.misses = cache_counter_add(x->stat.misses, s->misses);
     if (s->currsize > x->stat.currsize) x->stat.currsize = s->currsize;
 }
 

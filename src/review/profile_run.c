@@ -191,8 +191,8 @@ static void caches_sum(CacheRows *r) {
     for (size_t i = 1; i < r->len; i++) {
         CacheStat *a = &r->items[w], *b = &r->items[i];
         if (cmp_cache(a, b) == 0) {
-            a->hits += b->hits;
-            a->misses += b->misses;
+            a->hits = cache_counter_add(a->hits, b->hits);
+            a->misses = cache_counter_add(a->misses, b->misses);
             if (b->currsize > a->currsize) a->currsize = b->currsize;
             if (a->maxsize != CACHE_UNBOUNDED && (b->maxsize == CACHE_UNBOUNDED || b->maxsize > a->maxsize)) a->maxsize = b->maxsize;
         } else {
@@ -223,7 +223,7 @@ static int write_caches(const char *path, const CacheRows *r, long processes) {
         json_object_set_new(o, "misses", json_integer(s->misses));
         json_object_set_new(o, "maxsize", s->maxsize == CACHE_UNBOUNDED ? json_null() : json_integer(s->maxsize));
         json_object_set_new(o, "currsize", json_integer(s->currsize));
-        int64_t calls = s->hits + s->misses;
+        int64_t calls = cache_stat_calls(s);
         json_object_set_new(o, "hit_rate_percent", json_real(calls ? round2(100.0 * (double)s->hits / (double)calls) : 0.0));
         json_object_set_new(o, "utilization_percent",
                             s->maxsize == CACHE_UNBOUNDED ? json_null()

@@ -130,3 +130,18 @@ TEST(advice_factory_site_keeps_its_size) {
     tc_set_free(&set);
     free(c);
 }
+
+/* Hostile counters (cache_stats.json is any file a workload or a clone writes): hits + misses
+ * saturates at INT64_MAX instead of overflowing (UBSan found INT64_MAX + INT64_MAX here). */
+TEST(advice_counters_saturate) {
+    AnFunc fn;
+    memset(&fn, 0, sizeof fn);
+    fn.name = fn.qualname = "f";
+    fn.cache.kind = AN_LRU_CACHE;
+    fn.cache.maxsize = 128;
+    CacheStat s = {.hits = INT64_MAX, .misses = INT64_MAX, .maxsize = 128, .currsize = 128};
+    AdEvidence e = {.fn = &fn, .stats = &s, .run_measured = 1};
+    AdVerdict v = ad_existing(&e, &CFG);
+    CHECK(v.calls == INT64_MAX && v.reason[0]);
+    CHECK(cache_counter_add(INT64_MAX - 1, 5) == INT64_MAX && cache_counter_add(2, 3) == 5);
+}
