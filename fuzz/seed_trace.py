@@ -9,8 +9,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def header(pid=1, overhead=50):
-    return b"GTR1" + struct.pack("<HHII", 1, 0, pid, overhead)
+def header(pid=1, overhead=50, version=1):
+    return b"GTR1" + struct.pack("<HHII", version, 0, pid, overhead)
 
 
 def func(fid, line, kind, file, qual):
@@ -22,12 +22,20 @@ def call(fid, seq, parent, key, dur, fp, flags):
     return b"C" + struct.pack("<IQQqQqB", fid, seq, parent, key, dur, fp, flags)
 
 
+def summary(fid, calls, recorded, state, key_ns):
+    return b"P" + struct.pack("<IQQBQ", fid, calls, recorded, state, key_ns)
+
+
 def samples():
     yield header()
     f = func(0, 3, 0, "/r/m.py", "fib") + func(1, 9, 1, "/r/m.py", "C.g")
     yield header() + f + call(0, 2, 1, 1, 100, 1, 0) + call(0, 1, 0, 2, 400, 2, 4)
     yield header() + f + call(1, 1, 0, 0, 5, 0, 3) + b"T" + struct.pack("<Q", 9)
     yield header() + f + b"".join(call(i % 2, i + 1, i, -i, i, i, 0) for i in range(20))
+    # version 2: P summaries (one settled, one without a P record)
+    yield (header(version=2) + f + call(0, 1, 0, 2, 400, 2, 0) + call(1, 2, 1, 3, 40, 5, 0) +
+           summary(0, 900, 1, 1, 12345))
+    yield header(version=2) + f + call(1, 1, 0, 0, 5, 0, 3) + summary(1, 3, 1, 2, 0) + b"T" + struct.pack("<Q", 2)
 
 
 def main(dst):

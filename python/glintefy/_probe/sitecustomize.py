@@ -405,6 +405,8 @@ class _Tracer:
         self.header_pending = True
         del self.recs[:]  # a fork child drops the parent's pending calls
         self.fbuf = bytearray()
+        self.seen = [0] * len(self.funcs)  # per fid: calls this file accounts for (P record)
+        self.kept = [0] * len(self.funcs)  # per fid: C records written
         for rec in self.funcs:
             self.fbuf += rec
         self.on[0] = True
@@ -417,7 +419,7 @@ class _Tracer:
             self.overhead = self.measure_overhead()
             if p is not None and not self.probe.saved:
                 p.enable()
-        return b"GTR1" + self.struct.pack("<HHII", 1, 0, self.pid & 0xFFFFFFFF, min(self.overhead, 0xFFFFFFFF))
+        return b"GTR1" + self.struct.pack("<HHII", 2, 0, self.pid & 0xFFFFFFFF, min(self.overhead, 0xFFFFFFFF))
 
     def measure_overhead(self):
         """ns of one lru_cache hit on this interpreter (a tiny timing loop, best of 3)."""
@@ -462,6 +464,9 @@ class _Tracer:
             out += self.fbuf
             del self.fbuf[:]
             pack, room = self.pack_call, self.max_bytes - self.written
+            seen, kept = self.seen, self.kept
+            for r in batch:
+                seen[r[0]] += 1
             if self.dropping:
                 self.dropped += n
             else:
@@ -471,8 +476,11 @@ class _Tracer:
                         self.dropped += n - k
                         break
                     out += pack(67, *r)
-            if last and self.dropped:
-                out += b"T" + self.struct.pack("<Q", self.dropped)
+                    kept[r[0]] += 1
+            if last:
+                out += self.summaries()
+                if self.dropped:
+                    out += b"T" + self.struct.pack("<Q", self.dropped)
             try:
                 if self.fd is None:
                     self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
@@ -483,6 +491,16 @@ class _Tracer:
                 self.written += len(out)
             except OSError:
                 self.on[0] = False  # no trace rather than a broken program
+
+    def summaries(self):
+        """One P record per function of this file (format version 2): calls seen, C records written,
+        state, key-building ns."""
+        pack = self.struct.Struct("<BIQQBQ").pack
+        out = bytearray()
+        for fid in range(len(self.funcs)):
+            seen, kept = self.seen[fid], self.kept[fid]
+            out += pack(80, fid, seen, kept, 0 if kept == seen else 2, 0)
+        return out
 
     def finish(self):
         """At the probe's save points: the last records, the T record, rename."""
@@ -525,6 +543,8 @@ class _Tracer:
                self.struct.pack("<H", len(qb)) + qb)
         self.funcs.append(rec)
         self.fbuf += rec
+        self.seen.append(0)
+        self.kept.append(0)
         w = _make_wrapper(self, fn, fid, typed)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             try:
