@@ -75,6 +75,7 @@ class _Probe:
         self.current = {}  # thread id -> its profiler (ids are reused: the list keeps them all)
         self.saving = False
         self.term_pending = 0
+        self.lost = ""  # how the program replaced this process's profiler, once seen
         self.enable_here()
         self.mark_started()
 
@@ -110,22 +111,26 @@ class _Probe:
             return
         self.saved = self.saving = True
         try:
-            if self.tracer is not None:
-                self.tracer.finish()
+            lost = self.profiler_lost()
             seconds = self.time.perf_counter() - self.t0
             me = self.current.get(self.thread.get_ident())
             if me is not None:
                 me.disable()
+            entries = [p.getstats() for p in list(self.profilers)]
+            if self.tracer is not None:
+                self.tracer.finish(entries)
             import marshal
             nprof = 0
-            for p in list(self.profilers):
-                stats = _pstats_dict(p.getstats())
+            for e in entries:
+                stats = _pstats_dict(e)
                 if stats:
                     self.write(self.id + "-%d.prof" % nprof, marshal.dumps(stats))
                     nprof += 1
             facts = {"version": 1, "pid": self.pid, "argv": list(sys.argv), "executable": sys.executable,
                      "python": "%d.%d.%d" % sys.version_info[:3], "seconds": seconds, "ended_by": how,
                      "profiles": nprof, "caches": self.cache_rows()}
+            if lost or self.lost:
+                facts["profiler_replaced"] = self.lost or lost
             self.write(self.id + ".json", _dump_json(facts).encode("ascii"))
         except Exception as err:  # never break the user's program
             try:
@@ -135,6 +140,34 @@ class _Probe:
         self.saving = False
         if self.term_pending:  # a SIGTERM came while saving: now die of it
             self.die(self.term_pending)
+
+    def profiler_lost(self):
+        """Before 3.12 a profiler is the thread's profile function: the program's own
+        sys.setprofile() or cProfile's enable() replaces it and its counts stop. Seen from the
+        calling thread (at the tracer's flushes and when saving); "" while it is in place."""
+        if sys.version_info >= (3, 12) or self.lost:
+            return self.lost
+        me = self.current.get(self.thread.get_ident())
+        if me is None:
+            return ""
+        now = sys.getprofile()
+        if now is me:
+            return ""
+        if now is None:
+            self.lost = "the program turned the profile function off (sys.setprofile(None) or a profiler's disable())"
+        else:
+            what = getattr(now, "__qualname__", None) or type(now).__qualname__
+            self.lost = "the program replaced glintefy's profile function with its own (%s: sys.setprofile or cProfile)" % what
+        return self.lost
+
+    def release_profiler(self):
+        """Stops this process's profilers because the program starts its own (3.12+)."""
+        if os.getpid() != self.pid or self.saved:
+            return False
+        for p in self.profilers:
+            p.disable()
+        self.lost = "the program started its own cProfile profiler, which stopped glintefy's"
+        return True
 
     def on_term(self, signum, frame):
         if self.saving:
@@ -356,8 +389,15 @@ def _fingerprint_mutable(r):
 class _Tracer:
     """Wraps the functions of targets.json when their module finishes executing and writes one
     C record per call into trace-PID-N.gtr (buffered; flushed at a threshold and when the probe
-    saves). The per-call cost is one Python-level wrapper (see docs/review-profile.md)."""
+    saves). The per-call cost is one Python-level wrapper while a function is traced; once its
+    curve has settled, the process's budget is spent or tracing it is unsafe (recursion depth),
+    the original function is put back where the wrapper was bound (the profiler counts its
+    calls from then on) and a wrapper still reached through an old reference only passes the
+    call on. A P record per function says which (docs/trace-format.md)."""
 
+    SETTLE_FIRST = 4096  # recorded calls before the first settle check (then at each doubling)
+    DEPTH_MAX = 64  # nested calls of one traced function: deeper, it is untraced (C stack, frames)
+    NS_PER_RECORD = 1000  # estimated cost of one recorded call (wrapper + flush, under the profiler)
 
     def __init__(self, directory, targets, probe):
         import itertools
@@ -375,20 +415,26 @@ class _Tracer:
         import time
         self.clock = time.perf_counter_ns
         self.local = type("_Current", (_thread._local,), {"seq": 0})()  # this thread's innermost traced call
+        self.get_ident = _thread.get_ident
+        self.busy = set()  # threads computing a key or fingerprint: their traced calls pass through
         self.recs = []  # (fid, seq, parent, key_hash, duration, fp, flags) not yet written
         self.on = [True]  # False once saved: later calls are not recorded
-        self.lock = _thread.allocate_lock()
+        self.lock = _thread.RLock()  # re-entrant: a profile function the program set may be traced
         self.next_seq = itertools.count(1).__next__
         self.funcs = []  # F records (bytes), in fid order
+        self.fstate = []  # per fid: [mode (0 traced, else the P state), active calls, key_ns, re-entrant calls]
+        self.fwrap = []  # per fid: (wrapper, original, the original's code, kind)
+        self.fid_of = {}  # id(wrapping object) -> fid (a wrapper, or the staticmethod/classmethod around one)
+        self.sites = []  # (container, name, original object, wrapping object, fid): where wrappers were bound
         self.fasttypes = {int, str}
         self.mark = (object(),)  # functools' kwd_mark: any constant object does for the hash
-        try:
-            self.max_bytes = int(os.environ.get("GLINTEFY_TRACE_MAX_BYTES") or (64 << 20))
-        except ValueError:
-            self.max_bytes = 64 << 20
+        self.max_bytes = _env_number("GLINTEFY_TRACE_MAX_BYTES", 64 << 20)
+        self.max_ns = int(_env_number("GLINTEFY_TRACE_MAX_SECONDS", 2.0) * 1e9)
         self.overhead = None
         self.flush_mask = 4095  # the wrappers flush every 4096 calls (by seq)
         self.nfile = 0
+        self.flushing = False
+        self.noted = False  # the budget note went to stderr (once per process)
         self.pid = os.getpid()
         self.open_new()
 
@@ -403,17 +449,28 @@ class _Tracer:
         self.dropping = False
         self.dropped = 0
         self.header_pending = True
+        self.nrecorded = 0  # C records of this file (the time budget)
         del self.recs[:]  # a fork child drops the parent's pending calls
         self.fbuf = bytearray()
-        self.seen = [0] * len(self.funcs)  # per fid: calls this file accounts for (P record)
-        self.kept = [0] * len(self.funcs)  # per fid: C records written
+        n = len(self.funcs)
+        self.seen = [0] * n  # per fid: calls appended (P record)
+        self.kept = [0] * n  # per fid: C records written
+        self.keys = [set() for _ in range(n)]  # per fid: key hashes seen (the settle check)
+        self.hits = [0] * n  # per fid: calls whose key was seen before
+        self.check = [self.SETTLE_FIRST] * n  # per fid: recorded calls at the next settle check
+        self.rate = [None] * n  # per fid: hit rate at the last settle check
+        for st in self.fstate:  # st[1], the calls running now, goes on
+            st[2] = st[3] = 0
         for rec in self.funcs:
             self.fbuf += rec
         self.on[0] = True
+        self.noted = False
 
     def header(self):
         if self.overhead is None:  # measured with this thread's profiler paused
             p = self.probe.current.get(self.probe.thread.get_ident())
+            if self.probe.lost or (sys.version_info < (3, 12) and sys.getprofile() is not p):
+                p = None  # the program's own profile function is in place: leave it alone
             if p is not None:
                 p.disable()
             self.overhead = self.measure_overhead()
@@ -451,10 +508,24 @@ class _Tracer:
 
     def flush(self, last=False):
         """Packs the pending calls (tuples appended by the wrappers) after the pending F records
-        and appends them to the file; past the size bound calls are only counted."""
+        and appends them to the file; past the size bound calls are only counted. Checks which
+        functions have settled and the process's budget. The thread is `busy` meanwhile: a traced
+        function the probe's work reaches (a profile function the program set, a __hash__) is
+        not traced, and a flush never runs inside a flush."""
         with self.lock:
-            if not self.on[0] or os.getpid() != self.pid:
+            if not self.on[0] or os.getpid() != self.pid or self.flushing:
                 return
+            me = self.get_ident()
+            self.busy.add(me)
+            self.flushing = True
+            try:
+                self.flush_locked(last)
+            finally:
+                self.flushing = False
+                self.busy.discard(me)
+
+    def flush_locked(self, last):
+        if True:
             recs = self.recs
             n = len(recs)
             batch = recs[:n]
@@ -464,9 +535,16 @@ class _Tracer:
             out += self.fbuf
             del self.fbuf[:]
             pack, room = self.pack_call, self.max_bytes - self.written
-            seen, kept = self.seen, self.kept
+            seen, kept, keys, hits = self.seen, self.kept, self.keys, self.hits
             for r in batch:
-                seen[r[0]] += 1
+                fid = r[0]
+                seen[fid] += 1
+                if not r[6] & 2:
+                    k = keys[fid]
+                    if r[3] in k:
+                        hits[fid] += 1
+                    else:
+                        k.add(r[3])
             if self.dropping:
                 self.dropped += n
             else:
@@ -477,6 +555,7 @@ class _Tracer:
                         break
                     out += pack(67, *r)
                     kept[r[0]] += 1
+                self.nrecorded += n
             if last:
                 out += self.summaries()
                 if self.dropped:
@@ -491,27 +570,144 @@ class _Tracer:
                 self.written += len(out)
             except OSError:
                 self.on[0] = False  # no trace rather than a broken program
+            if not last:
+                self.settle(batch)
+                self.budget()
+                self.probe.profiler_lost()
+
+    def settle(self, batch):
+        """A function has settled when the hit rate of its latest window of recorded calls (the
+        calls since the last check; checks at each doubling) is within a point of the window
+        before, and its distinct keys grew by at most a tenth in the latest window (or it has
+        no reuse at all): more calls would not change its curve's shape. Windows, not the
+        running rate: the cold start (every key's first miss) would dominate that for long."""
+        done = []
+        for fid in {r[0] for r in batch}:
+            n = self.seen[fid]
+            if n < self.check[fid] or self.fstate[fid][0]:
+                continue
+            hits, distinct = self.hits[fid], len(self.keys[fid])
+            prev = self.rate[fid]  # (calls, hits, distinct, window hit rate) at the last check
+            if prev is not None:
+                rate = (hits - prev[1]) / max(1, n - prev[0])
+                if prev[3] is not None and abs(rate - prev[3]) < 0.01 and (distinct <= prev[2] * 1.1 or rate < 0.01):
+                    done.append(fid)
+            else:
+                rate = None
+            self.rate[fid] = (n, hits, distinct, rate)
+            self.check[fid] = 2 * n
+        if done:
+            self.unwrap(done, 1)
+
+    def budget(self):
+        """The process's byte and time budget: once spent, every function still traced is cut
+        short (only counted from now on) and stderr says so once."""
+        est = self.nrecorded * self.NS_PER_RECORD
+        if self.written < self.max_bytes and est < self.max_ns:
+            return
+        live = [fid for fid, st in enumerate(self.fstate) if not st[0]]
+        if live:
+            self.unwrap(live, 2)
+        if not self.noted:
+            self.noted = True
+            why = ("%d bytes written (GLINTEFY_TRACE_MAX_BYTES)" % self.written if self.written >= self.max_bytes
+                   else "about %.1f s of tracing cost (GLINTEFY_TRACE_MAX_SECONDS)" % (est / 1e9))
+            try:
+                sys.stderr.write("glintefy probe: process %d: trace budget spent after %d recorded calls (%s); "
+                                 "%d functions cut short, their later calls only counted\n"
+                                 % (self.pid, self.nrecorded, why, len(live)))
+            except Exception:
+                pass
+
+    def unwrap(self, fids, mode):
+        """Stops tracing functions fids (mode: the P state): the original goes back wherever its
+        wrapper was bound (module globals - also other modules' `from m import f` copies - and
+        class attributes); a wrapper reached later only passes calls on."""
+        fids = set(fids)
+        back = {}
+        for fid in fids:
+            if not self.fstate[fid][0]:
+                self.fstate[fid][0] = mode
+        for container, name, orig, new, fid in self.sites:
+            if fid not in fids:
+                continue
+            back[id(new)] = orig
+            try:
+                if type(container) is dict:
+                    if container.get(name) is new:
+                        container[name] = orig
+                elif container.__dict__.get(name) is new:
+                    type.__setattr__(container, name, orig)  # not a metaclass's __setattr__
+            except Exception:  # a read-only namespace: its calls pass through the wrapper
+                pass
+        wrappers = {id(self.fwrap[fid][0]): self.fwrap[fid][1] for fid in fids}
+        for module in list(sys.modules.values()):  # `from m import f` copies elsewhere
+            d = getattr(module, "__dict__", None)
+            if type(d) is not dict:
+                continue
+            try:
+                for k, v in d.items():
+                    if id(v) in wrappers and type(v) is _FunctionType:
+                        d[k] = wrappers[id(v)]
+            except RuntimeError:  # changed size: another thread imports
+                pass
 
     def summaries(self):
-        """One P record per function of this file (format version 2): calls seen, C records written,
-        state, key-building ns."""
+        """One P record per function of this file (format version 2): calls, C records written,
+        state, key-building ns. calls of a function no longer traced come from the profiler
+        (a candidate) or cache_info() (a cache)."""
         pack = self.struct.Struct("<BIQQBQ").pack
+        counted = self.counted
         out = bytearray()
         for fid in range(len(self.funcs)):
+            st = self.fstate[fid]
             seen, kept = self.seen[fid], self.kept[fid]
-            out += pack(80, fid, seen, kept, 0 if kept == seen else 2, 0)
+            calls = seen + st[3]
+            if st[0] > 0:
+                calls = max(calls, counted.get(fid, 0))
+                state = st[0]
+            else:
+                state = 0 if calls == kept else 2 if seen > kept else 3
+            out += pack(80, fid, calls, kept, state, st[2])
         return out
 
-    def finish(self):
-        """At the probe's save points: the last records, the T record, rename."""
+    def count_calls(self, entries):
+        """fid -> calls in this process, for functions no longer traced: the profilers' call
+        counts of the original code (candidates), cache_info() (caches)."""
+        codes = {}
+        out = {}
+        for fid, (w, orig, code, kind) in enumerate(self.fwrap):
+            if self.fstate[fid][0] <= 0:
+                continue
+            if kind:
+                try:
+                    info = orig.cache_info()
+                    out[fid] = info[0] + info[1]
+                except Exception:
+                    pass
+            else:
+                codes[code] = fid
+        for es in entries or ():
+            for e in es:
+                fid = codes.get(e.code)
+                if fid is not None:
+                    out[fid] = out.get(fid, 0) + e.callcount
+        return out
+
+    def finish(self, entries=None):
+        """At the probe's save points: the last records, the P and T records, rename."""
         if not self.on[0] or os.getpid() != self.pid:
             return
         if not self.funcs:  # no target was wrapped in this process: no file (and no timing loop)
             self.on[0] = False
             return
+        self.counted = self.count_calls(entries)
         self.flush(last=True)
         with self.lock:
             self.on[0] = False
+            for st in self.fstate:  # later calls (other atexit handlers) pass through
+                if not st[0]:
+                    st[0] = -1
             if self.fd is not None:
                 try:
                     os.close(self.fd)
@@ -529,7 +725,21 @@ class _Tracer:
                 pass
         if os.getpid() != self.pid:
             self.nfile = 0
+        for st in self.fstate:
+            if st[0] == -1:
+                st[0] = 0
         self.open_new()
+
+    def stop(self, fid):
+        """Called by a wrapper nested DEPTH_MAX deep in itself: tracing it is unsafe (every level
+        adds a frame and C stack the program would not use)."""
+        with self.lock:
+            me = self.get_ident()
+            self.busy.add(me)
+            try:
+                self.unwrap([fid], 3)
+            finally:
+                self.busy.discard(me)
 
     # -- wrapping --
     def wrap(self, fn, kind, typed):
@@ -545,7 +755,13 @@ class _Tracer:
         self.fbuf += rec
         self.seen.append(0)
         self.kept.append(0)
-        w = _make_wrapper(self, fn, fid, typed)
+        self.keys.append(set())
+        self.hits.append(0)
+        self.check.append(self.SETTLE_FIRST)
+        self.rate.append(None)
+        st = [0, 0, 0, 0]
+        self.fstate.append(st)
+        w = _make_wrapper(self, fn, fid, typed, st)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             try:
                 setattr(w, attr, getattr(fn, attr))
@@ -561,7 +777,15 @@ class _Tracer:
                 if hasattr(fn, attr):
                     setattr(w, attr, getattr(fn, attr))
         w.__glintefy_traced__ = fn
+        self.fwrap.append((w, fn, code, kind))
+        self.fid_of[id(w)] = fid
         return w
+
+    def note_site(self, container, name, orig, new):
+        """new (a wrapping object) was bound to container's name in place of orig."""
+        fid = self.fid_of.get(id(new))
+        if fid is not None:
+            self.sites.append((container, name, orig, new, fid))
 
     def wrap_module(self, module, origin, want):
         functools = sys.modules.get("functools")
@@ -569,14 +793,20 @@ class _Tracer:
         done = {}
         d = getattr(module, "__dict__", None)
         if d is not None:
-            self.wrap_ns(d, d.__setitem__, origin, want, done, getattr(module, "__name__", None), 0)
+            self.wrap_ns(d, d, origin, want, done, getattr(module, "__name__", None), 0)
 
-    def wrap_ns(self, ns, setter, origin, want, done, modname, depth):
+    def wrap_ns(self, ns, container, origin, want, done, modname, depth):
         for name, obj in list(ns.items()):
+            if name[:2] == "__" and name[-2:] == "__":  # dunders: the probe itself calls __hash__, __eq__ ...
+                continue
             new = self.wrap_obj(obj, origin, want, done, modname, depth)
             if new is not None:
                 try:
-                    setter(name, new)
+                    if type(container) is dict:
+                        container[name] = new
+                    else:
+                        setattr(container, name, new)
+                    self.note_site(container, name, obj, new)
                 except (AttributeError, TypeError):
                     pass
 
@@ -606,10 +836,19 @@ class _Tracer:
             inner = self.wrap_obj(obj.__func__, origin, want, done, modname, depth)
             if inner is not None:
                 new = t(inner)
+                self.fid_of[id(new)] = self.fid_of[id(inner)]
         elif isinstance(obj, type) and depth < 8 and getattr(obj, "__module__", None) == modname:
-            self.wrap_ns(dict(obj.__dict__), lambda n, v: setattr(obj, n, v), origin, want, done, modname, depth + 1)
+            self.wrap_ns(dict(obj.__dict__), obj, origin, want, done, modname, depth + 1)
         done[i] = new
         return new
+
+
+def _env_number(name, default):
+    try:
+        v = float(os.environ.get(name) or default)
+        return int(v) if isinstance(default, int) else v
+    except ValueError:
+        return default
 
 
 _FunctionType = type(_mini_json)
@@ -617,58 +856,89 @@ _MUTABLE = (list, dict, set, bytearray)
 _PLAIN = {int, str, float, bool, bytes, type(None), frozenset, complex}
 
 
-def _make_wrapper(tr, fn, fid, typed):
+def _make_wrapper(tr, fn, fid, typed, st):
     """The traced function: seq and parent_seq (the thread's innermost traced call), lru_cache's key
     hash, the duration, a fingerprint of the result, flags; a tuple for the next flush. Written to
-    make few calls: a profiler counts every call, so each one costs twice."""
+    make few calls: a profiler counts every call, so each one costs twice. Computing a key or a
+    fingerprint may run the program's Python code (__hash__): the thread is `busy` meanwhile and
+    a traced function it calls is not traced again (no re-entry); that time is the key's cost
+    (st[2], key_ns). st[0] nonzero: no longer traced, the call only passes through."""
     local, next_seq, clock, recs, on = tr.local, tr.next_seq, tr.clock, tr.recs, tr.on
     append, flush, mask = recs.append, tr.flush, tr.flush_mask
     fasttypes, mark = tr.fasttypes, tr.mark
+    busy, get_ident, depth_max = tr.busy, tr.get_ident, tr.DEPTH_MAX
 
     def traced(*args, **kwds):
+        if st[0]:
+            return fn(*args, **kwds)
+        if busy and get_ident() in busy:  # called from a key's __hash__ or __eq__: not traced
+            st[3] += 1
+            return fn(*args, **kwds)
+        if st[1] >= depth_max:  # deep recursion: stop tracing it
+            tr.stop(fid)
+            return fn(*args, **kwds)
         seq = next_seq()
         parent = local.seq
         flags = 0
-        key = args
-        if kwds:
-            key += mark
-            for item in kwds.items():
-                key += item
-        if typed:
-            key += tuple([v.__class__ for v in args])
+        if not typed and args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
+            kh = hash(args[0])
+            t0 = clock()
+        else:
+            key = args
             if kwds:
-                key += tuple([v.__class__ for v in kwds.values()])
-        elif args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
-            key = args[0]
-        try:
-            kh = hash(key)
-        except Exception:
-            kh, flags = 0, 2
+                key += mark
+                for item in kwds.items():
+                    key += item
+            if typed:
+                key += tuple([v.__class__ for v in args])
+                if kwds:
+                    key += tuple([v.__class__ for v in kwds.values()])
+            elif args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
+                key = args[0]
+            me = get_ident()
+            busy.add(me)
+            tk = clock()
+            try:
+                kh = hash(key)
+            except Exception:
+                kh, flags = 0, 2
+            finally:
+                busy.discard(me)
+            t0 = clock()
+            st[2] += t0 - tk
         local.seq = seq
-        t0 = clock()
+        st[1] += 1
         try:
             r = fn(*args, **kwds)
         except BaseException:
             t1 = clock()
+            st[1] -= 1
             local.seq = parent
             if on[0]:
                 append((fid, seq, parent, kh, t1 - t0, 0, flags | 1))
             raise
         t1 = clock()
+        st[1] -= 1
         local.seq = parent
         t = r.__class__
         if t in _PLAIN:
             fp = hash(r)
-        elif isinstance(r, _MUTABLE):
-            fp = _fingerprint_mutable(r)
-            flags |= 4
-        elif t is tuple and len(r) > 64:
-            fp = _fingerprint_mutable(r)
         else:
+            me = get_ident()
+            busy.add(me)
             try:
-                fp = hash(r)
-            except Exception:
-                fp = hash(t.__name__)
+                if isinstance(r, _MUTABLE):
+                    fp = _fingerprint_mutable(r)
+                    flags |= 4
+                elif t is tuple and len(r) > 64:
+                    fp = _fingerprint_mutable(r)
+                else:
+                    try:
+                        fp = hash(r)
+                    except Exception:
+                        fp = hash(t.__name__)
+            finally:
+                busy.discard(me)
         if on[0]:
             append((fid, seq, parent, kh, t1 - t0, fp, flags))
             if not seq & mask:
@@ -834,6 +1104,9 @@ def _watch_main(hooks):
                 new = ns.__dict__.get(k, v)
                 if new is not v and g.get(k) is v:
                     g[k] = new
+                    note = getattr(hooks, "note_site", None)
+                    if note is not None:
+                        note(g, k, v, new)
                 seen[k] = g.get(k)
 
         def lines(frame, event, arg):
@@ -923,6 +1196,29 @@ def _install(probe):
 
     if sys.version_info < (3, 12):
         _hook_threads(probe)
+    else:
+        _on_import("cProfile", lambda module: _patch_cprofile(module, probe))
+
+
+def _patch_cprofile(module, probe):
+    """From 3.12 a cProfile profiler holds sys.monitoring's one profiler tool: the program's own
+    cProfile.Profile().enable() (or `-m cProfile`) would raise "Another profiling tool is
+    already active" because glintefy's holds it. The program's profiler wins: glintefy's stops,
+    and the process's facts say so (its profile then misses the calls after that moment)."""
+    cls = getattr(module, "Profile", None)
+    real = getattr(cls, "enable", None)
+    if real is None:
+        return
+
+    def enable(self, *args, **kwds):
+        try:
+            return real(self, *args, **kwds)
+        except ValueError:
+            if not probe.release_profiler():
+                raise
+        return real(self, *args, **kwds)
+    enable.__doc__ = getattr(real, "__doc__", None)
+    cls.enable = enable
 
 
 def _guard_fork(_signal):
