@@ -395,9 +395,11 @@ class _Tracer:
     calls from then on) and a wrapper still reached through an old reference only passes the
     call on. A P record per function says which (docs/trace-format.md)."""
 
-    SETTLE_FIRST = 4096  # recorded calls before the first settle check (then at each doubling)
+    SETTLE_FIRST = 1024  # recorded calls at the first settle check (then at each doubling)
+    FLOOR = 8192  # calls every function may record, budget or not (room for two doublings after 1024)
     DEPTH_MAX = 64  # nested calls of one traced function: deeper, it is untraced (C stack, frames)
-    NS_PER_RECORD = 1000  # estimated cost of one recorded call (wrapper + flush, under the profiler)
+    ALLOWANCE_NS = 100 * 1000 * 1000  # tracing may always cost this much ...
+    SHARE = 0.08  # ... or this share of the process's time so far, whichever is more
 
     def __init__(self, directory, targets, probe):
         import itertools
@@ -411,6 +413,7 @@ class _Tracer:
         self.targets = targets  # realpath -> {(line, qualname): kind}
         self.basenames = {os.path.basename(f) for f in targets}
         self.pack_call = struct.Struct("<BIQQqQqB").pack
+        self.starmap = itertools.starmap
         self.struct = struct
         import time
         self.clock = time.perf_counter_ns
@@ -429,9 +432,13 @@ class _Tracer:
         self.fasttypes = {int, str}
         self.mark = (object(),)  # functools' kwd_mark: any constant object does for the hash
         self.max_bytes = _env_number("GLINTEFY_TRACE_MAX_BYTES", 64 << 20)
-        self.max_ns = int(_env_number("GLINTEFY_TRACE_MAX_SECONDS", 2.0) * 1e9)
+        self.max_ns = int(_env_number("GLINTEFY_TRACE_MAX_SECONDS", 60.0) * 1e9)  # absolute cap
+        self.share = _env_number("GLINTEFY_TRACE_SHARE", self.SHARE)
+        self.settle_first = _env_number("GLINTEFY_TRACE_SETTLE", self.SETTLE_FIRST)  # 0: never settle
+        self.ns_per_record = None  # measured at the first flush (calibrate)
+        self.t_start = self.clock()
         self.overhead = None
-        self.flush_mask = 4095  # the wrappers flush every 4096 calls (by seq)
+        self.flush_mask = 1023  # the wrappers flush every 1024 calls (by seq): settle checks at 1024, 2048, 4096
         self.nfile = 0
         self.flushing = False
         self.noted = False  # the budget note went to stderr (once per process)
@@ -450,6 +457,8 @@ class _Tracer:
         self.dropped = 0
         self.header_pending = True
         self.nrecorded = 0  # C records of this file (the time budget)
+        self.cost_ns = 0  # estimated cost of tracing in this process: records x ns_per_record + flushes
+        self.t_start = self.clock()
         del self.recs[:]  # a fork child drops the parent's pending calls
         self.fbuf = bytearray()
         n = len(self.funcs)
@@ -457,7 +466,7 @@ class _Tracer:
         self.kept = [0] * n  # per fid: C records written
         self.keys = [set() for _ in range(n)]  # per fid: key hashes seen (the settle check)
         self.hits = [0] * n  # per fid: calls whose key was seen before
-        self.check = [self.SETTLE_FIRST] * n  # per fid: recorded calls at the next settle check
+        self.check = [self.settle_first] * n  # per fid: recorded calls at the next settle check
         self.rate = [None] * n  # per fid: hit rate at the last settle check
         for st in self.fstate:  # st[1], the calls running now, goes on
             st[2] = st[3] = 0
@@ -518,79 +527,90 @@ class _Tracer:
             me = self.get_ident()
             self.busy.add(me)
             self.flushing = True
+            t0 = self.clock()
             try:
                 self.flush_locked(last)
             finally:
+                self.cost_ns += self.clock() - t0
                 self.flushing = False
                 self.busy.discard(me)
 
     def flush_locked(self, last):
-        if True:
-            recs = self.recs
-            n = len(recs)
-            batch = recs[:n]
-            del recs[:n]  # calls appended meanwhile by other threads stay for the next flush
-            out = bytearray(self.header()) if self.header_pending else bytearray()
-            self.header_pending = False
-            out += self.fbuf
-            del self.fbuf[:]
-            pack, room = self.pack_call, self.max_bytes - self.written
-            seen, kept, keys, hits = self.seen, self.kept, self.keys, self.hits
-            for r in batch:
-                fid = r[0]
-                seen[fid] += 1
-                if not r[6] & 2:
-                    k = keys[fid]
-                    if r[3] in k:
-                        hits[fid] += 1
-                    else:
-                        k.add(r[3])
-            if self.dropping:
-                self.dropped += n
-            else:
-                for k, r in enumerate(batch):
-                    if len(out) >= room:
-                        self.dropping = True
-                        self.dropped += n - k
-                        break
-                    out += pack(67, *r)
-                    kept[r[0]] += 1
-                self.nrecorded += n
-            if last:
-                out += self.summaries()
-                if self.dropped:
-                    out += b"T" + self.struct.pack("<Q", self.dropped)
-            try:
-                if self.fd is None:
-                    self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
-                                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                view = memoryview(out)
-                while view:
-                    view = view[os.write(self.fd, view):]
-                self.written += len(out)
-            except OSError:
-                self.on[0] = False  # no trace rather than a broken program
-            if not last:
-                self.settle(batch)
-                self.budget()
-                self.probe.profiler_lost()
+        """flush's work. The wrappers' tuples are (67 'C', fid, seq, parent, key_hash, duration,
+        fingerprint, flags): packed and counted with C-level iteration (starmap, set.update),
+        because the profiler times every call the probe's Python code makes."""
+        recs = self.recs
+        n = len(recs)
+        batch = recs[:n]
+        del recs[:n]  # calls appended meanwhile by other threads stay for the next flush
+        if self.header_pending:  # the timing loop of the header is not the records' cost
+            th = self.clock()
+            out = bytearray(self.header())
+            self.cost_ns -= self.clock() - th
+        else:
+            out = bytearray()
+        self.header_pending = False
+        out += self.fbuf
+        del self.fbuf[:]
+        keep = 0 if self.dropping else max(0, min(n, (self.max_bytes - self.written - len(out)) // 46 + 1))
+        if keep < n:
+            self.dropping = True
+            self.dropped += n - keep
+        if keep:
+            out += b"".join(self.starmap(self.pack_call, batch[:keep] if keep < n else batch))
+            self.nrecorded += keep
+        if self.ns_per_record is None and not last:
+            tc = self.clock()
+            self.ns_per_record = self.calibrate()
+            self.cost_ns -= self.clock() - tc  # once per process: not the cost of the records
+            if os.environ.get("GLINTEFY_TRACE_DEBUG"):
+                sys.stderr.write("glintefy probe: one recorded call costs about %d ns\n" % self.ns_per_record)
+        self.cost_ns += n * (self.ns_per_record or 0)
+        seen, kept, keys, hits = self.seen, self.kept, self.keys, self.hits
+        for fid in {r[1] for r in batch}:
+            ks = [r[4] for r in batch if r[1] == fid and not r[7] & 2]
+            calls = len(ks) if len(ks) == n else sum([1 for r in batch if r[1] == fid])
+            seen[fid] += calls
+            kept[fid] += calls if keep == n else sum([1 for r in batch[:keep] if r[1] == fid])
+            k = keys[fid]
+            before = len(k)
+            k.update(ks)
+            hits[fid] += len(ks) - (len(k) - before)  # a key already seen (or twice here) is a hit
+        if last:
+            out += self.summaries()
+            if self.dropped:
+                out += b"T" + self.struct.pack("<Q", self.dropped)
+        try:
+            if self.fd is None:
+                self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
+                                  os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            view = memoryview(out)
+            while view:
+                view = view[os.write(self.fd, view):]
+            self.written += len(out)
+        except OSError:
+            self.on[0] = False  # no trace rather than a broken program
+        if not last:
+            self.settle(batch)
+            self.budget()
+            self.probe.profiler_lost()
 
     def settle(self, batch):
         """A function has settled when the hit rate of its latest window of recorded calls (the
-        calls since the last check; checks at each doubling) is within a point of the window
-        before, and its distinct keys grew by at most a tenth in the latest window (or it has
-        no reuse at all): more calls would not change its curve's shape. Windows, not the
+        calls since the last check; checks at each doubling from GLINTEFY_TRACE_SETTLE calls,
+        default 4096) is within a point of the window before: its key stream is steady, so
+        more calls would not change the hit rate or the suggested size. Windows, not the
         running rate: the cold start (every key's first miss) would dominate that for long."""
         done = []
-        for fid in {r[0] for r in batch}:
+        for fid in {r[1] for r in batch}:
             n = self.seen[fid]
-            if n < self.check[fid] or self.fstate[fid][0]:
+            if n < self.check[fid] or self.fstate[fid][0] or not self.settle_first:
                 continue
             hits, distinct = self.hits[fid], len(self.keys[fid])
             prev = self.rate[fid]  # (calls, hits, distinct, window hit rate) at the last check
             if prev is not None:
                 rate = (hits - prev[1]) / max(1, n - prev[0])
-                if prev[3] is not None and abs(rate - prev[3]) < 0.01 and (distinct <= prev[2] * 1.1 or rate < 0.01):
+                if prev[3] is not None and abs(rate - prev[3]) < 0.01:
                     done.append(fid)
             else:
                 rate = None
@@ -599,23 +619,62 @@ class _Tracer:
         if done:
             self.unwrap(done, 1)
 
+    def calibrate(self):
+        """ns one recorded call adds, measured here (under the profiler, as the wrappers run):
+        a wrapper around a trivial function against the function itself, 256 calls each, best
+        of 3."""
+        try:
+            import itertools
+            fake = type("_Calibrate", (), {})()
+            fake.local, fake.next_seq, fake.clock = self.local, itertools.count(1).__next__, self.clock
+            fake.recs, fake.on, fake.flush, fake.flush_mask = [], [True], None, (1 << 62) - 1
+            fake.mark, fake.busy, fake.get_ident, fake.DEPTH_MAX = self.mark, set(), self.get_ident, 1 << 30
+
+            def plain(x):
+                return x
+            w = _make_wrapper(fake, plain, 0, False, [0, 0, 0, 0])
+            rng, clock, best = range(256), self.clock, None
+            for _ in range(3):  # best of 3: a busy machine preempts some rounds
+                t0 = clock()
+                for i in rng:
+                    w(i)
+                t1 = clock()
+                for i in rng:
+                    plain(i)
+                t2 = clock()
+                ns = max(0, (t1 - t0) - (t2 - t1)) // 256
+                best = ns if best is None else min(best, ns)
+                del fake.recs[:]
+            return best
+        except Exception:
+            return 0
+
     def budget(self):
         """The process's byte and time budget: once spent, every function still traced is cut
-        short (only counted from now on) and stderr says so once."""
-        est = self.nrecorded * self.NS_PER_RECORD
-        if self.written < self.max_bytes and est < self.max_ns:
+        short (only counted from now on) and stderr says so once. Time: the estimated cost of
+        tracing (calls recorded x their measured cost, plus the flushes) may reach ALLOWANCE_NS
+        or SHARE of the process's time so far, whichever is more, and never
+        GLINTEFY_TRACE_MAX_SECONDS."""
+        est = self.cost_ns
+        limit = min(self.max_ns, max(self.ALLOWANCE_NS, self.share * (self.clock() - self.t_start)))
+        if self.written >= self.max_bytes:
+            live = [fid for fid, st in enumerate(self.fstate) if not st[0]]
+        elif est >= limit:  # the time budget: a function that has not had FLOOR calls yet goes on
+            live = [fid for fid, st in enumerate(self.fstate) if not st[0] and self.seen[fid] >= self.FLOOR]
+        else:
             return
-        live = [fid for fid, st in enumerate(self.fstate) if not st[0]]
         if live:
             self.unwrap(live, 2)
-        if not self.noted:
+            self.ncut = getattr(self, "ncut", 0) + len(live)
+        if not self.noted and live:
             self.noted = True
             why = ("%d bytes written (GLINTEFY_TRACE_MAX_BYTES)" % self.written if self.written >= self.max_bytes
-                   else "about %.1f s of tracing cost (GLINTEFY_TRACE_MAX_SECONDS)" % (est / 1e9))
+                   else "tracing had cost about %.2f s, %.0f%% of the run so far" % (
+                       est / 1e9, 100.0 * est / max(1, self.clock() - self.t_start)))
             try:
                 sys.stderr.write("glintefy probe: process %d: trace budget spent after %d recorded calls (%s); "
-                                 "%d functions cut short, their later calls only counted\n"
-                                 % (self.pid, self.nrecorded, why, len(live)))
+                                 "functions cut short from now on (each after at least %d calls): their later "
+                                 "calls are only counted\n" % (self.pid, self.nrecorded, why, self.FLOOR))
             except Exception:
                 pass
 
@@ -757,7 +816,7 @@ class _Tracer:
         self.kept.append(0)
         self.keys.append(set())
         self.hits.append(0)
-        self.check.append(self.SETTLE_FIRST)
+        self.check.append(self.settle_first)
         self.rate.append(None)
         st = [0, 0, 0, 0]
         self.fstate.append(st)
@@ -859,16 +918,20 @@ _PLAIN = {int, str, float, bool, bytes, type(None), frozenset, complex}
 def _make_wrapper(tr, fn, fid, typed, st):
     """The traced function: seq and parent_seq (the thread's innermost traced call), lru_cache's key
     hash, the duration, a fingerprint of the result, flags; a tuple for the next flush. Written to
-    make few calls: a profiler counts every call, so each one costs twice. Computing a key or a
-    fingerprint may run the program's Python code (__hash__): the thread is `busy` meanwhile and
-    a traced function it calls is not traced again (no re-entry); that time is the key's cost
-    (st[2], key_ns). st[0] nonzero: no longer traced, the call only passes through."""
+    make few calls: the profiler times every builtin call it makes (next_seq, clock, hash), so
+    each costs several times its own price; a list grows by `+=`, which is not a call. A key
+    or result of plain builtin values is hashed directly. Any other may run the program's
+    Python code (__hash__): the thread is `busy` meanwhile, so a traced function it calls is
+    not traced again (no re-entry), and that time is the key's cost (st[2], key_ns).
+    st[0] nonzero: no longer traced, the call only passes through."""
     local, next_seq, clock, recs, on = tr.local, tr.next_seq, tr.clock, tr.recs, tr.on
-    append, flush, mask = recs.append, tr.flush, tr.flush_mask
-    fasttypes, mark = tr.fasttypes, tr.mark
+    flush, mask = tr.flush, tr.flush_mask
+    mark = tr.mark
     busy, get_ident, depth_max = tr.busy, tr.get_ident, tr.DEPTH_MAX
+    plain = _PLAIN
 
     def traced(*args, **kwds):
+        nonlocal recs
         if st[0]:
             return fn(*args, **kwds)
         if busy and get_ident() in busy:  # called from a key's __hash__ or __eq__: not traced
@@ -880,8 +943,14 @@ def _make_wrapper(tr, fn, fid, typed, st):
         seq = next_seq()
         parent = local.seq
         flags = 0
-        if not typed and args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
-            kh = hash(args[0])
+        simple = not kwds and not typed
+        if simple:
+            for a in args:
+                if a.__class__ not in plain:
+                    simple = False
+                    break
+        if simple:  # builtin values: hash() runs no Python code
+            kh = hash(args[0] if len(args) == 1 and args[0].__class__ in _FAST else args)
             t0 = clock()
         else:
             key = args
@@ -893,7 +962,7 @@ def _make_wrapper(tr, fn, fid, typed, st):
                 key += tuple([v.__class__ for v in args])
                 if kwds:
                     key += tuple([v.__class__ for v in kwds.values()])
-            elif args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
+            elif args and not args[1:] and not kwds and args[0].__class__ in _FAST:
                 key = args[0]
             me = get_ident()
             busy.add(me)
@@ -915,13 +984,13 @@ def _make_wrapper(tr, fn, fid, typed, st):
             st[1] -= 1
             local.seq = parent
             if on[0]:
-                append((fid, seq, parent, kh, t1 - t0, 0, flags | 1))
+                recs += ((67, fid, seq, parent, kh, t1 - t0, 0, flags | 1),)
             raise
         t1 = clock()
         st[1] -= 1
         local.seq = parent
         t = r.__class__
-        if t in _PLAIN:
+        if t in plain:
             fp = hash(r)
         else:
             me = get_ident()
@@ -940,11 +1009,14 @@ def _make_wrapper(tr, fn, fid, typed, st):
             finally:
                 busy.discard(me)
         if on[0]:
-            append((fid, seq, parent, kh, t1 - t0, fp, flags))
+            recs += ((67, fid, seq, parent, kh, t1 - t0, fp, flags),)
             if not seq & mask:
                 flush()
         return r
     return traced
+
+
+_FAST = {int, str}  # functools._make_key's fasttypes: a lone argument of these is its own key
 
 
 class _TraceFinder:
