@@ -371,7 +371,9 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
                 if (r->candidates[i].fn->cache.kind == AN_NO_CACHE && func_matches(f, r->candidates[i].file, r->candidates[i].fn))
                     it->c = &r->candidates[i];
             size_t before = recs.len;
-            if (it->x) it->assumed = judge_existing(it->x, f, cfg, run_ns, pass == 2 ? &recs : NULL);
+            /* no recorded call (cut short before its first one): the traces say nothing about it,
+             * its cache_stats verdict stands */
+            if (it->x && f->calls) it->assumed = judge_existing(it->x, f, cfg, run_ns, pass == 2 ? &recs : NULL);
             else if (it->c) it->assumed = judge_candidate(it->c, f, cfg, run_ns, pass == 2 ? &recs : NULL);
             nrecs += recs.len != before;
         }

@@ -598,8 +598,9 @@ class _Tracer:
     def settle(self, batch):
         """A function has settled when the hit rate of its latest window of recorded calls (the
         calls since the last check; checks at each doubling from GLINTEFY_TRACE_SETTLE calls,
-        default 4096) is within a point of the window before: its key stream is steady, so
-        more calls would not change the hit rate or the suggested size. Windows, not the
+        default 1024) is within a point of the window before, and at most a tenth of the window's
+        calls brought a new key (or nothing is reused): its key stream is steady, so more calls
+        would not change the hit rate or the suggested size (the working set). Windows, not the
         running rate: the cold start (every key's first miss) would dominate that for long."""
         done = []
         for fid in {r[1] for r in batch}:
@@ -610,7 +611,10 @@ class _Tracer:
             prev = self.rate[fid]  # (calls, hits, distinct, window hit rate) at the last check
             if prev is not None:
                 rate = (hits - prev[1]) / max(1, n - prev[0])
-                if prev[3] is not None and abs(rate - prev[3]) < 0.01:
+                # steady hit rate, and no more than a tenth new keys in the window (else the
+                # working set - the suggested size - is still growing), or no reuse at all
+                if prev[3] is not None and abs(rate - prev[3]) < 0.01 and (
+                        distinct - prev[2] <= 0.1 * (n - prev[0]) or rate < 0.01):
                     done.append(fid)
             else:
                 rate = None
@@ -721,12 +725,12 @@ class _Tracer:
         for fid in range(len(self.funcs)):
             st = self.fstate[fid]
             seen, kept = self.seen[fid], self.kept[fid]
-            calls = seen + st[3]
+            calls = seen  # st[3], the calls the probe's own key hashing made, are not the program's
             if st[0] > 0:
-                calls = max(calls, counted.get(fid, 0))
+                calls = max(calls, counted.get(fid, 0) - st[3])
                 state = st[0]
             else:
-                state = 0 if calls == kept else 2 if seen > kept else 3
+                state = 0 if calls == kept else 2
             out += pack(80, fid, calls, kept, state, st[2])
         return out
 
