@@ -26,6 +26,16 @@ def summary(fid, calls, recorded, state, key_ns):
     return b"P" + struct.pack("<IQQBQ", fid, calls, recorded, state, key_ns)
 
 
+def clear(fid, seq, origin, nodeid):
+    n = nodeid.encode()
+    return b"X" + struct.pack("<IQBH", fid, seq, origin, len(n)) + n
+
+
+def bound(phase, seq, nodeid):
+    n = nodeid.encode()
+    return b"B" + struct.pack("<BQH", phase, seq, len(n)) + n
+
+
 def samples():
     yield header()
     f = func(0, 3, 0, "/r/m.py", "fib") + func(1, 9, 1, "/r/m.py", "C.g")
@@ -36,6 +46,9 @@ def samples():
     yield (header(version=2) + f + call(0, 1, 0, 2, 400, 2, 0) + call(1, 2, 1, 3, 40, 5, 0) +
            summary(0, 900, 1, 1, 12345))
     yield header(version=2) + f + call(1, 1, 0, 0, 5, 0, 3) + summary(1, 3, 1, 2, 0) + b"T" + struct.pack("<Q", 2)
+    # version 2: test boundaries and cache_clear() calls (docs/trace-format.md)
+    yield (header(version=2) + f + bound(0, 1, "t.py::a") + clear(1, 2, 2, "t.py::a") + call(1, 3, 0, 5, 9, 1, 0) +
+           clear(1, 5, 0, "t.py::a") + clear(1, 4, 1, "t.py::a") + bound(1, 6, "t.py::a") + clear(0, 7, 3, ""))
 
 
 def main(dst):

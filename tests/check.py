@@ -180,6 +180,7 @@ SUITES = {
     "mcp": simple_suite("mcp", "mcp", "test_mcp"),  # glintefy mcp, driven by the MCP SDK client
     "review-cache": simple_suite("review-cache", "review_cache", "test_review_cache"),  # review cache
     "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
+    "pytest-plugin": simple_suite("pytest-plugin", "pytest_plugin", "test_pytest_plugin"),  # pytest --glintefy, review merge
     "conformance": suite_conformance,  # every stdlib file against CPython's ast
     "differential": suite_differential,  # seeded edits of stdlib files against CPython
 }

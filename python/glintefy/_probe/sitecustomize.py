@@ -443,6 +443,12 @@ class _Tracer:
         self.flushing = False
         self.noted = False  # the budget note went to stderr (once per process)
         self.pid = os.getpid()
+        # the test running now (B and X records), set by the pytest plugin (glintefy.pytest_plugin)
+        self.test = b""       # its node id, UTF-8
+        self.phase = None     # "setup", "call", "teardown"; None outside a test
+        self.test_files = set()     # files of the collected test modules
+        self.fixture_codes = set()  # code objects of the fixtures in use
+        self.plugin = False   # True once the plugin says who is who
         self.open_new()
 
     # -- the file --
@@ -552,13 +558,26 @@ class _Tracer:
         self.header_pending = False
         out += self.fbuf
         del self.fbuf[:]
+        extra = [r for r in batch if r.__class__ is bytes]  # B and X records (pytest plugin), in order
+        if extra:
+            calls = [r for r in batch if r.__class__ is not bytes]
+        else:
+            calls = batch
+        nc = len(calls)
         keep = 0 if self.dropping else max(0, min(n, (self.max_bytes - self.written - len(out)) // 46 + 1))
         if keep < n:
             self.dropping = True
-            self.dropped += n - keep
+            # T counts calls: the B and X records left out are not calls
+            self.dropped += sum([1 for r in batch[keep:] if r.__class__ is not bytes])
         if keep:
-            out += b"".join(self.starmap(self.pack_call, batch[:keep] if keep < n else batch))
+            if extra:
+                pack = self.pack_call
+                out += b"".join([r if r.__class__ is bytes else pack(*r) for r in batch[:keep]])
+                keep = sum([1 for r in batch[:keep] if r.__class__ is not bytes])
+            else:
+                out += b"".join(self.starmap(self.pack_call, batch[:keep] if keep < n else batch))
             self.nrecorded += keep
+        batch, n = calls, nc
         if self.ns_per_record is None and not last:
             tc = self.clock()
             self.ns_per_record = self.calibrate()
@@ -839,6 +858,8 @@ class _Tracer:
             for attr in ("cache_info", "cache_clear", "cache_parameters"):
                 if hasattr(fn, attr):
                     setattr(w, attr, getattr(fn, attr))
+            if hasattr(fn, "cache_clear"):
+                w.cache_clear = _make_clear(self, fn.cache_clear, fid)
         w.__glintefy_traced__ = fn
         self.fwrap.append((w, fn, code, kind))
         self.fid_of[id(w)] = fid
@@ -849,6 +870,38 @@ class _Tracer:
         fid = self.fid_of.get(id(new))
         if fid is not None:
             self.sites.append((container, name, orig, new, fid))
+
+    # -- test boundaries and cache_clear() calls (B and X records, docs/trace-format.md) --
+    def boundary(self, phase, nodeid):
+        """A test starts (phase 0) or ends (1): the pytest plugin calls this. The record takes a
+        seq of its own, so every call is clearly before or after it."""
+        nb = nodeid.encode("utf-8", "surrogateescape")[:65535]
+        self.test = nb if phase == 0 else b""
+        if self.on[0]:
+            self.recs.append(b"B" + self.struct.pack("<BQH", phase, self.next_seq(), len(nb)) + nb)
+
+    def clear_origin(self, code):
+        """Who called cache_clear(): 2 a fixture - during a test's setup or teardown, whatever
+        function made the call (a fixture calling the project's reset() is still the test
+        harness), or a fixture function itself; 1 the test - its module or a conftest.py during
+        the call; 0 the code (the project clearing its own cache while a test exercises it);
+        3 unknown: a test-like file without the plugin telling which phase it is in."""
+        fname = code.co_filename
+        base = os.path.basename(fname)
+        if self.plugin:
+            if code in self.fixture_codes or self.phase in ("setup", "teardown"):
+                return 2
+            return 1 if base == "conftest.py" or fname in self.test_files else 0
+        if base.endswith(".py") and (base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py")):
+            return 3
+        return 0
+
+    def clear_record(self, fid, frame):
+        if not self.on[0]:
+            return
+        origin = self.clear_origin(frame.f_code) if frame is not None else 3
+        nb = self.test
+        self.recs.append(b"X" + self.struct.pack("<IQBH", fid, self.next_seq(), origin, len(nb)) + nb)
 
     def wrap_module(self, module, origin, want):
         functools = sys.modules.get("functools")
@@ -1021,6 +1074,20 @@ def _make_wrapper(tr, fn, fid, typed, st):
 
 
 _FAST = {int, str}  # functools._make_key's fasttypes: a lone argument of these is its own key
+
+
+def _make_clear(tr, clear, fid):
+    """cache_clear() of a traced cache: an X record (who called it), then the real clear."""
+    getframe = sys._getframe
+
+    def cache_clear():
+        try:
+            tr.clear_record(fid, getframe(1))
+        except Exception:
+            pass
+        return clear()
+    cache_clear.__doc__ = getattr(clear, "__doc__", None)
+    return cache_clear
 
 
 class _TraceFinder:
