@@ -395,10 +395,10 @@ class _Tracer:
     calls from then on) and a wrapper still reached through an old reference only passes the
     call on. A P record per function says which (docs/trace-format.md)."""
 
-    SETTLE_FIRST = 1024  # recorded calls at the first settle check (then at each doubling)
-    FLOOR = 8192  # calls every function may record, budget or not (room for two doublings after 1024)
+    SETTLE_FIRST = 512  # recorded calls at the first settle check (then at each doubling)
+    FLOOR = 2048  # calls every function may record, budget or not (a settle check at 512, 1024, 2048)
     DEPTH_MAX = 64  # nested calls of one traced function: deeper, it is untraced (C stack, frames)
-    ALLOWANCE_NS = 100 * 1000 * 1000  # tracing may always cost this much ...
+    ALLOWANCE_NS = 50 * 1000 * 1000  # tracing may always cost this much ...
     SHARE = 0.08  # ... or this share of the process's time so far, whichever is more
 
     def __init__(self, directory, targets, probe):
@@ -438,7 +438,7 @@ class _Tracer:
         self.ns_per_record = None  # measured at the first flush (calibrate)
         self.t_start = self.clock()
         self.overhead = None
-        self.flush_mask = 1023  # the wrappers flush every 1024 calls (by seq): settle checks at 1024, 2048, 4096
+        self.flush_mask = 511  # the wrappers flush every 512 calls (by seq): settle checks at 512, 1024, 2048
         self.nfile = 0
         self.flushing = False
         self.noted = False  # the budget note went to stderr (once per process)
@@ -584,7 +584,9 @@ class _Tracer:
             self.cost_ns -= self.clock() - tc  # once per process: not the cost of the records
             if os.environ.get("GLINTEFY_TRACE_DEBUG"):
                 sys.stderr.write("glintefy probe: one recorded call costs about %d ns\n" % self.ns_per_record)
-        self.cost_ns += n * (self.ns_per_record or 0)
+        # x2: on the bench's call-heavy workload a recorded call's whole cost (the wrapper's frame,
+        # its builtins, the profiler's entries for them) measured about twice the calibration
+        self.cost_ns += 2 * n * (self.ns_per_record or 0)
         seen, kept, keys, hits = self.seen, self.kept, self.keys, self.hits
         for fid in {r[1] for r in batch}:
             ks = [r[4] for r in batch if r[1] == fid and not r[7] & 2]
@@ -617,7 +619,7 @@ class _Tracer:
     def settle(self, batch):
         """A function has settled when the hit rate of its latest window of recorded calls (the
         calls since the last check; checks at each doubling from GLINTEFY_TRACE_SETTLE calls,
-        default 1024) is within a point of the window before, and at most a tenth of the window's
+        default 512) is within a point of the window before, and at most a tenth of the window's
         calls brought a new key (or nothing is reused): its key stream is steady, so more calls
         would not change the hit rate or the suggested size (the working set). Windows, not the
         running rate: the cold start (every key's first miss) would dominate that for long."""
