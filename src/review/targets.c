@@ -44,7 +44,7 @@ int rv_traceable_candidate(const AnFunc *fn) {
     /* review cache's judge_candidate (cache_cmd.c) without the two objections a measurement
      * overrides (C210 too cheap, R305 never called): tracing anything else cannot change its
      * verdict, it only costs the user's run */
-    if (fn->cache.kind != AN_NO_CACHE || fn->purity != AN_PURE || fn->is_generator || fn->is_async ||
+    if (fn->cache.kind != AN_NO_CACHE || fn->is_overload || fn->purity != AN_PURE || fn->is_generator || fn->is_async ||
         fn->is_nested || fn->is_property || fn->returns_mutable || is_dunder(fn->name))
         return 0;
     if (fn->is_method && !fn->is_staticmethod && !fn->is_classmethod) return 0; /* C201: a cache on a method */
@@ -206,7 +206,7 @@ int rv_write_targets(const char *repo, const char *repo_real, const RvConfig *cf
     free(fc.done);
     rv_sources_free(&src);
     if (e) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+        snprintf(err, errlen, "cannot write %s: %s", path, file_strerror(e));
         return -1;
     }
     return 0;

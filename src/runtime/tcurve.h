@@ -5,6 +5,7 @@
 #define GLINTEFY_TCURVE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../base/hashidx.h"
 #include "trace.h"
 
 enum { TC_UNBOUNDED = -1 };
@@ -22,6 +23,10 @@ typedef struct TcFunc {
     uint32_t line;
     int kind;                 /* TR_CANDIDATE or TR_CACHE */
     uint64_t calls;           /* recorded calls */
+    uint64_t seen;            /* every call the wrappers saw (P records; = calls without them) */
+    int state;                /* the least complete reach over processes: TR_COMPLETE < TR_SETTLED
+                               * < TR_CUT_SHORT < TR_STOPPED (trace.h) */
+    uint64_t key_ns;          /* key building/hashing time, summed (0: not measured) */
     uint64_t distinct;        /* distinct keys, summed over processes */
     uint64_t raised, unhashable, mutable_result;
     uint64_t inconsistent;    /* keys whose calls gave different result fingerprints */
@@ -33,11 +38,16 @@ typedef struct TcFunc {
     uint64_t *hits, *avoided; /* avoided: calls under a hit of a traced ancestor */
     double *gross_ns;         /* durations of the hits */
     double *net_ns;           /* gross - overhead: hit = overhead_ns, miss = 2 x overhead_ns */
+    /* what processes with fewer keys than len added to every size from some index on, as
+     * difference arrays (NULL: nothing pending), applied when a tc_ function reads f: so each
+     * process costs time in its own trace's size, not in the longest curve's */
+    struct TcTail *tail;
 } TcFunc;
 
 typedef struct TcSet {
     TcFunc *funcs;
-    size_t nfuncs;
+    size_t nfuncs, cap;
+    HashIdx idx; /* funcs by (file, line, qualname): a trace of 100 k functions costs linear time */
     uint64_t root_ns; /* durations of traced calls with no traced parent: a floor of run time */
     uint64_t truncated;
     int clears; /* TC_CLEARS_PRODUCTION (the zero value) or TC_CLEARS_MEASURED; set before tc_add */

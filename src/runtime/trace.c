@@ -1,10 +1,10 @@
 /* trace.c - reader of argument-key traces (.gtr, docs/trace-format.md), in the manner of Lua's
  * lundump.c: one small load function per field kind, each checking that its bytes are there
  * before reading them; every failure goes through fail() (one error path: the caller frees
- * what was built). Version 2 adds P (a function's summary), X (cache_clear) and B (test
- * boundary) records. Limits: strings fit in the file and hold no NUL, fids are dense and in
- * range, record counts are bounded by the bytes left, a T record ends the file, a P record comes
- * once per function, after its C records. */
+ * what was built). Version 2 adds P (per-function summary), X (cache_clear) and B (test
+ * boundary) records. Limits: strings fit in the file and hold no NUL, fids are dense and in range,
+ * record counts are bounded by the bytes left, a T record ends the file, a P record comes once per
+ * function, after its C records. */
 #include "trace.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -294,7 +294,8 @@ static int check_summaries(Loader *L) {
     TrFile *t = L->out;
     uint64_t *n = xcalloc(t->nfuncs + 1, sizeof *n);
     for (size_t i = 0; i < t->ncalls; i++) n[t->calls[i].fid]++;
-    int r = 0;
+    int r = 0, any = 0;
+    for (size_t i = 0; i < t->nfuncs; i++) any |= t->funcs[i].has_summary;
     for (size_t i = 0; i < t->nfuncs && !r; i++) {
         TrFunc *f = &t->funcs[i];
         if (f->has_summary) {
@@ -304,7 +305,9 @@ static int check_summaries(Loader *L) {
             continue;
         }
         f->calls = f->recorded = n[i];
-        f->state = t->version >= 2 || t->truncated ? TR_CUT_SHORT : TR_COMPLETE;
+        /* a version 2 file with summaries but none for this fid: the process died before it; with
+         * no summary at all, a probe that writes none (version 2 began with X and B): as version 1 */
+        f->state = (t->version >= 2 && any) || t->truncated ? TR_CUT_SHORT : TR_COMPLETE;
     }
     free(n);
     return r;
