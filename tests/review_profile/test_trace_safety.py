@@ -97,6 +97,24 @@ else:
 print("done")
 """
 
+INTRO = """
+import inspect, pickle
+from lib.work import weight, spread, late
+# what pluggy, click, attrs and friends do with a function: argument specs, names, pickling, errors
+for f in (weight, spread):
+    print(f.__name__, f.__qualname__, inspect.getfullargspec(f), inspect.signature(f))
+    print(pickle.loads(pickle.dumps(f)) is f)
+# an lru_cache object: getfullargspec raises TypeError on it (documented difference while traced)
+print(late.__name__, late.__qualname__, inspect.signature(late), pickle.loads(pickle.dumps(late)) is late)
+for i in range(300):
+    spread(i); late(i % 7)
+try:
+    spread(None)
+except TypeError as e:
+    print(type(e).__name__, e)
+print(late.cache_info())
+"""
+
 
 def funcs(c, binary):
     """qualname -> the P summary of the run's (single process) trace."""
@@ -177,6 +195,23 @@ def t_deep_recursion(s, binary):
         c.close()
 
 
+def t_introspection(s, binary):
+    """A traced function and a traced cache look to the program as without glintefy: their
+    argument spec (inspect.getfullargspec does not follow __wrapped__: pluggy read the wrapper's
+    (*args, **kwds) and rejected a pytest hook), signature, names, pickling and exceptions."""
+    c = Case({"lib/__init__.py": "", "lib/work.py": LIB, "intro.py": INTRO})
+    try:
+        rc, out = plain(c, ["intro.py"])
+        c.run(binary, ["profile", "--", PY, "intro.py"])
+        why = profiled(c)
+        f, _ = funcs(c, binary) if not why else ({}, None)
+        s.check(not why and rc == 0 and c.out == out and f.get("spread", {}).get("calls", 0) >= 300,
+                "trace safety: traced functions keep their argument spec, signature, names, pickling, exceptions",
+                why or repr((c.out, out, sorted(f))))
+    finally:
+        c.close()
+
+
 def t_setprofile(s, binary):
     c = Case({"lib/__init__.py": "", "lib/work.py": LIB, "setprof.py": SETPROF})
     try:
@@ -197,4 +232,4 @@ def t_setprofile(s, binary):
         c.close()
 
 
-SAFETY_TESTS = [t_hash_reentry, t_cut_short, t_deep_recursion, t_setprofile]
+SAFETY_TESTS = [t_hash_reentry, t_cut_short, t_deep_recursion, t_introspection, t_setprofile]

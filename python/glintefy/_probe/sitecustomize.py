@@ -507,7 +507,9 @@ class _Tracer:
                 import functools
                 f = functools.lru_cache(maxsize=None)(abs)
             f(1)
-            clock, rng, best = self.clock, range(1000), None
+            # the best of 3 of each loop apart: a preemption during the empty loop made the
+            # difference of one pair 0 (a hit "costing" nothing) on a loaded machine
+            clock, rng, hit, empty = self.clock, range(1000), None, None
             for _ in range(3):
                 t0 = clock()
                 for _ in rng:
@@ -516,9 +518,9 @@ class _Tracer:
                 for _ in rng:
                     pass
                 t2 = clock()
-                ns = max(0, (t1 - t0) - (t2 - t1)) // 1000
-                best = ns if best is None else min(best, ns)
-            return best
+                hit = t1 - t0 if hit is None else min(hit, t1 - t0)
+                empty = t2 - t1 if empty is None else min(empty, t2 - t1)
+            return max(1, (hit - empty) // 1000)
         except Exception:
             return 0
 
@@ -857,6 +859,16 @@ class _Tracer:
         except (AttributeError, TypeError):
             pass
         w.__wrapped__ = inner
+        if not kind:
+            # inspect.getfullargspec (pluggy, older click and attrs use it) does not follow
+            # __wrapped__: without this the wrapper's (*args, **kwds) is the function's spec, and
+            # pluggy rejected a traced pytest hook. inspect is imported here, while wrapping,
+            # never when the process ends.
+            try:
+                import inspect
+                w.__signature__ = inspect.signature(fn)
+            except Exception:
+                pass
         if kind:
             for attr in ("cache_info", "cache_clear", "cache_parameters"):
                 if hasattr(fn, attr):
