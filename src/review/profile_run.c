@@ -41,6 +41,8 @@ const char RV_PROFILE_HELP[] =
     "Exit status: CMD's (128+N when signal N ended it; 127 when CMD is not found).\n"
     "\n"
     "  --name S   save this run as scenario S (letters, digits, '.', '_', '-')\n"
+    "  -q, --quiet  no progress line (shown on stderr when it is a terminal, from 1 s on:\n"
+    "             Python processes started, traced calls, trace bytes written)\n"
     "\n"
     "Next step: glintefy review cache. See docs/review-profile.md.\n";
 
@@ -554,12 +556,66 @@ static int save_command(const char *repo, char **cmd, int ncmd) {
     return e;
 }
 
+/* ---- progress --------------------------------------------------------------------------- */
+
+/* The probe's C records are 46 bytes (docs/trace-format.md): the trace bytes divided by that
+ * give the traced calls within the few bytes of headers and F records. */
+enum { PROGRESS_CALL_BYTES = 46 };
+
+typedef struct Progress {
+    const char *raw; /* the probe directory */
+    double t0;
+    int shown;       /* a line is on the terminal */
+} Progress;
+
+/* Counts what the probe directory holds now: processes started (.start markers) and the bytes
+ * of their traces (being written under a hidden name, or renamed). */
+static void progress_scan(const char *raw, long *procs, unsigned long long *bytes) {
+    *procs = 0;
+    *bytes = 0;
+    DIR *d = file_opendir(raw);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        if (n[0] != '.' && has_suffix(n, ".start")) (*procs)++;
+        else if (strstr(n, "trace-") && (has_suffix(n, ".gtr") || has_suffix(n, ".gtr.tmp"))) {
+            struct stat st;
+            if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) *bytes += (unsigned long long)st.st_size;
+        }
+    }
+    closedir(d);
+}
+
+static void progress_tick(void *vctx) {
+    Progress *p = vctx;
+    double t = now_seconds() - p->t0;
+    if (t < 1.0) return;
+    long procs;
+    unsigned long long bytes;
+    progress_scan(p->raw, &procs, &bytes);
+    unsigned long long calls = bytes / PROGRESS_CALL_BYTES;
+    char c[32], b[32];
+    if (calls >= 1000000) snprintf(c, sizeof c, "%.1f M", (double)calls / 1e6);
+    else snprintf(c, sizeof c, "%llu", calls);
+    if (bytes >= 1000000) snprintf(b, sizeof b, "%.1f MB", (double)bytes / 1e6);
+    else snprintf(b, sizeof b, "%.0f kB", (double)bytes / 1e3);
+    /* at column 0, cleared, and the cursor back at column 0: the command's own output writes
+     * over it rather than after it */
+    fprintf(stderr, "\r\033[Kglintefy: %.0f s, %ld Python process%s, ~%s traced calls, %s of traces\r", t, procs,
+            procs == 1 ? "" : "es", c, b);
+    fflush(stderr);
+    p->shown = 1;
+}
+
 int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     const char *name = NULL;
+    int quiet = 0;
     int i = 0;
     for (; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0) { i++; break; }
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { quiet = 1; continue; }
         if (strcmp(a, "--name") == 0 || strncmp(a, "--name=", 7) == 0) {
             const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || !valid_name(v))
@@ -621,7 +677,10 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     fflush(NULL);
     double t0 = now_seconds();
     int exec_errno = 0;
-    int status = rt_run(cmdv, &exec_errno);
+    Progress prog = {probe.raw, t0, 0};
+    int status = quiet || !isatty(STDERR_FILENO) ? rt_run(cmdv, &exec_errno)
+                                                  : rt_run_watch(cmdv, &exec_errno, progress_tick, &prog, 0.5);
+    if (prog.shown) fputs("\r\033[K", stderr);
     double wall = now_seconds() - t0;
     free(cmdv);
     if (status < 0) {

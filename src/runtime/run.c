@@ -43,7 +43,9 @@ static int in_terminal_foreground(void) {
     return fg;
 }
 
-int rt_run(char **argv, int *exec_errno) {
+int rt_run(char **argv, int *exec_errno) { return rt_run_watch(argv, exec_errno, NULL, NULL, 0); }
+
+int rt_run_watch(char **argv, int *exec_errno, RtTick tick, void *ctx, double every) {
     *exec_errno = 0;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) return -1;
@@ -101,11 +103,15 @@ int rt_run(char **argv, int *exec_errno) {
      * RT_KILL_GRACE seconds, with its group and every process it left behind. Polling (every
      * 20 ms) leaves no window in which a signal could arrive just before a blocking wait. */
     int st = 0;
-    double stop_at = 0;
+    double stop_at = 0, next_tick = tick ? now_seconds() + every : 0;
     int killed = 0;
     for (;;) {
         pid_t r = waitpid(pid, &st, WNOHANG);
         if (r == pid || (r < 0 && errno != EINTR)) break;
+        if (tick && now_seconds() >= next_tick) {
+            tick(ctx);
+            next_tick = now_seconds() + every;
+        }
         if (g_stop_sent && !killed) {
             double t = now_seconds();
             if (stop_at == 0) stop_at = t;

@@ -25,6 +25,11 @@ enum { RT_KILL_GRACE = 2 };
  * is killed too, so no temporary directory or profile data is left to a survivor. */
 int rt_run(char **argv, int *exec_errno);
 
+/* rt_run that calls tick(ctx) about every `every` seconds while the command runs (a progress
+ * line); tick must be quick and must not block. */
+typedef void (*RtTick)(void *ctx);
+int rt_run_watch(char **argv, int *exec_errno, RtTick tick, void *ctx, double every);
+
 /* Kills (SIGSTOP, then SIGKILL) every descendant of this process but those in keep[0..nkeep),
  * and reaps those that were its children; returns how many were killed. A process that made
  * itself a subreaper (PR_SET_CHILD_SUBREAPER) finds setsid and double-forked ones too. With

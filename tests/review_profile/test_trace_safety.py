@@ -115,6 +115,17 @@ except TypeError as e:
 print(late.cache_info())
 """
 
+SLOW = """
+import time
+from lib.work import spread
+t = time.time()
+n = 0
+while time.time() - t < 2.5:
+    for i in range(500):
+        n += spread(i % 50)
+print("done", n > 0)
+"""
+
 
 def funcs(c, binary):
     """qualname -> the P summary of the run's (single process) trace."""
@@ -212,6 +223,36 @@ def t_introspection(s, binary):
         c.close()
 
 
+def t_progress(s, binary):
+    """A run of more than a second shows one updating progress line on a terminal's stderr
+    (util-linux's `script` gives the command a terminal); none when stderr is not a terminal or
+    with --quiet; the line is cleared before glintefy's summary."""
+    import shlex
+    import shutil
+    if not shutil.which("script"):
+        s.check(True, "progress line: SKIPPED (no `script` to give the run a terminal)")
+        return
+    c = Case({"lib/__init__.py": "", "lib/work.py": LIB, "slow.py": SLOW})
+    try:
+        exe = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), binary)
+        seen = {}
+        for label, extra in (("tty", []), ("quiet", ["--quiet"])):
+            cmd = " ".join(shlex.quote(x) for x in [exe, "review", "profile"] + extra + ["--", PY, "slow.py"])
+            r = subprocess.run(["script", "-qec", cmd, "/dev/null"], cwd=c.repo, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=120)
+            seen[label] = r.stdout
+        tty = seen["tty"]
+        s.check(b"Python process, ~" in tty and b"traced calls" in tty and b"\r\x1b[Kglintefy: profiled" in tty
+                and b"done True" in tty, "progress line on a terminal, cleared before the summary", repr(tty[-600:]))
+        s.check(b"traced calls," not in seen["quiet"] and b"done True" in seen["quiet"],
+                "progress line: --quiet silences it", repr(seen["quiet"][-300:]))
+        c.run(binary, ["profile", "--", PY, "slow.py"])
+        s.check("traced calls," not in c.err and c.out == b"done True\n", "progress line: none when stderr is not a terminal",
+                repr(c.err[-300:]))
+    finally:
+        c.close()
+
+
 def t_setprofile(s, binary):
     c = Case({"lib/__init__.py": "", "lib/work.py": LIB, "setprof.py": SETPROF})
     try:
@@ -232,4 +273,4 @@ def t_setprofile(s, binary):
         c.close()
 
 
-SAFETY_TESTS = [t_hash_reentry, t_cut_short, t_deep_recursion, t_introspection, t_setprofile]
+SAFETY_TESTS = [t_hash_reentry, t_cut_short, t_deep_recursion, t_introspection, t_progress, t_setprofile]
