@@ -2,12 +2,15 @@
 
 Search order (the first executable file wins):
   1. $GLINTEFY_BIN (if set, it must name an executable file: nothing else is tried);
-  2. bin/glintefy inside this package (a package bundled with its binary);
-  3. PREFIX/bin/glintefy for the installation prefix the package sits under
+  2. the binary installed with this package by pip (`pip install glintefy`, a wheel): the
+     script listed in the distribution's RECORD, wherever pip put it (venv/bin, ~/.local/bin,
+     --prefix, --target);
+  3. bin/glintefy inside this package (a package bundled with its binary);
+  4. PREFIX/bin/glintefy for the installation prefix the package sits under
      (`make install PREFIX=P` puts the package in P/lib/pythonX.Y/site-packages or
      P/lib/python3/dist-packages and the binary in P/bin);
-  4. build/glintefy of the source tree, when the package is run from python/ in a checkout;
-  5. `glintefy` on PATH (a Python script of that name is skipped: it could be a wrapper that
+  5. build/glintefy of the source tree, when the package is run from python/ in a checkout;
+  6. `glintefy` on PATH (a Python script of that name is skipped: it could be a wrapper that
      calls back into this package).
 """
 import os
@@ -26,7 +29,8 @@ EXIT_NOT_FOUND = 127
 EXIT_CANNOT_RUN = 126
 
 HOW_TO_INSTALL = (
-    "build it from the glintefy source tree with `make` (gives build/glintefy) and either "
+    "install glintefy with pip from its source tree (`pip install .`: builds the binary and "
+    "installs it with this package), or build it with `make` (gives build/glintefy) and either "
     "`make install PREFIX=...` (installs the binary and this package together) or set "
     "GLINTEFY_BIN=/path/to/glintefy")
 
@@ -44,9 +48,45 @@ def _is_python_script(path):
     return head.startswith(b"#!") and b"python" in head.split(b"\n", 1)[0]
 
 
+def installed_script():
+    """The binary pip installed together with this very package (the `glintefy` script of the
+    distribution whose RECORD lists this package's __init__.py), or None: not installed from a
+    wheel (a checkout, `make install`), or Python < 3.8."""
+    try:
+        from importlib import metadata
+    except ImportError:
+        return None
+    try:
+        dist = metadata.distribution("glintefy")
+        files = dist.files or []
+    except Exception:  # not installed, or unreadable metadata: the other places decide
+        return None
+    script = mine = None
+    for f in files:
+        parts = f.parts
+        if parts[-2:] == ("glintefy", "__init__.py"):
+            try:
+                mine = os.path.samefile(str(dist.locate_file(f)), os.path.join(PACKAGE_DIR, "__init__.py"))
+            except OSError:
+                mine = False
+        elif len(parts) >= 2 and parts[-1] == EXE and parts[-2] in ("bin", "Scripts"):
+            script = os.path.normpath(str(dist.locate_file(f)))
+    if not mine or not script:
+        return None
+    if not _is_executable(script):
+        # `pip install --target DIR` leaves RECORD's paths as they were in its temporary prefix
+        # ("../../bin/glintefy"); the script is in DIR/bin, beside the package
+        script = os.path.join(os.path.dirname(PACKAGE_DIR), "bin", EXE)
+    return script
+
+
 def candidates():
     """The places searched, in order, as (description, path) pairs (PATH last, if found)."""
-    out = [("inside the package", os.path.join(PACKAGE_DIR, "bin", EXE))]
+    out = []
+    script = installed_script()
+    if script:
+        out.append(("installed with the package", script))
+    out.append(("inside the package", os.path.join(PACKAGE_DIR, "bin", EXE)))
     # PREFIX/lib/pythonX.Y/site-packages/glintefy -> PREFIX/bin (also lib64, dist-packages)
     d = PACKAGE_DIR
     for _ in range(4):
