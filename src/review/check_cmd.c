@@ -42,7 +42,8 @@ const char CHECK_HELP[] =
     "  --select CODES      report only these: comma-separated codes (C201), prefixes (C2),\n"
     "                      names (cache-on-method) or ALL; default every hazard (C2xx)\n"
     "  --ignore CODES      never report these (same forms)\n"
-    "  --format FMT        text (default), json, sarif (SARIF 2.1.0 for code scanning)\n"
+    "  --format FMT        text (default), json, sarif (SARIF 2.1.0 for code scanning),\n"
+    "                      gitlab (GitLab Code Quality report)\n"
     "  --exit-zero         exit 0 even when hazards are found\n"
     "  --explain CODE      what CODE means and what to do about it (ALL: every code)\n"
     "  -q, --quiet         no summary line\n"
@@ -229,8 +230,8 @@ static int parse_opts(int argc, char **argv, CheckOpts *o, RvContext *ctx) {
                 return st ? st : -1;
             }
             if ((r = rv_value_option("--format", argc, argv, &i, &val)) != 0) {
-                if (r < 0 || (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "sarif")))
-                    return cli_usage_error(HINT, "--format must be text, json or sarif");
+                if (r < 0 || (strcmp(val, "text") && strcmp(val, "json") && strcmp(val, "sarif") && strcmp(val, "gitlab")))
+                    return cli_usage_error(HINT, "--format must be text, json, sarif or gitlab");
                 o->format = val;
                 continue;
             }
@@ -301,6 +302,27 @@ static void shown_path(Buf *b, const char *repo, const char *path) {
         if (repo[strlen(repo) - 1] != '/') buf_putc(b, '/');
     }
     buf_puts(b, path);
+}
+
+/* The fingerprints of the diagnostics, as sarif_write gives them (equal ones told apart by
+ * their occurrence), so every format names a hazard the same way. */
+static char (*fingerprints(const Diag *diags, size_t nd))[17] {
+    char(*fp)[17] = xcalloc(nd + 1, sizeof *fp);
+    for (size_t i = 0; i < nd; i++) {
+        const Diag *d = &diags[i];
+        SarifResult r = {d->is->kind, d->file->path, d->fn->qualname, d->is->detail, 0, 0, d->is->other_file, 0, 0};
+        sarif_fingerprint(&r, 0, fp[i]);
+        unsigned occ = 0;
+        for (size_t j = 0; j < i; j++) {
+            const Diag *e = &diags[j];
+            SarifResult q = {e->is->kind, e->file->path, e->fn->qualname, e->is->detail, 0, 0, e->is->other_file, 0, 0};
+            char base[17];
+            sarif_fingerprint(&q, 0, base);
+            occ += strcmp(base, fp[i]) == 0;
+        }
+        if (occ) sarif_fingerprint(&r, occ, fp[i]);
+    }
+    return fp;
 }
 
 static void message(Buf *b, const Diag *d) {
@@ -418,6 +440,7 @@ int check_main(int argc, char **argv) {
     qsort(diags, nd, sizeof *diags, cmp_diag);
 
     Buf out = {0};
+    char(*fp)[17] = fingerprints(diags, nd);
     size_t nfiles_hit = 0;
     for (size_t i = 0; i < nd; i++) nfiles_hit += i == 0 || diags[i].file != diags[i - 1].file;
     if (!strcmp(o.format, "sarif")) {
@@ -429,6 +452,29 @@ int check_main(int argc, char **argv) {
         }
         sarif_write(&out, res, nd, notes, nnotes);
         free(res);
+    } else if (!strcmp(o.format, "gitlab")) {
+        /* GitLab Code Quality (Code Climate subset): description, check_name, fingerprint,
+         * severity, location.path (relative to the project root, as GitLab wants) and lines */
+        json_t *arr = json_array();
+        for (size_t i = 0; i < nd; i++) {
+            const Diag *d = &diags[i];
+            Buf p = {0}, m = {0};
+            shown_path(&p, ctx.repo, d->file->path);
+            buf_printf(&m, "%s ", an_issue_desc[d->is->kind].code);
+            message(&m, d);
+            const char *lvl = sarif_level(d->is->kind);
+            json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:{s:s,s:{s:i}}}", "description", m.data, "check_name",
+                                                 an_issue_desc[d->is->kind].code, "fingerprint", fp[i], "severity",
+                                                 !strcmp(lvl, "error") ? "critical" : !strcmp(lvl, "warning") ? "major" : "info",
+                                                 "location", "path", p.data, "lines", "begin", d->is->loc.line));
+            buf_free(&p);
+            buf_free(&m);
+        }
+        char *s = json_dumps(arr, JSON_INDENT(1) | JSON_ENSURE_ASCII);
+        buf_puts(&out, s);
+        buf_putc(&out, '\n');
+        free(s);
+        json_decref(arr);
     } else if (!strcmp(o.format, "json")) {
         json_t *arr = json_array();
         for (size_t i = 0; i < nd; i++) {
@@ -436,13 +482,10 @@ int check_main(int argc, char **argv) {
             Buf p = {0}, m = {0};
             shown_path(&p, ctx.repo, d->file->path);
             message(&m, d);
-            SarifResult r = {d->is->kind, d->file->path, d->fn->qualname, d->is->detail, 0, 0, d->is->other_file, 0, 0};
-            char fp[17];
-            sarif_fingerprint(&r, 0, fp);
             json_t *o1 = json_pack("{s:s,s:i,s:i,s:s,s:s,s:s,s:s,s:s,s:s}", "file", p.data, "line", d->is->loc.line, "col",
                                    d->is->loc.col + 1, "code", an_issue_desc[d->is->kind].code, "name",
                                    an_issue_desc[d->is->kind].name, "qualname", d->fn->qualname, "message", m.data,
-                                   "level", sarif_level(d->is->kind), "fingerprint", fp);
+                                   "level", sarif_level(d->is->kind), "fingerprint", fp[i]);
             if (d->is->other_file) {
                 Buf q = {0};
                 shown_path(&q, ctx.repo, d->is->other_file);
@@ -485,6 +528,7 @@ int check_main(int argc, char **argv) {
     buf_free(&out);
     buf_free(&errs);
     free(diags);
+    free(fp);
     free(notes);
     free(msgs);
     an_repo_free(&repo);

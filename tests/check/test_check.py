@@ -231,7 +231,7 @@ def sarif_of(c, binary, repo):
 
 
 def test_formats(s, binary):
-    c = Checker(s, "check: json and SARIF (schema, rule help, fingerprints stable under inserted lines)")
+    c = Checker(s, "check: json, gitlab and SARIF (schema, rule help, fingerprints stable under inserted lines)")
     repo = make_repo({"pkg/__init__.py": "", "pkg/store.py": STORE, "pkg/use.py": USE})
     try:
         r = testlib.run_review(binary, ["check", "--format", "json"], repo)
@@ -241,6 +241,15 @@ def test_formats(s, binary):
             got = ["%s:%d:%d: %s %s" % (h["file"], h["line"], h["col"], h["code"], h["message"]) for h in doc["hazards"]]
             c(got == EXPECTED, "json hazards %r" % got)
             c(doc["hazards"][1]["related"] == {"file": "pkg/use.py", "line": 6, "col": 5}, "json related")
+            fps = [h["fingerprint"] for h in doc["hazards"]]
+        r = testlib.run_review(binary, ["check", "--format", "gitlab"], repo)
+        if c.run(r, 1):
+            gl = json.loads(r.out)
+            got = [(x["check_name"], x["location"]["path"], x["location"]["lines"]["begin"], x["severity"]) for x in gl]
+            c(got == [("C202", "pkg/store.py", 5, "major"), ("C206", "pkg/store.py", 15, "critical"),
+                      ("C205", "pkg/store.py", 17, "major"), ("C203", "pkg/store.py", 20, "critical")], "gitlab %r" % got)
+            c([x["fingerprint"] for x in gl] == fps, "gitlab fingerprints")
+            c(gl[0]["description"] == EXPECTED[0].split(": ", 1)[1], "gitlab description %r" % gl[0]["description"])
         doc = sarif_of(c, binary, repo)
         if doc:
             c(doc["$schema"] == "https://json.schemastore.org/sarif-2.1.0.json" and doc["version"] == "2.1.0", "schema")
