@@ -17,6 +17,10 @@ import subprocess
 import sys
 
 from setuptools import setup
+try:  # setuptools >= 62.4
+    from setuptools.command.build import build
+except ImportError:
+    from distutils.command.build import build
 try:  # setuptools >= 69 has its own build_scripts
     from setuptools.command.build_scripts import build_scripts
 except ImportError:  # older: distutils' (setuptools provides it where Python does not)
@@ -72,6 +76,20 @@ class build_native_binary(build_scripts):
         return [os.path.join(self.build_dir, BINARY)]
 
 
+class build_in_pkg(build):
+    """setuptools' build tree under build/pkg/setuptools (build/ is the Makefile's), emptied
+    first: build_py never deletes, so a module removed from python/ would stay in every later
+    wheel."""
+
+    def initialize_options(self):
+        build.initialize_options(self)
+        self.build_base = os.path.join(ROOT, "build", "pkg", "setuptools")
+
+    def run(self):
+        shutil.rmtree(os.path.join(ROOT, "build", "pkg", "setuptools"), ignore_errors=True)
+        build.run(self)
+
+
 class egg_info_in_build(egg_info):
     """The egg-info setuptools keeps while building goes to build/pkg, not into python/."""
 
@@ -99,5 +117,5 @@ class platform_wheel(bdist_wheel):
 
 setup(
     distclass=BinaryDistribution,
-    cmdclass={"build_scripts": build_native_binary, "bdist_wheel": platform_wheel, "egg_info": egg_info_in_build},
+    cmdclass={"build": build_in_pkg, "build_scripts": build_native_binary, "bdist_wheel": platform_wheel, "egg_info": egg_info_in_build},
 )

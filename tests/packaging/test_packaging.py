@@ -92,6 +92,8 @@ def test_wheel_and_install(s, tmp):
     py = os.path.join(venv, "bin", "python")
     before = files_under(venv)
 
+    # a module left in setuptools' build tree by an earlier build must not reach the wheel
+    testlib.write_file(os.path.join(ROOT, "build", "pkg", "setuptools", "lib", "glintefy"), "_stale_module.py", "x = 1\n")
     # pip wheel . (offline: Debian's setuptools and wheel, no build isolation)
     dist = os.path.join(tmp, "dist")
     rc, out = sh([py, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-w", dist, ROOT])
@@ -113,7 +115,7 @@ def test_wheel_and_install(s, tmp):
                 "wheel: the binary is an executable script", "%s in %s" % (script, names))
         s.check(any(n.endswith("/glintefy/_probe/sitecustomize.py") for n in names)
                 and any(n.endswith("/glintefy/__main__.py") for n in names)
-                and not any("/tests/" in n or n.endswith(".c") or "__pycache__" in n for n in names),
+                and not any("/tests/" in n or n.endswith(".c") or "__pycache__" in n or "_stale_module" in n for n in names),
                 "wheel: the package, nothing else", str(names))
         meta = z.read("glintefy-%s.dist-info/METADATA" % version.split()[1]).decode()
         wheel_file = z.read("glintefy-%s.dist-info/WHEEL" % version.split()[1]).decode()
