@@ -34,8 +34,9 @@
 const char CHECK_HELP[] =
     "Usage: glintefy check [--repo DIR] [OPTIONS] [PATH...]\n"
     "\n"
-    "Reports the hazards of the existing functools caches of DIR (default .), static analysis\n"
-    "only, one per line as PATH:LINE:COL: CODE message; writes no files, reads no profile.\n"
+    "Reports the hazards of the existing functools caches of DIR, static analysis only, one per\n"
+    "line as PATH:LINE:COL: CODE message; writes no files, reads no profile. DIR defaults to\n"
+    "the nearest directory upwards holding pyproject.toml or .git (else the current one).\n"
     "With PATHs (files or directories) only hazards in them are reported; the whole repository\n"
     "is still read, since a hazard can come from another file (C204, C206).\n"
     "\n"
@@ -296,6 +297,30 @@ static int in_scope(const char *path, char **scopes, int nscopes, unsigned char 
     return hit;
 }
 
+/* The default repository: the nearest directory upwards from the current one that holds a
+ * pyproject.toml or .git, as "." or "../.." (so paths print relative to the current directory,
+ * as a linter's do); "." when there is none. Returns a malloc'd string. */
+static char *find_repo(void) {
+    Buf up = {0};
+    buf_puts(&up, ".");
+    for (int depth = 0; depth < 64; depth++) {
+        char probe[PATH_MAX];
+        struct stat sb;
+        snprintf(probe, sizeof probe, "%s/pyproject.toml", up.data);
+        int found = stat(probe, &sb) == 0;
+        snprintf(probe, sizeof probe, "%s/.git", up.data);
+        found = found || stat(probe, &sb) == 0;
+        if (found) return up.data;
+        char here[PATH_MAX], parent[PATH_MAX];
+        snprintf(probe, sizeof probe, "%s/..", up.data);
+        if (!realpath(up.data, here) || !realpath(probe, parent) || strcmp(here, parent) == 0) break;
+        if (depth == 0) { buf_free(&up); buf_puts(&up, ".."); }
+        else buf_puts(&up, "/..");
+    }
+    buf_free(&up);
+    return xstrndup(".", 1);
+}
+
 static void shown_path(Buf *b, const char *repo, const char *path) {
     if (strcmp(repo, ".") != 0) {
         buf_puts(b, repo);
@@ -331,9 +356,11 @@ static void message(Buf *b, const Diag *d) {
 }
 
 int check_main(int argc, char **argv) {
-    RvContext ctx = {.repo = ".", .hint = HINT};
+    RvContext ctx = {.repo = NULL, .hint = HINT};
     CheckOpts o = {.format = "text", .paths = xcalloc((size_t)argc + 1, sizeof(char *))};
     int status = parse_opts(argc, argv, &o, &ctx);
+    char *found = NULL;
+    if (!status && !ctx.repo) ctx.repo = found = find_repo();
     if (status) {
         free(o.paths);
         rv_config_flags_free(&ctx.flags);
@@ -542,6 +569,7 @@ out:
     free(scopes);
     free(used);
     free(o.paths);
+    free(found);
     rv_config_flags_free(&ctx.flags);
     return status;
 }

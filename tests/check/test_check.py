@@ -124,6 +124,15 @@ def test_basic(s, binary):
         r = testlib.run_review(binary, ["check", "--repo", repo, "-q"], ROOT)
         if c.run(r, 1):
             c(lines(r)[0] == repo + "/" + EXPECTED[0], "--repo path shown %r" % lines(r)[:1])
+        # from a subdirectory: the repository is the nearest directory up with pyproject.toml (or
+        # .git), and paths print relative to the current directory
+        testlib.write_file(repo, "pyproject.toml", "[project]\nname = 'x'\n")
+        r = testlib.run_review(binary, ["check", "-q"], os.path.join(repo, "pkg"))
+        if c.run(r, 1):
+            c(lines(r) == ["../" + l for l in EXPECTED], "from pkg/: %r" % lines(r)[:1])
+        r = testlib.run_review(binary, ["check", "-q", "store.py"], os.path.join(repo, "pkg"))
+        if c.run(r, 1):
+            c(lines(r) == ["../" + l for l in EXPECTED], "from pkg/ with a path: %r" % lines(r)[:1])
         r = testlib.run_review(binary, ["check"], clean)
         if c.run(r, 0):
             c(lines(r) == ["No hazards (1 file checked)."], "clean %r" % lines(r))
