@@ -182,6 +182,7 @@ SUITES = {
     "check": simple_suite("check", "check", "test_check"),  # glintefy check, SARIF, pre-commit hook
     "packaging": simple_suite("packaging", "packaging", "test_packaging"),  # pip install ., pip wheel .
     "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
+    "pytest-plugin": simple_suite("pytest-plugin", "pytest_plugin", "test_pytest_plugin"),  # pytest --glintefy, review merge
     "conformance": suite_conformance,  # every stdlib file against CPython's ast
     "differential": suite_differential,  # seeded edits of stdlib files against CPython
 }

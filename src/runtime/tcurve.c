@@ -81,17 +81,30 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
     if (size_of)
         for (size_t i = 0; i < nf; i++) assumed[i] = size_of(&set->funcs[map[i]], ctx);
 
-    /* stack distances per function, in lookup order */
+    /* stack distances per function, in lookup order. A cache_clear() that applies (set->clears)
+     * starts a new epoch of its function: keys are then mixed with the epoch, so each key's
+     * first access after the clear is a cold miss, and the keys of earlier epochs, never
+     * accessed again, do not lengthen any later distance - exactly an LRU cache emptied. */
     MrcStack **st = xcalloc(nf + 1, sizeof *st);
     uint64_t *dist = xmalloc((n + 1) * sizeof *dist);
     uint64_t *cnt = xcalloc(nf + 1, sizeof *cnt), *lastnew = xcalloc(nf + 1, sizeof *lastnew);
     uint64_t *unhashable = xcalloc(nf + 1, sizeof *unhashable);
+    uint64_t *epoch = xcalloc(nf + 1, sizeof *epoch);
+    for (size_t k = 0; k < t->nclears; k++)
+        if (t->clears[k].fid < nf) set->funcs[map[t->clears[k].fid]].clears[t->clears[k].origin]++;
+    size_t nextclear = 0;
     for (size_t i = 0; i < n; i++) {
         const TrCall *c = &t->calls[i];
+        for (; nextclear < t->nclears && t->clears[nextclear].seq < c->seq; nextclear++) {
+            const TrClear *x = &t->clears[nextclear];
+            int by_tests = x->origin == TR_CLEAR_TEST || x->origin == TR_CLEAR_FIXTURE;
+            if (x->fid < nf && (set->clears == TC_CLEARS_MEASURED || !by_tests)) epoch[x->fid]++;
+        }
         if (c->fid >= nf) { dist[i] = TC_INF; continue; }
         if (c->flags & TR_UNHASHABLE) { dist[i] = TC_INF; unhashable[c->fid]++; continue; }
         if (!st[c->fid]) st[c->fid] = mrc_stack_new(0);
-        dist[i] = mrc_access(st[c->fid], c->key_hash);
+        uint64_t key = epoch[c->fid] ? mrc_mix(c->key_hash ^ mrc_mix(epoch[c->fid])) : c->key_hash;
+        dist[i] = mrc_access(st[c->fid], key);
         if (!dist[i]) lastnew[c->fid] = cnt[c->fid];
         cnt[c->fid]++;
     }
@@ -199,6 +212,7 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
     free(samemin);
     free(D);
     free(unhashable);
+    free(epoch);
     free(cnt);
     free(lastnew);
     free(dist);

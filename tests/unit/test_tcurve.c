@@ -124,3 +124,35 @@ TEST(tcurve_suggest_rule) {
     tc_set_free(&set);
     free(c);
 }
+
+/* cache_clear() calls (X records): in production mode the tests' and fixtures' clears are left
+ * out, the code's and unknown ones empty the cache; in measured mode every one does. */
+TEST(tcurve_clears) {
+    /* f: keys 1 2 | clear(fixture) | 1 2 | clear(code) | 1 2 | clear(test) | 1 2 | clear(unknown) | 1 */
+    TrCall c[9];
+    TrClear x[4] = {{0, TR_CLEAR_FIXTURE, 3, (char *)""}, {0, TR_CLEAR_CODE, 6, (char *)""},
+                    {0, TR_CLEAR_TEST, 9, (char *)""}, {0, TR_CLEAR_UNKNOWN, 12, (char *)""}};
+    uint64_t seqs[] = {1, 2, 4, 5, 7, 8, 10, 11, 13};
+    for (int i = 0; i < 9; i++) c[i] = (TrCall){.fid = 0, .seq = seqs[i], .key_hash = (uint64_t)(i % 2) + 1, .duration_ns = 100, .result_fp = 5};
+    TrFile t = trace(c, 9, 0);
+    t.clears = x;
+    t.nclears = 4;
+    TcSet prod = {0}, meas = {.clears = TC_CLEARS_MEASURED};
+    tc_add(&prod, &t, NULL, NULL);
+    tc_add(&meas, &t, NULL, NULL);
+    const TcFunc *p = &prod.funcs[0], *m = &meas.funcs[0];
+    CHECK(p->clears[TR_CLEAR_CODE] == 1 && p->clears[TR_CLEAR_TEST] == 1 && p->clears[TR_CLEAR_FIXTURE] == 1 &&
+          p->clears[TR_CLEAR_UNKNOWN] == 1 && m->clears[TR_CLEAR_FIXTURE] == 1);
+    /* production: epochs [1 2 1 2] [1 2 1 2] [1]: 4 hits unbounded; at size 1 none */
+    CHECK(tc_hits(p, TC_UNBOUNDED) == 4 && tc_hits(p, 1) == 0 && tc_hits(p, 2) == 4);
+    /* measured: every clear empties the cache: no key repeats within an epoch */
+    CHECK(tc_hits(m, TC_UNBOUNDED) == 0);
+    /* no clears: the old behaviour, 7 hits */
+    t.nclears = 0;
+    TcSet none = {0};
+    tc_add(&none, &t, NULL, NULL);
+    CHECK(tc_hits(&none.funcs[0], TC_UNBOUNDED) == 7);
+    tc_set_free(&prod);
+    tc_set_free(&meas);
+    tc_set_free(&none);
+}
