@@ -157,6 +157,11 @@ def test_wheel_and_install(s, tmp):
     s.check(rc == 1 and "pkg/store.py:5:6: C202 " in out, "glintefy check through the installed command",
             "exit %d: %s" % (rc, out))
 
+    # the pytest plugin comes with the package (entry point pytest11; Debian's python3-pytest is
+    # visible in this venv)
+    rc, out = sh([py, "-m", "pytest", "--help"], cwd=tmp)
+    s.check(rc == 0 and "--glintefy" in out, "pytest finds the plugin (pytest11 entry point)", tail(out, 5))
+
     # pip uninstall: the environment as before, file for file
     shutil.rmtree(os.path.join(repo, "LLM-CONTEXT"), ignore_errors=True)
     rc, out = sh([py, "-m", "pip", "uninstall", "-y", "glintefy"])
