@@ -183,6 +183,7 @@ SUITES = {
     "packaging": simple_suite("packaging", "packaging", "test_packaging"),  # pip install ., pip wheel .
     "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
     "pytest-plugin": simple_suite("pytest-plugin", "pytest_plugin", "test_pytest_plugin"),  # pytest --glintefy, review merge
+    "hostile": simple_suite("hostile", "hostile", "test_hostile"),  # symlinks, special files, races, faults
     "conformance": suite_conformance,  # every stdlib file against CPython's ast
     "differential": suite_differential,  # seeded edits of stdlib files against CPython
 }

@@ -237,7 +237,7 @@ int an_cmd_debug_facts(int argc, char **argv) {
             size_t n;
             int e = file_read_all(paths[i], &data, &n);
             if (e) {
-                fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(paths[i]), strerror(e));
+                fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(paths[i]), file_strerror(e));
                 status = EXIT_REJECTED;
                 continue;
             }

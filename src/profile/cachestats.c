@@ -61,8 +61,9 @@ static int read_entry(json_t *o, const char *name, const char *path, CacheStat *
     s->function = dup_json_str(json_object_get(o, "function"));
     s->file = dup_json_str(json_object_get(o, "file"));
     s->qualname = dup_json_str(json_object_get(o, "qualname"));
-    if (name && !s->function) {
+    if (name && !s->function) { /* the key names it ("module" in the entry, if any, gives way) */
         const char *dot = strrchr(name, '.');
+        free(s->module);
         s->module = dot ? xstrndup(name, (size_t)(dot - name)) : NULL;
         s->function = xstrndup(dot ? dot + 1 : name, strlen(dot ? dot + 1 : name));
     }
@@ -118,6 +119,10 @@ int cachestats_parse(const char *data, size_t n, CacheStats *out, CacheStatsErro
         err->line = jerr.line > 0 ? jerr.line : 1;
         err->column = jerr.column > 0 ? jerr.column : 1;
         err->path[0] = 0;
+        /* jansson ends its message with "near '<the input's bytes>'": the file's bytes are not
+         * repeated (they may be anything, and MCP hands messages to a client) */
+        char *near = strstr(jerr.text, " near '");
+        if (near) *near = 0;
         snprintf(err->msg, sizeof err->msg, "%s", jerr.text);
         return -1;
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../base/thread.h"
 #include "../base/xalloc.h"
 #include "../review/files.h"
 #include "../version.h"
@@ -527,7 +528,7 @@ static void list_emit(Jw *w, const List *l) {
     pthread_cond_init(&q.cv, NULL);
     pthread_t tid[64];
     int started = 0;
-    while (started < threads - 1 && started < 64 && pthread_create(&tid[started], NULL, list_worker, &q) == 0) started++;
+    while (started < threads - 1 && started < 64 && thread_create(&tid[started], list_worker, &q) == 0) started++;
     int any = 0;
     for (size_t c = 0; c < q.nchunks; c++) {
         size_t s = c % q.nslots, m;
@@ -808,9 +809,9 @@ static int emit_file(int fd, void *vctx) {
     return e;
 }
 
-int cr_write_files(const CrReport *r, const char **failed) {
+int cr_write_files(const CrReport *r, FileSet *set, const char **failed) {
     static char path[PATH_MAX + 64];
-    int e = rv_mkdirs(r->output_dir);
+    int e = file_set_begin(set, r->output_dir);
     if (e) {
         *failed = r->output_dir;
         return e;
@@ -820,7 +821,7 @@ int cr_write_files(const CrReport *r, const char **failed) {
     for (int i = 0; i < 5 && !e; i++) {
         snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
         EmitCtx c = {r, &s, i};
-        e = file_write_atomic_with(path, emit_file, &c);
+        e = file_set_write(set, CR_FILES[i], emit_file, &c);
         if (e) *failed = path;
     }
     free_sections(&s);

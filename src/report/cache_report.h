@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "../analysis/analysis.h"
 #include "../base/buf.h"
+#include "../base/fileio.h"
 
 enum { CR_FORMAT_VERSION = 1 };
 
@@ -116,10 +117,12 @@ typedef struct CrReport {
 /* The output files, in the order they are written. */
 extern const char *const CR_FILES[5];
 
-/* Writes the five files into r->output_dir (created if missing), each atomically.
- * Returns 0, or an errno value with the failing path in *failed (points into static storage
- * or r's strings). t_write/t_total are read from r as they are when called. */
-int cr_write_files(const CrReport *r, const char **failed);
+/* Writes the five files into *set, begun here on r->output_dir (created if missing): nothing
+ * replaces the old files until the caller's file_set_commit, so a full disk leaves the old set
+ * whole. Returns 0, or an error code (file_strerror) with the failing path in *failed (points
+ * into static storage or r's strings). t_write/t_total are read from r as they are when called.
+ * The caller frees *set (file_set_free) in every case. */
+int cr_write_files(const CrReport *r, FileSet *set, const char **failed);
 
 /* Appends cache_analysis.json's text (everything) to *out. */
 void cr_analysis_json(const CrReport *r, Buf *out);

@@ -164,7 +164,7 @@ static int load_cache_stats(const char *perf_dir, CrReport *r, CacheStats *st, c
     size_t n;
     int e = rv_read_file(AT_FDCWD, path, &data, &n);
     if (e) {
-        if (e != ENOENT) add_warning(r, "%s: %s (cache statistics not used)", path, strerror(e));
+        if (e != ENOENT) add_warning(r, "%s: %s (cache statistics not used)", path, file_strerror(e));
         free(path);
         return 0;
     }
@@ -294,7 +294,7 @@ static int read_profile(const char *path, ProfStats *into, char *err, size_t err
     size_t n;
     int e = rv_read_file(AT_FDCWD, path, &data, &n);
     if (e) {
-        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        snprintf(err, errlen, "%s: %s", path, file_strerror(e));
         return -1;
     }
     ProfError pe;
@@ -594,7 +594,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         if (f->rejected || !fc.done[i]) {
             CrSkipped *s = &r.skipped[r.nskipped++];
             s->path = src.items[i].path;
-            if (f->read_errno) snprintf(s->msg, sizeof s->msg, "%s", strerror(f->read_errno));
+            if (f->read_errno) snprintf(s->msg, sizeof s->msg, "%s", file_strerror(f->read_errno));
             else {
                 rv_diag_position(f, &s->line, &s->col);
                 snprintf(s->msg, sizeof s->msg, "%s", f->diag.msg);
@@ -712,12 +712,16 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     t0 = now_seconds();
     r.t_total = now_seconds() - t_start;
     const char *failed = NULL;
-    int e = cr_write_files(&r, &failed);
-    if (!e && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
+    FileSet out; /* the six files replace the old ones together, or not at all */
+    int e = cr_write_files(&r, &out, &failed);
+    if (!e && (e = ta_write_recommendations(&r, &out)) != 0) failed = "cache_recommendations.json";
+    if (!e && (e = file_set_commit(&out)) != 0) failed = r.output_dir;
+    file_set_free(&out);
+    if (e) fprintf(stderr, "glintefy: nothing written to %s (the previous files, if any, are unchanged)\n", r.output_dir);
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", failed, strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", failed, file_strerror(e));
         status = EXIT_REJECTED;
     } else {
         Buf b = {0};

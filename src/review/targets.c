@@ -118,7 +118,7 @@ int rv_write_targets(const char *repo, const char *repo_real, const RvConfig *cf
     free(fc.done);
     rv_sources_free(&src);
     if (e) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+        snprintf(err, errlen, "cannot write %s: %s", path, file_strerror(e));
         return -1;
     }
     return 0;

@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "../base/buf.h"
+#include "../base/hashidx.h"
 #include "../base/xalloc.h"
 #include "../runtime/tcurve.h"
 #include "../version.h"
@@ -55,12 +57,98 @@ typedef struct TaItem {
     int64_t assumed; /* size assumed by the other functions' curves */
 } TaItem;
 
+/* The report's existing caches and candidates by (qualname, line), both first_line and line:
+ * matching 100 k traced functions against thousands of functions one by one was quadratic. */
+typedef struct TaEntry {
+    const char *qualname;
+    uint32_t line;
+    int cand;  /* 0: r->existing[i], 1: r->candidates[i] */
+    size_t i;
+} TaEntry;
+typedef struct TaIndex {
+    TaEntry *e;
+    uint32_t *next; /* chain of entries with the same key, HASHIDX_NONE ends it */
+    size_t n, cap;
+    HashIdx idx;
+} TaIndex;
+
 typedef struct TaCtx {
     const CrReport *r;
+    const TaIndex *index;
     TaItem *items;   /* per TcSet function, filled after a pass */
     size_t nitems;
+    const TcSet *building; /* the set whose functions size_of is asked about (pass 2) */
     int pass;
 } TaCtx;
+
+typedef struct TaKey {
+    const TaIndex *x;
+    const char *qualname;
+    uint32_t line;
+} TaKey;
+
+static uint64_t key_hash(const char *qualname, uint32_t line) {
+    uint64_t h = 1469598103934665603u ^ line;
+    for (const unsigned char *p = (const unsigned char *)qualname; *p; p++) h = (h ^ *p) * 1099511628211u;
+    return h ^ (h >> 29);
+}
+
+static int key_eq(const void *ctx, uint32_t v) {
+    const TaKey *k = ctx;
+    return k->x->e[v].line == k->line && strcmp(k->x->e[v].qualname, k->qualname) == 0;
+}
+
+static void index_add(TaIndex *x, const char *qualname, uint32_t line, int cand, size_t i) {
+    if (x->n == x->cap) {
+        x->cap = x->cap ? x->cap * 2 : 64;
+        x->e = xrealloc(x->e, x->cap * sizeof *x->e);
+        x->next = xrealloc(x->next, x->cap * sizeof *x->next);
+    }
+    uint32_t me = (uint32_t)x->n++;
+    x->e[me] = (TaEntry){qualname, line, cand, i};
+    x->next[me] = HASHIDX_NONE;
+    TaKey k = {x, qualname, line};
+    uint32_t head = hashidx_get_or_add(&x->idx, key_hash(qualname, line), me, key_eq, &k);
+    if (head != me) { x->next[me] = x->next[head]; x->next[head] = me; }
+}
+
+static void index_build(TaIndex *x, const CrReport *r) {
+    for (size_t i = 0; i < r->nexisting; i++) {
+        const AnFunc *fn = r->existing[i].fn;
+        index_add(x, fn->qualname, (uint32_t)fn->first_line, 0, i);
+        if (fn->line != fn->first_line) index_add(x, fn->qualname, (uint32_t)fn->line, 0, i);
+    }
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        const AnFunc *fn = r->candidates[i].fn;
+        index_add(x, fn->qualname, (uint32_t)fn->first_line, 1, i);
+        if (fn->line != fn->first_line) index_add(x, fn->qualname, (uint32_t)fn->line, 1, i);
+    }
+}
+
+static void index_free(TaIndex *x) {
+    free(x->e);
+    free(x->next);
+    hashidx_free(&x->idx);
+}
+
+/* What the loops "first existing (or candidate) i that f matches" found: the smallest such i
+ * among the entries under f's key, or SIZE_MAX. `want`: 0 existing but cached properties, 1
+ * candidates without a cache, 2 any existing. */
+static size_t index_first(const TaIndex *x, const CrReport *r, const TcFunc *f, int want) {
+    TaKey k = {x, f->qualname, f->line};
+    size_t best = SIZE_MAX;
+    for (uint32_t v = hashidx_find(&x->idx, key_hash(f->qualname, f->line), key_eq, &k); v != HASHIDX_NONE;
+         v = x->next[v]) {
+        const TaEntry *e = &x->e[v];
+        if (e->cand != (want == 1) || e->i >= best) continue;
+        const AnFile *file = e->cand ? r->candidates[e->i].file : r->existing[e->i].file;
+        const AnFunc *fn = e->cand ? r->candidates[e->i].fn : r->existing[e->i].fn;
+        if (want == 0 && fn->cache.kind == AN_CACHED_PROPERTY) continue;
+        if (want == 1 && fn->cache.kind != AN_NO_CACHE) continue;
+        if (func_matches(f, file, fn)) best = e->i;
+    }
+    return best;
+}
 
 static int64_t current_maxsize(const CrExisting *x) {
     const AnFunc *fn = x->fn;
@@ -78,15 +166,12 @@ static int64_t size_of(const TcFunc *f, void *vctx) {
     TaCtx *ctx = vctx;
     const CrReport *r = ctx->r;
     if (ctx->pass == 2) {
-        for (size_t i = 0; i < ctx->nitems; i++) {
-            const TaItem *it = &ctx->items[i];
-            if (it->x && func_matches(f, it->x->file, it->x->fn)) return it->assumed;
-            if (it->c && func_matches(f, it->c->file, it->c->fn)) return it->assumed;
-        }
+        /* the second pass's set holds the same functions in the same order as the first's */
+        size_t k = (size_t)(f - ctx->building->funcs);
+        if (k < ctx->nitems && (ctx->items[k].x || ctx->items[k].c)) return ctx->items[k].assumed;
     }
-    for (size_t i = 0; i < r->nexisting; i++)
-        if (func_matches(f, r->existing[i].file, r->existing[i].fn)) return current_maxsize(&r->existing[i]);
-    return 0;
+    size_t i = index_first(ctx->index, r, f, 2);
+    return i == SIZE_MAX ? 0 : current_maxsize(&r->existing[i]);
 }
 
 static double secs(double ns) { return ns / 1e9; }
@@ -361,8 +446,16 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double run_seconds) {
     char *dir = xmalloc(strlen(perf_dir) + 16);
     sprintf(dir, "%s/traces", perf_dir);
-    DIR *d = opendir(dir);
-    if (!d) { free(dir); return 0; }
+    DIR *d = file_opendir(dir);
+    if (!d) {
+        if (errno != ENOENT) {
+            char msg[900];
+            snprintf(msg, sizeof msg, "%s: %s (traces not used)", dir, file_strerror(errno));
+            warn(r, msg);
+        }
+        free(dir);
+        return 0;
+    }
     char **names = NULL;
     size_t nn = 0;
     struct dirent *e;
@@ -384,7 +477,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
         size_t n;
         int rc = rv_read_file(AT_FDCWD, path, &data, &n);
         if (rc) {
-            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, strerror(rc));
+            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, file_strerror(rc));
             warn(r, msg);
         } else {
             if (tr_load((const unsigned char *)data, n, &tf[nt], err, sizeof err)) {
@@ -410,20 +503,36 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     /* Traces of one function written in different checkouts (CI shards merged by `review
      * merge`, each with its own absolute path) are one function: name each traced file by the
      * repository-relative path of the analysed file it is, so that their curves add up. */
-    for (size_t i = 0; i < nt; i++)
+    for (size_t i = 0; i < nt; i++) {
+        char *last = NULL; /* a trace's functions come file by file: look each file up once */
+        const char *last_rel = NULL;
         for (size_t k = 0; k < tf[i].nfuncs; k++) {
             TrFunc *fn = &tf[i].funcs[k];
+            if (last && !strcmp(last, fn->file)) {
+                if (last_rel) {
+                    free(fn->file);
+                    fn->file = xstrndup(last_rel, strlen(last_rel));
+                }
+                continue;
+            }
+            free(last);
+            last = xstrndup(fn->file, strlen(fn->file));
             const char *rel = NULL;
             for (size_t j = 0; j < r->nexisting && !rel; j++)
                 if (path_matches(r->existing[j].file->path, fn->file)) rel = r->existing[j].file->path;
             for (size_t j = 0; j < r->ncandidates && !rel; j++)
                 if (path_matches(r->candidates[j].file->path, fn->file)) rel = r->candidates[j].file->path;
-            if (rel && strcmp(rel, fn->file)) {
+            last_rel = rel && strcmp(rel, fn->file) ? rel : NULL;
+            if (last_rel) {
                 free(fn->file);
                 fn->file = xstrndup(rel, strlen(rel));
             }
         }
-    TaCtx ctx = {.r = r, .pass = 1};
+        free(last);
+    }
+    TaIndex index = {0};
+    index_build(&index, r);
+    TaCtx ctx = {.r = r, .index = &index, .pass = 1};
     TcSet set = {0}, meas = {.clears = TC_CLEARS_MEASURED}; /* meas: only when a trace has clears */
     int any_clears = 0;
     for (size_t i = 0; i < nt; i++) any_clears |= tf[i].nclears > 0;
@@ -439,16 +548,14 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
         for (size_t k = 0; k < set.nfuncs; k++) {
             const TcFunc *f = &set.funcs[k];
             TaItem *it = &ctx.items[k];
-            for (size_t i = 0; i < r->nexisting && !it->x; i++)
-                if (r->existing[i].fn->cache.kind != AN_CACHED_PROPERTY && func_matches(f, r->existing[i].file, r->existing[i].fn))
-                    it->x = &r->existing[i];
-            for (size_t i = 0; i < r->ncandidates && !it->x && !it->c; i++)
-                if (r->candidates[i].fn->cache.kind == AN_NO_CACHE && func_matches(f, r->candidates[i].file, r->candidates[i].fn))
-                    it->c = &r->candidates[i];
-            const TcFunc *m = NULL; /* the same function in the measured set */
-            for (size_t j = 0; j < meas.nfuncs && !m; j++)
-                if (meas.funcs[j].line == f->line && !strcmp(meas.funcs[j].file, f->file) && !strcmp(meas.funcs[j].qualname, f->qualname))
-                    m = &meas.funcs[j];
+            size_t xi = index_first(&index, r, f, 0);
+            if (xi != SIZE_MAX) it->x = &r->existing[xi];
+            size_t ci = it->x ? SIZE_MAX : index_first(&index, r, f, 1);
+            if (ci != SIZE_MAX) it->c = &r->candidates[ci];
+            /* the same function in the measured set: built from the same traces in the same
+             * order, so at the same index */
+            const TcFunc *m = k < meas.nfuncs ? &meas.funcs[k] : NULL;
+            if (m && (m->line != f->line || strcmp(m->file, f->file) || strcmp(m->qualname, f->qualname))) m = NULL;
             size_t before = recs.len;
             if (it->x && !f->calls) {
                 /* t17b: a cache never called in the traced run (its module was imported, nothing
@@ -465,6 +572,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
             TaItem *items = ctx.items;
             TcSet again = {0};
             ctx.pass = 2;
+            ctx.building = &again;
             for (size_t i = 0; i < nt; i++) tc_add(&again, &tf[i], size_of, &ctx);
             tc_set_free(&set);
             set = again;
@@ -490,12 +598,13 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     r->trace_run_seconds = run_ns / 1e9;
     tc_set_free(&set);
     tc_set_free(&meas);
+    index_free(&index);
     for (size_t i = 0; i < nt; i++) tr_free(&tf[i]);
     free(tf);
     return nt;
 }
 
-int ta_write_recommendations(const CrReport *r) {
+int ta_write_recommendations(const CrReport *r, FileSet *set) {
     Buf b = {0};
     buf_printf(&b, "{\n  \"version\": 1,\n  \"tool\": \"glintefy %s\",\n  \"kind\": \"cache_recommendations\",\n"
                    "  \"traces\": %zu,\n  \"run_seconds\": %.6f,\n  \"recommendations\": [",
@@ -533,10 +642,7 @@ int ta_write_recommendations(const CrReport *r) {
                    (long long)x->misses, x->hit_rate_percent);
     }
     buf_puts(&b, any ? "\n  ]\n}\n" : "]\n}\n");
-    char *path = xmalloc(strlen(r->output_dir) + 40);
-    sprintf(path, "%s/cache_recommendations.json", r->output_dir);
-    int e = rv_write_atomic(path, b.data, b.len);
-    free(path);
+    int e = file_set_put(set, "cache_recommendations.json", b.data, b.len);
     buf_free(&b);
     return e;
 }

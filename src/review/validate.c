@@ -226,15 +226,22 @@ int rv_cache_validate(const char *repo, const char *outdir, const RvConfig *cfg,
                verdict, json_array_size(apply), json_array_size(apply) == 1 ? "" : "s", mb, mc, speedup, cfg->speedup_threshold,
                !same_out ? "stdout changed" : !same_status ? "exit status changed" : "same stdout and exit status", n, n == 1 ? "" : "s");
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", path.data, strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", path.data, file_strerror(e));
         rc = 1;
     } else {
         Buf sm = {0};
         buf_printf(&sm, "%s/summary.md", outdir);
-        FILE *f = fopen(sm.data, "a");
-        if (f) {
-            fprintf(f, "\n%s", line.data);
-            fclose(f);
+        /* appended by rewriting it: an append would follow a symlink summary.md */
+        char *old;
+        size_t on;
+        if (file_read_all(sm.data, &old, &on) == 0) {
+            Buf all = {0};
+            buf_put(&all, old, on);
+            buf_printf(&all, "\n%s", line.data);
+            int we = file_write_atomic(sm.data, all.data, all.len);
+            if (we) fprintf(stderr, "glintefy: %s: %s\n", sm.data, file_strerror(we));
+            buf_free(&all);
+            free(old);
         }
         buf_free(&sm);
         fprintf(stderr, "glintefy: %s", line.data);

@@ -5,6 +5,7 @@
 #define GLINTEFY_TCURVE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../base/hashidx.h"
 #include "trace.h"
 
 enum { TC_UNBOUNDED = -1 };
@@ -33,11 +34,16 @@ typedef struct TcFunc {
     uint64_t *hits, *avoided; /* avoided: calls under a hit of a traced ancestor */
     double *gross_ns;         /* durations of the hits */
     double *net_ns;           /* gross - overhead: hit = overhead_ns, miss = 2 x overhead_ns */
+    /* what processes with fewer keys than len added to every size from some index on, as
+     * difference arrays (NULL: nothing pending), applied when a tc_ function reads f: so each
+     * process costs time in its own trace's size, not in the longest curve's */
+    struct TcTail *tail;
 } TcFunc;
 
 typedef struct TcSet {
     TcFunc *funcs;
-    size_t nfuncs;
+    size_t nfuncs, cap;
+    HashIdx idx; /* funcs by (file, line, qualname): a trace of 100 k functions costs linear time */
     uint64_t root_ns; /* durations of traced calls with no traced parent: a floor of run time */
     uint64_t truncated;
     int clears; /* TC_CLEARS_PRODUCTION (the zero value) or TC_CLEARS_MEASURED; set before tc_add */

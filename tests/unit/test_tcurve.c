@@ -156,3 +156,42 @@ TEST(tcurve_clears) {
     tc_set_free(&meas);
     tc_set_free(&none);
 }
+
+/* A process with fewer keys than the curve is long adds its totals to every larger size, as
+ * pending differences (not by walking the whole curve): the same numbers as adding them
+ * entry by entry, here against the first process's own curve plus constants. */
+TEST(tcurve_short_process_after_long) {
+    enum { N = 1000 };
+    TrCall *c = calloc(N, sizeof *c);
+    for (int i = 0; i < N; i++) /* keys 0..499 twice: hits at every size from 500 on */
+        c[i] = (TrCall){.fid = 0, .seq = (uint64_t)i + 1, .key_hash = (uint64_t)(i % 500), .duration_ns = 10, .result_fp = 1};
+    TrFile t = trace(c, N, 1);
+    TcSet set = {0};
+    tc_add(&set, &t, NULL, NULL);
+    const TcFunc *f = &set.funcs[0];
+    uint64_t h499 = tc_hits(f, 499), h500 = tc_hits(f, 500);
+    double n500 = tc_net_ns(f, 500), n2 = tc_net_ns(f, 2);
+    CHECK(h499 == 0 && h500 == 500 && f->len == 501);
+    /* a short process: f(7) f(7) -> 1 hit at every size from 1 on */
+    TrCall s[2] = {{.fid = 0, .seq = 1, .key_hash = 7, .duration_ns = 100, .result_fp = 1},
+                   {.fid = 0, .seq = 2, .key_hash = 7, .duration_ns = 100, .result_fp = 1}};
+    TrFile u = trace(s, 2, 1);
+    for (int k = 0; k < 3; k++) tc_add(&set, &u, NULL, NULL);
+    f = &set.funcs[0];
+    /* per process: hit 100 ns - overhead (1 hit x 1 + 1 miss x 2) = 97 at sizes >= 1 */
+    CHECK(tc_hits(f, 1) == 3 && tc_hits(f, 499) == 3 && tc_hits(f, 500) == h500 + 3);
+    CHECK(tc_hits(f, TC_UNBOUNDED) == h500 + 3 && tc_hits(f, 100000) == h500 + 3);
+    CHECK(tc_net_ns(f, 500) == n500 + 3 * 97.0 && tc_net_ns(f, 2) == n2 + 3 * 97.0);
+    CHECK(tc_net_ns(f, 0) == -2.0 * N - 3 * 4.0);
+    /* then a longer one again: the pending sums are applied before the curve grows */
+    TrCall *l = calloc(2 * N, sizeof *l);
+    for (int i = 0; i < 2 * N; i++)
+        l[i] = (TrCall){.fid = 0, .seq = (uint64_t)i + 1, .key_hash = (uint64_t)(i % N), .duration_ns = 10, .result_fp = 1};
+    TrFile w = trace(l, 2 * N, 0);
+    tc_add(&set, &w, NULL, NULL);
+    f = &set.funcs[0];
+    CHECK(f->len == N + 1 && tc_hits(f, 499) == 3 && tc_hits(f, 500) == h500 + 3 && tc_hits(f, N) == h500 + 3 + N);
+    tc_set_free(&set);
+    free(c);
+    free(l);
+}

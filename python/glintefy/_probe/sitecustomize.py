@@ -140,7 +140,8 @@ class _Probe:
         if self.saving:
             self.term_pending = signum
             return
-        self.save("SIGTERM")
+        import _signal
+        self.save("SIGHUP" if signum == getattr(_signal, "SIGHUP", None) else "SIGTERM")
         self.die(signum)
 
     def die(self, signum):
@@ -944,9 +945,13 @@ def _install(probe):
         os.register_at_fork(after_in_child=probe.after_fork)
         _guard_fork(_signal)
 
-    # SIGTERM (what multiprocessing's terminate() and `glintefy` forwarding send): save, then die
-    # of the signal as before. Only when nobody handles it already.
+    # SIGTERM (what multiprocessing's terminate() and `glintefy` forwarding send) and SIGHUP (a
+    # closed terminal or ssh session): save, then die of the signal as before. Only when nobody
+    # handles it already.
     try:
+        hup = getattr(_signal, "SIGHUP", None)
+        if hup is not None and _signal.getsignal(hup) == _signal.SIG_DFL:
+            _signal.signal(hup, probe.on_term)
         if _signal.getsignal(_signal.SIGTERM) == _signal.SIG_DFL:
             _signal.signal(_signal.SIGTERM, probe.on_term)
             if _signal.getsignal(_signal.SIGURG) == _signal.SIG_DFL:
