@@ -37,7 +37,7 @@ static int has_hazard(const AnFunc *fn, AnIssueKind k) {
 }
 
 int rv_traceable_candidate(const AnFunc *fn) {
-    return fn->cache.kind == AN_NO_CACHE && fn->purity == AN_PURE && !fn->is_generator && !fn->is_async &&
+    return fn->cache.kind == AN_NO_CACHE && !fn->is_overload && fn->purity == AN_PURE && !fn->is_generator && !fn->is_async &&
            !fn->is_nested && !fn->is_property && !fn->returns_mutable && !has_hazard(fn, AN_C_MUTABLE_RETURN) &&
            !has_hazard(fn, AN_C_MUTATED_RESULT) && !has_hazard(fn, AN_C_UNHASHABLE_ARG);
 }
