@@ -41,6 +41,11 @@ BIN       := build/glintefy
 ASAN_BIN  := build/asan/glintefy
 UNIT      := build/unit-tests
 ASAN_UNIT := build/asan/unit-tests
+# The binary a wheel ships (setup.py, `pip install .`): the same objects, with libjansson and
+# libxxhash linked statically and symbols stripped, so it needs nothing but the C library.
+# PKG_LDLIBS="$(LDLIBS)" links them dynamically instead.
+PKG_BIN   := build/pkg/glintefy
+PKG_LDLIBS ?= -Wl,-Bstatic -ljansson -lxxhash -Wl,-Bdynamic -pthread -lm
 # `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser,
 # FUZZ_TARGET=trace the .gtr trace reader (fuzz/fuzz_trace.c), FUZZ_TARGET=toml the TOML reader
 # of pyproject.toml (fuzz/fuzz_toml.c), FUZZ_TARGET=mcp the MCP server's message reader
@@ -77,6 +82,11 @@ asan: $(ASAN_BIN) $(ASAN_UNIT)
 $(BIN): $(OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(PKG_BIN): $(OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -s -o $@ $^ $(PKG_LDLIBS)
 
 $(ASAN_BIN): $(ASAN_OBJS)
 	@echo "  LD      $@"

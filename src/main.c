@@ -18,6 +18,7 @@
 #include "analysis/facts_json.h"
 #include "runtime/trace_cmd.h"
 #include "profile/profile_cmd.h"
+#include "review/check.h"
 #include "review/cli.h"
 #include "version.h"
 #include "base/clock.h"
@@ -37,6 +38,7 @@ static const char MAIN_HELP[] =
     "Usage: glintefy COMMAND [ARGS...]\n"
     "\n"
     "Commands:\n"
+    "  check [OPTIONS] [PATH...]         report the hazards of existing caches; exit 1 if any (CI)\n"
     "  debug ast [--python X.Y] FILE     print FILE's syntax tree as JSON (- reads stdin)\n"
     "  debug parse [OPTIONS] FILE...     parse many files; report errors and speed\n"
     "  debug sources [--repo DIR]        list a repository's Python files, modules, parse status\n"
@@ -333,6 +335,7 @@ static int cmd_help(int argc, char **argv) {
     }
     if (strcmp(argv[0], "review") == 0) return review_help(argc - 1, argv + 1);
     if (strcmp(argv[0], "mcp") == 0 && argc == 1) { fputs(MCP_HELP, stdout); return 0; }
+    if (strcmp(argv[0], "check") == 0 && argc == 1) { fputs(CHECK_HELP, stdout); return 0; }
     if (strcmp(argv[0], "profile") == 0 && argc <= 2 && profile_cmd_help(argc == 2 ? argv[1] : NULL) == 0) return 0;
     /* `glintefy help ast` is a fair guess at `help debug ast` */
     const Command *c = argc == 1 ? find_debug(argv[0]) : NULL;
@@ -341,6 +344,7 @@ static int cmd_help(int argc, char **argv) {
 }
 
 static const Command COMMANDS[] = {
+    {"check", "report the hazards of existing caches", CHECK_HELP, check_main},
     {"debug", "tools for looking inside glintefy", DEBUG_HELP, cmd_debug},
     {"help", "show help for a command", MAIN_HELP, cmd_help},
     {"mcp", "serve the Model Context Protocol on stdio", MCP_HELP, mcp_main},

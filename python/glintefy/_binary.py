@@ -2,12 +2,15 @@
 
 Search order (the first executable file wins):
   1. $GLINTEFY_BIN (if set, it must name an executable file: nothing else is tried);
-  2. bin/glintefy inside this package (a package bundled with its binary);
-  3. PREFIX/bin/glintefy for the installation prefix the package sits under
+  2. the binary installed with this package by pip (`pip install glintefy`, a wheel): the
+     script listed in the distribution's RECORD, wherever pip put it (venv/bin, ~/.local/bin,
+     --prefix, --target);
+  3. bin/glintefy inside this package (a package bundled with its binary);
+  4. PREFIX/bin/glintefy for the installation prefix the package sits under
      (`make install PREFIX=P` puts the package in P/lib/pythonX.Y/site-packages or
      P/lib/python3/dist-packages and the binary in P/bin);
-  4. build/glintefy of the source tree, when the package is run from python/ in a checkout;
-  5. `glintefy` on PATH (a Python script of that name is skipped: it could be a wrapper that
+  5. build/glintefy of the source tree, when the package is run from python/ in a checkout;
+  6. `glintefy` on PATH (a Python script of that name is skipped: it could be a wrapper that
      calls back into this package).
 """
 import os
@@ -26,7 +29,8 @@ EXIT_NOT_FOUND = 127
 EXIT_CANNOT_RUN = 126
 
 HOW_TO_INSTALL = (
-    "build it from the glintefy source tree with `make` (gives build/glintefy) and either "
+    "install glintefy with pip from its source tree (`pip install .`: builds the binary and "
+    "installs it with this package), or build it with `make` (gives build/glintefy) and either "
     "`make install PREFIX=...` (installs the binary and this package together) or set "
     "GLINTEFY_BIN=/path/to/glintefy")
 
@@ -44,9 +48,43 @@ def _is_python_script(path):
     return head.startswith(b"#!") and b"python" in head.split(b"\n", 1)[0]
 
 
+def installed_script():
+    """The binary pip installed together with this very package, or None (not installed from a
+    wheel: a checkout, `make install`). A wheel's .dist-info sits beside the package it installed;
+    its RECORD lists the script relative to that directory ("../../../bin/glintefy" in a venv).
+    Read directly: importlib.metadata would add ~0.1 s to every `python -m glintefy`."""
+    site_dir = os.path.dirname(PACKAGE_DIR)
+    try:
+        infos = [n for n in os.listdir(site_dir) if n.startswith("glintefy-") and n.endswith(".dist-info")]
+    except OSError:
+        return None
+    for info in infos:
+        try:
+            with open(os.path.join(site_dir, info, "RECORD"), encoding="utf-8") as fp:
+                rows = [line.split(",", 1)[0].strip('"') for line in fp]
+        except (OSError, ValueError):
+            continue
+        if "glintefy/__init__.py" not in rows:
+            continue
+        for path in rows:
+            parts = path.split("/")
+            if len(parts) >= 2 and parts[-1] == EXE and parts[-2] in ("bin", "Scripts"):
+                script = os.path.normpath(os.path.join(site_dir, path))
+                if not _is_executable(script):
+                    # `pip install --target DIR` leaves RECORD's paths as they were in its
+                    # temporary prefix; the script is in DIR/bin, beside the package
+                    script = os.path.join(site_dir, "bin", EXE)
+                return script
+    return None
+
+
 def candidates():
     """The places searched, in order, as (description, path) pairs (PATH last, if found)."""
-    out = [("inside the package", os.path.join(PACKAGE_DIR, "bin", EXE))]
+    out = []
+    script = installed_script()
+    if script:
+        out.append(("installed with the package", script))
+    out.append(("inside the package", os.path.join(PACKAGE_DIR, "bin", EXE)))
     # PREFIX/lib/pythonX.Y/site-packages/glintefy -> PREFIX/bin (also lib64, dist-packages)
     d = PACKAGE_DIR
     for _ in range(4):

@@ -18,6 +18,7 @@
 #include "../base/xalloc.h"
 #include "../review/files.h"
 #include "../version.h"
+#include "sarif.h"
 
 const char *const CR_FILES[5] = {"existing_cache_evaluations.json", "pure_functions.json", "cache_candidates.json",
                                  "cache_analysis.json", "summary.md"};
@@ -846,138 +847,27 @@ int cr_write_files(const CrReport *r, FileSet *set, const char **failed) {
     return e;
 }
 
-/* ---- SARIF ----------------------------------------------------------------------------- */
-
-static const char *issue_level(AnIssueKind k) {
-    switch (k) {
-    case AN_C_GENERATOR:
-    case AN_C_MUTATED_RESULT:
-    case AN_C_UNHASHABLE_ARG: return "error";
-    case AN_C_TOO_CHEAP: return "note";
-    default: return "warning";
-    }
-}
-
-static void sarif_location(Jw *w, const char *file, int line, int col) {
-    jw_open(w, '{');
-    jw_lkey(w, "physicalLocation");
-    jw_open(w, '{');
-    jw_lkey(w, "artifactLocation");
-    jw_open(w, '{');
-    kv_str(w, "uri", file);
-    kv_str(w, "uriBaseId", "SRCROOT");
-    jw_close(w, '}');
-    jw_lkey(w, "region");
-    jw_open(w, '{');
-    kv_int(w, "startLine", line > 0 ? line : 1);
-    kv_int(w, "startColumn", col >= 0 ? col + 1 : 1);
-    jw_close(w, '}');
-    jw_close(w, '}');
-    jw_close(w, '}');
-}
+/* ---- SARIF (src/report/sarif.c) ------------------------------------------------------- */
 
 void cr_sarif(const CrReport *r, Buf *out) {
-    Jw w = {.b = out, .fd = -1};
-    jw_open(&w, '{');
-    kv_str(&w, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-    kv_str(&w, "version", "2.1.0");
-    jw_lkey(&w, "runs");
-    jw_open(&w, '[');
-    jw_open(&w, '{');
-    jw_lkey(&w, "tool");
-    jw_open(&w, '{');
-    jw_lkey(&w, "driver");
-    jw_open(&w, '{');
-    kv_str(&w, "name", "glintefy");
-    kv_str(&w, "version", GLINTEFY_VERSION);
-    kv_str(&w, "informationUri", "https://github.com/bitranox/glintefy");
-    jw_lkey(&w, "rules");
-    jw_open(&w, '[');
-    for (int k = 0; k < AN__ISSUE_COUNT; k++) {
-        const AnIssueDesc *d = &an_issue_desc[k];
-        jw_open(&w, '{');
-        kv_str(&w, "id", d->code);
-        kv_str(&w, "name", d->name);
-        jw_lkey(&w, "shortDescription");
-        jw_open(&w, '{');
-        kv_str(&w, "text", d->message);
-        jw_close(&w, '}');
-        jw_lkey(&w, "defaultConfiguration");
-        jw_open(&w, '{');
-        kv_str(&w, "level", d->code[0] == 'P' ? "note" : issue_level((AnIssueKind)k));
-        jw_close(&w, '}');
-        jw_lkey(&w, "helpUri");
-        char uri[160];
-        snprintf(uri, sizeof uri, "docs/review-cache.md#%s", d->code);
-        jw_str(&w, uri);
-        jw_close(&w, '}');
-    }
-    jw_close(&w, ']');
-    jw_close(&w, '}');
-    jw_close(&w, '}');
-    jw_lkey(&w, "results");
-    jw_open(&w, '[');
+    size_t n = 0;
+    for (size_t i = 0; i < r->nexisting; i++) n += (size_t)r->existing[i].fn->nhazards;
+    SarifResult *res = xcalloc(n + 1, sizeof *res);
+    n = 0;
     for (size_t i = 0; i < r->nexisting; i++) {
         const CrExisting *x = &r->existing[i];
         for (int h = 0; h < x->fn->nhazards; h++) {
             const AnIssue *is = &x->fn->hazards[h];
-            const AnIssueDesc *d = &an_issue_desc[is->kind];
-            jw_open(&w, '{');
-            kv_str(&w, "ruleId", d->code);
-            kv_int(&w, "ruleIndex", (long long)is->kind);
-            kv_str(&w, "level", issue_level(is->kind));
-            jw_lkey(&w, "message");
-            jw_open(&w, '{');
-            Buf m = {0};
-            buf_printf(&m, "%s: %s", x->fn->qualname, d->message);
-            if (is->detail) buf_printf(&m, " (%s)", is->detail);
-            kv_str(&w, "text", m.data);
-            buf_free(&m);
-            jw_close(&w, '}');
-            jw_lkey(&w, "locations");
-            jw_open(&w, '[');
-            sarif_location(&w, x->file->path, is->loc.line, is->loc.col);
-            jw_close(&w, ']');
-            if (is->other_file) {
-                jw_lkey(&w, "relatedLocations");
-                jw_open(&w, '[');
-                sarif_location(&w, is->other_file, is->other_loc.line, is->other_loc.col);
-                jw_close(&w, ']');
-            }
-            jw_close(&w, '}');
+            res[n++] = (SarifResult){is->kind, x->file->path, x->fn->qualname, is->detail, is->loc.line, is->loc.col,
+                                     is->other_file, is->other_loc.line, is->other_loc.col};
         }
     }
-    jw_close(&w, ']');
-    jw_lkey(&w, "invocations");
-    jw_open(&w, '[');
-    jw_open(&w, '{');
-    kv_bool(&w, "executionSuccessful", 1);
-    jw_lkey(&w, "toolExecutionNotifications");
-    jw_open(&w, '[');
-    for (size_t i = 0; i < r->nskipped; i++) {
-        const CrSkipped *sk = &r->skipped[i];
-        jw_open(&w, '{');
-        kv_str(&w, "level", "warning");
-        jw_lkey(&w, "message");
-        jw_open(&w, '{');
-        Buf m = {0};
-        buf_printf(&m, "skipped: %s", sk->msg);
-        kv_str(&w, "text", m.data);
-        buf_free(&m);
-        jw_close(&w, '}');
-        jw_lkey(&w, "locations");
-        jw_open(&w, '[');
-        sarif_location(&w, sk->path, sk->line, sk->col > 0 ? sk->col - 1 : 0);
-        jw_close(&w, ']');
-        jw_close(&w, '}');
-    }
-    jw_close(&w, ']');
-    jw_close(&w, '}');
-    jw_close(&w, ']');
-    jw_close(&w, '}');
-    jw_close(&w, ']');
-    jw_close(&w, '}');
-    buf_putc(out, '\n');
+    SarifNote *notes = xcalloc(r->nskipped + 1, sizeof *notes);
+    for (size_t i = 0; i < r->nskipped; i++)
+        notes[i] = (SarifNote){r->skipped[i].path, r->skipped[i].msg, r->skipped[i].line, r->skipped[i].col};
+    sarif_write(out, res, n, notes, r->nskipped);
+    free(res);
+    free(notes);
 }
 
 /* ---- text and markdown ----------------------------------------------------------------- */
