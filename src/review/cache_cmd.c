@@ -17,6 +17,7 @@
 #include "../profile/cachestats.h"
 #include "../profile/pstats.h"
 #include "../report/cache_report.h"
+#include "../report/patch.h"
 #include "cli.h"
 #include "files.h"
 #include "facts_hook.h"
@@ -50,7 +51,14 @@ const char RV_CACHE_HELP[] =
     "  --validate -- CMD   then run CMD num_runs times as it is and num_runs times with the\n"
     "                      actions of cache_recommendations.json applied in memory by the probe;\n"
     "                      compares median wall time, stdout and exit status and writes\n"
-    "                      validation_results.json (docs/curves.md, Validation)\n";
+    "                      validation_results.json (docs/curves.md, Validation)\n"
+    "  --diff              no new analysis: print the actions of the last one\n"
+    "                      (cache_recommendations.json) as a unified diff of the sources\n"
+    "  --fix               apply that diff to the files (atomic per file); a file changed\n"
+    "                      since the analysis is refused. With --validate [-- CMD]: only the\n"
+    "                      actions the validation runs confirm\n"
+    "  --html PATH         write the HTML report there (default: report.html beside the files)\n"
+    "  --no-html           no HTML report\n";
 
 static void add_warning(CrReport *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_warning(CrReport *r, const char *fmt, ...) {
@@ -423,6 +431,8 @@ typedef struct CacheOpts {
     int nprofiles;
     int quiet, top, jobs;
     int validate;  /* --validate [-- CMD ARGS...] */
+    int diff, fix, no_html; /* --diff, --fix (src/report/patch.c), --no-html */
+    const char *html;       /* --html PATH */
     char **cmd;
     int ncmd;
 } CacheOpts;
@@ -433,6 +443,14 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
         int r;
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
         if (strcmp(a, "--validate") == 0) { o->validate = 1; continue; }
+        if (strcmp(a, "--diff") == 0) { o->diff = 1; continue; }
+        if (strcmp(a, "--fix") == 0) { o->fix = 1; continue; }
+        if (strcmp(a, "--no-html") == 0) { o->no_html = 1; continue; }
+        if ((r = rv_value_option("--html", argc, argv, &i, &val)) != 0) {
+            if (r < 0) return cli_usage_error(ctx->hint, "--html needs a path");
+            o->html = val;
+            continue;
+        }
         if (strcmp(a, "--") == 0) {
             if (!o->validate) return cli_usage_error(ctx->hint, "cache: a command after -- needs --validate");
             o->cmd = argv + i + 1;
@@ -501,6 +519,44 @@ static char **recorded_command(const char *perfdir, int *n) {
     return out;
 }
 
+/* --diff / --fix: the actions of the last analysis (cache_recommendations.json) as a patch; with
+ * --validate only those the validation runs confirm. No new analysis: the patch is what the
+ * report showed, and a file changed since then is refused (src/report/patch.c). */
+static int patch_mode(RvContext *ctx, CacheOpts *o, const RvConfig *cfg, const char *outdir, const char *perfdir) {
+    char *vpath = NULL;
+    if (o->validate) {
+        char **recorded = NULL, **cmd = o->cmd;
+        int nrecorded = 0, ncmd = o->ncmd;
+        if (!ncmd && (recorded = recorded_command(perfdir, &nrecorded)) != NULL) {
+            cmd = recorded;
+            ncmd = nrecorded;
+        }
+        int rc = 0;
+        if (!ncmd) {
+            fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate --fix -- CMD [ARGS...]\n");
+            rc = EXIT_REJECTED;
+        } else if (rv_cache_validate(ctx->repo, outdir, cfg, cmd, ncmd))
+            rc = EXIT_REJECTED;
+        for (int i = 0; i < nrecorded; i++) free(recorded[i]);
+        free(recorded);
+        if (rc) return rc;
+        vpath = xmalloc(strlen(outdir) + 32);
+        sprintf(vpath, "%s/validation_results.json", outdir);
+    }
+    RpOptions po = {.fix = o->fix, .only_validated = vpath};
+    Buf d = {0};
+    int nact, nfiles;
+    int rc = rp_patch(ctx->repo, outdir, &po, &d, stderr, &nact, &nfiles);
+    if (d.len && (o->diff || !o->fix)) fwrite(d.data, 1, d.len, stdout);
+    if (rc != 2) {
+        if (o->fix) fprintf(stderr, "glintefy: applied %d action%s to %d file%s\n", nact, nact == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+        else if (!o->quiet) fprintf(stderr, "glintefy: diff of %d action%s in %d file%s (apply it with --fix or git apply)\n", nact, nact == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+    }
+    buf_free(&d);
+    free(vpath);
+    return rc ? EXIT_REJECTED : 0;
+}
+
 int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     double t_start = now_seconds();
     CacheOpts o = {.format = "text", .top = 10};
@@ -526,6 +582,14 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     r.min_calls = cfg.min_calls;
     r.min_cumtime = cfg.min_cumtime;
     r.max_profile_age_hours = cfg.max_profile_age_hours;
+    if (o.diff || o.fix) {
+        status = patch_mode(ctx, &o, &cfg, outdir, perfdir);
+        free(outdir);
+        free(perfdir);
+        free(o.profiles);
+        rv_config_free(&cfg);
+        return status;
+    }
 
     /* The profile first: a broken --profile is an error before any work. */
     ProfStats *ps = NULL;
@@ -713,6 +777,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     const char *failed = NULL;
     int e = cr_write_files(&r, &failed);
     if (!e && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
+    if (!e && (e = rp_record_hashes(ctx->repo, outdir)) != 0) failed = "source_hashes.json";
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {
