@@ -44,6 +44,8 @@ static void src_init(Src *s, const char *d, size_t n) {
 }
 
 static size_t line_start(const Src *s, int line) { return line < 1 ? 0 : line > s->nl ? s->n : s->ls[line]; }
+/* Where a line's text begins: after the BOM on line 1, so that nothing is put before it. */
+static size_t text_start(const Src *s, int line) { return line_start(s, line) + (line == 1 ? s->bom : 0); }
 static size_t line_end(const Src *s, int line) { return line_start(s, line + 1); } /* after its terminator */
 static size_t off_of(const Src *s, int line, int col) { return line_start(s, line) + (size_t)col + (line == 1 ? s->bom : 0); }
 static int line_of(const Src *s, size_t off) { /* the line holding off (off == n: a line past the end) */
@@ -343,9 +345,9 @@ static int do_action(FileEdit *f, json_t *rec) {
                 fail(f, "a decorator of %s (line %d) shares its line with other code", name, line);
                 return -1;
             }
-            ins = line_start(s, line_of(s, ins));
+            ins = text_start(s, line_of(s, ins));
         } else
-            ins = line_start(s, fn->lineno);
+            ins = text_start(s, fn->lineno);
         Buf t = {0};
         size_t ds = line_start(s, fn->lineno) + (fn->lineno == 1 ? s->bom : 0);
         buf_put(&t, s->d + ds, off_of(s, fn->lineno, fn->col_offset) - ds); /* the def's own indent */
@@ -383,7 +385,7 @@ static int do_action(FileEdit *f, json_t *rec) {
             fail(f, "the cache decorator of %s (line %d) shares its line with other code", name, line);
             return -1;
         }
-        edit_add(&f->e, line_start(s, line_of(s, at)), line_end(s, dec->end_lineno), "", 0);
+        edit_add(&f->e, text_start(s, line_of(s, at)), line_end(s, dec->end_lineno), "", 0);
         lost_use(f, root_name(func));
         return 0;
     }
@@ -455,7 +457,7 @@ static int whole_lines(const Src *s, const AstNode *st, size_t *a, size_t *b) {
     size_t o = off_of(s, st->lineno, st->col_offset), e = off_of(s, st->end_lineno, st->end_col_offset);
     size_t ls = line_start(s, st->lineno) + (st->lineno == 1 ? s->bom : 0);
     if (!blank(s->d + ls, s->d + o) || !rest_blank(s, e)) return 0;
-    *a = line_start(s, st->lineno);
+    *a = text_start(s, st->lineno);
     *b = line_end(s, st->end_lineno);
     return 1;
 }
@@ -524,7 +526,7 @@ static void fix_imports(FileEdit *f) {
                 const AstList *d = first->kind == AST_ClassDef ? first->v.ClassDef.decorator_list : decorators(first);
                 if (ast_list_len(d)) l = d->items[0]->lineno;
             }
-            at = line_start(s, l);
+            at = text_start(s, l);
         }
         Buf t = {0};
         Str eol = file_eol(s);
@@ -895,4 +897,43 @@ int rp_patch(const char *repo, const char *outdir, const RpOptions *o, Buf *diff
     free(hp);
     json_decref(recs);
     return status;
+}
+
+const char RP_DEBUG_PATCH_HELP[] =
+    "Usage: glintefy debug patch FILE ACTIONS.json\n"
+    "\n"
+    "Prints FILE with the actions applied as `review cache --fix` would: ACTIONS.json is a list\n"
+    "of cache_recommendations.json entries (file, function, line, recommendation,\n"
+    "suggested_maxsize, decorator). Nothing is written; no hash is checked. Exit status 1 when\n"
+    "an action cannot be done (message on stderr).\n";
+
+int rp_cmd_debug_patch(int argc, char **argv) {
+    if (argc == 1 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
+        fputs(RP_DEBUG_PATCH_HELP, stdout);
+        return 0;
+    }
+    if (argc != 2) {
+        fprintf(stderr, "glintefy: debug patch needs FILE and ACTIONS.json\n(see: glintefy help debug patch)\n");
+        return 2;
+    }
+    char *data, *acts;
+    size_t n, an;
+    int e = file_read_all(argv[0], &data, &n);
+    if (e) {
+        fprintf(stderr, "glintefy: %s: %s\n", argv[0], strerror(e));
+        return 1;
+    }
+    if ((e = file_read_all(argv[1], &acts, &an)) != 0) {
+        fprintf(stderr, "glintefy: %s: %s\n", argv[1], strerror(e));
+        free(data);
+        return 1;
+    }
+    Buf out = {0};
+    int rc = rp_edit_text(data, n, acts, &out);
+    if (rc) fprintf(stderr, "glintefy: %s: %s\n", argv[0], out.data ? out.data : "");
+    else fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    buf_free(&out);
+    free(data);
+    free(acts);
+    return rc ? 1 : 0;
 }

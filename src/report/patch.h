@@ -31,4 +31,8 @@ int rp_patch(const char *repo, const char *outdir, const RpOptions *o, Buf *diff
  * text in *out, or -1 with a message in *out. */
 int rp_edit_text(const char *data, size_t n, const char *actions_json, Buf *out);
 
+/* `glintefy debug patch FILE ACTIONS.json`: prints FILE with the actions applied (rp_edit_text). */
+extern const char RP_DEBUG_PATCH_HELP[];
+int rp_cmd_debug_patch(int argc, char **argv);
+
 #endif
