@@ -17,6 +17,7 @@
 #include "../profile/cachestats.h"
 #include "../profile/pstats.h"
 #include "../report/cache_report.h"
+#include "../report/html.h"
 #include "../report/patch.h"
 #include "cli.h"
 #include "files.h"
@@ -778,12 +779,19 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     int e = cr_write_files(&r, &failed);
     if (!e && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
     if (!e && (e = rp_record_hashes(ctx->repo, outdir)) != 0) failed = "source_hashes.json";
+    char *html = NULL;
+    if (!e && !o.no_html) { /* the page is read from the files just written (src/report/html.c) */
+        html = o.html ? xstrndup(o.html, strlen(o.html)) : xmalloc(strlen(outdir) + 16);
+        if (!o.html) sprintf(html, "%s/report.html", outdir);
+        if ((e = html_write_report(ctx->repo, outdir, perfdir, html, NULL)) != 0) failed = html;
+    }
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {
         fprintf(stderr, "glintefy: %s: %s\n", failed, strerror(e));
         status = EXIT_REJECTED;
     } else {
+        if (html && !o.quiet && !strcmp(o.format, "text")) fprintf(stderr, "glintefy: report: %s\n", html);
         Buf b = {0};
         if (!strcmp(o.format, "json")) cr_analysis_json(&r, &b);
         else if (!strcmp(o.format, "sarif")) cr_sarif(&r, &b);
@@ -815,6 +823,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         }
     }
 
+    free(html);
     cachestats_free(&cs);
     free(cs_path);
     free(cand_of);
