@@ -179,6 +179,7 @@ SUITES = {
     "analysis": simple_suite("analysis", "analysis", "test_analysis"),  # debug facts fixtures, stdlib caches
     "mcp": simple_suite("mcp", "mcp", "test_mcp"),  # glintefy mcp, driven by the MCP SDK client
     "review-cache": simple_suite("review-cache", "review_cache", "test_review_cache"),  # review cache
+    "html": simple_suite("html", "html", "test_html"),  # cache/report.html, in headless Chromium
     "patch": simple_suite("patch", "patch", "test_patch"),  # review cache --diff/--fix
     "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
     "conformance": suite_conformance,  # every stdlib file against CPython's ast
