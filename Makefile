@@ -142,6 +142,7 @@ bench: $(BIN) build/mrc-bench
 	$(Q)$(PYTHON) bench/cache_bench.py
 	$(Q)$(PYTHON) bench/review_profile_bench.py
 	$(Q)$(PYTHON) bench/mrc_bench.py
+	$(Q)$(PYTHON) bench/html_bench.py
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)

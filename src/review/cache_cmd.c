@@ -791,13 +791,14 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         fprintf(stderr, "glintefy: %s: %s\n", failed, strerror(e));
         status = EXIT_REJECTED;
     } else {
-        if (html && !o.quiet && !strcmp(o.format, "text")) fprintf(stderr, "glintefy: report: %s\n", html);
         Buf b = {0};
         if (!strcmp(o.format, "json")) cr_analysis_json(&r, &b);
         else if (!strcmp(o.format, "sarif")) cr_sarif(&r, &b);
         else if (!o.quiet) cr_text(&r, o.top, &b);
         if (b.data) fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
+        fflush(stdout);
+        if (html && !o.quiet && !strcmp(o.format, "text")) fprintf(stderr, "glintefy: report: %s\n", html);
         if (!o.quiet && strcmp(o.format, "text") != 0)
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
         char **recorded = NULL;
