@@ -43,7 +43,8 @@ UNIT      := build/unit-tests
 ASAN_UNIT := build/asan/unit-tests
 # `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser,
 # FUZZ_TARGET=trace the .gtr trace reader (fuzz/fuzz_trace.c), FUZZ_TARGET=toml the TOML reader
-# of pyproject.toml (fuzz/fuzz_toml.c).
+# of pyproject.toml (fuzz/fuzz_toml.c), FUZZ_TARGET=patch the source editor of review cache --fix
+# (fuzz/fuzz_patch.c).
 FUZZ_TARGET ?= parse
 FUZZ_BIN  := build/fuzz/fuzz_$(FUZZ_TARGET)
 FUZZ_CORPUS_parse       := build/fuzz-corpus
@@ -58,6 +59,9 @@ FUZZ_REGRESSIONS_trace  := tests/runtime/fuzz-regressions
 FUZZ_CORPUS_toml        := build/fuzz-corpus-toml
 FUZZ_SEED_toml          := fuzz/seed_toml.py
 FUZZ_REGRESSIONS_toml   := tests/review/fuzz-regressions
+FUZZ_CORPUS_patch       := build/fuzz-corpus-patch
+FUZZ_SEED_patch         := fuzz/seed_patch.py
+FUZZ_REGRESSIONS_patch  := tests/patch/fuzz-regressions
 
 .SECONDARY: $(FUZZ_OBJS)
 .PHONY: FORCE all check demo bench fuzz install uninstall clean deps asan conformance-update

@@ -159,11 +159,31 @@ def test_end_to_end(s, binary, tmp):
     ck(s, r.returncode == 1 and "review cache' first" in r.stderr, "--fix without an analysis says what to do")
 
 
+def test_regressions(s, binary, tmp):
+    """Inputs the fuzzer found (tests/patch/fuzz-regressions): every action kind on f at lines 1..12."""
+    d = os.path.join(HERE, "fuzz-regressions")
+    for name in sorted(os.listdir(d)):
+        if name.endswith(".md"):
+            continue
+        a = os.path.join(tmp, "acts.json")
+        worst = None
+        for line in range(1, 13):
+            for act in (add("f", line), add("f", line, 64), adjust("f", line, 7), adjust("f", line, "unbounded"),
+                        remove("f", line)):
+                with open(a, "w") as f:
+                    json.dump([act], f)
+                r = subprocess.run([binary, "debug", "patch", os.path.join(d, name), a], capture_output=True, timeout=30)
+                if r.returncode not in (0, 1) or b"Sanitizer" in r.stderr or b"runtime error" in r.stderr:
+                    worst = (line, act["recommendation"], r.returncode, r.stderr[-300:])
+        ck(s, worst is None, "fuzz regression %s: exit 0 or 1, no sanitizer report (%s)" % (name, worst))
+
+
 def run_all(s, binary):
     binary = os.path.join(ROOT, binary)
     tmp = tempfile.mkdtemp(prefix="glintefy-patch-")
     try:
         test_edits(s, binary, tmp)
+        test_regressions(s, binary, tmp)
         test_end_to_end(s, binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
