@@ -255,6 +255,8 @@ typedef struct FileEdit {
     int nfrom_add;
     struct { char name[64]; int removed; } gone[8]; /* names whose uses decorators lost */
     int ngone;
+    char needed[4][64]; /* names the new decorators use: their imports stay */
+    int nneeded;
     Buf err;
 } FileEdit;
 
@@ -271,14 +273,27 @@ static void lost_use(FileEdit *f, Str name) {
     f->gone[f->ngone++].removed = 1;
 }
 
+static void need(FileEdit *f, const char *p, size_t n) {
+    if (f->nneeded == 4 || n >= 64) return;
+    memcpy(f->needed[f->nneeded], p, n);
+    f->needed[f->nneeded++][n] = 0;
+}
+static int is_needed(const FileEdit *f, const char *name) {
+    for (int i = 0; i < f->nneeded; i++)
+        if (!strcmp(f->needed[i], name)) return 1;
+    return 0;
+}
+
 /* How this file spells functools.<attr>, deciding the import change it needs. */
 static void spell(FileEdit *f, const char *attr, Buf *out) {
     if (f->b.imp) {
+        need(f, f->b.mod, strlen(f->b.mod));
         buf_printf(out, "%s.%s", f->b.mod, attr);
         return;
     }
     Str l = from_local(&f->b, attr);
     if (l.s) {
+        need(f, l.s, l.len);
         buf_put(out, l.s, l.len);
         return;
     }
@@ -480,7 +495,7 @@ static void fix_imports(FileEdit *f) {
     const Src *s = &f->s;
     /* names whose last use went with a decorator */
     for (int g = 0; g < f->ngone; g++) {
-        if (uses(f->mod, f->gone[g].name) > f->gone[g].removed) continue;
+        if (is_needed(f, f->gone[g].name) || uses(f->mod, f->gone[g].name) > f->gone[g].removed) continue;
         if (f->b.imp && !strcmp(f->b.mod, f->gone[g].name)) {
             const AstList *al = f->b.imp->v.Import.names;
             for (int i = 0; i < ast_list_len(al); i++)

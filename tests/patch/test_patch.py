@@ -87,6 +87,10 @@ CASES = [
      b"import functools\n@functools.cache\ndef f(x):\n    return x"),
     ("a local name `cache` is not clobbered", b"from functools import wraps\ncache = {}\ndef f(x):\n    return x\n", [add("f", 3)],
      b"from functools import wraps\nimport functools\ncache = {}\n@functools.cache\ndef f(x):\n    return x\n"),
+    ("remove one lru_cache, resize a cache to lru_cache: the import of lru_cache stays",
+     b"from functools import lru_cache, cache\n@lru_cache\ndef f(x):\n    return x\n@cache\ndef g(x):\n    return x\n",
+     [remove("f", 3), adjust("g", 6, 5)],
+     b"from functools import lru_cache\ndef f(x):\n    return x\n@lru_cache(maxsize=5)\ndef g(x):\n    return x\n"),
     ("refused: no function at that line", b"def f(x):\n    return x\n", [add("f", 9)], None),
     ("refused: a cache is there already", b"import functools\n@functools.cache\ndef f(x):\n    return x\n", [add("f", 3)], None),
 ]
