@@ -89,6 +89,7 @@ static int rest_blank(const Src *s, size_t off) {
 
 typedef struct Edit {
     size_t a, b; /* data[a..b) becomes text */
+    int first;   /* of insertions at one place, these go first (an import before a decorator) */
     Buf text;
 } Edit;
 typedef struct Edits {
@@ -101,6 +102,7 @@ static void edit_add(Edits *e, size_t a, size_t b, const char *t, size_t tn) {
     Edit *x = &e->v[e->n++];
     x->a = a;
     x->b = b;
+    x->first = 0;
     memset(&x->text, 0, sizeof x->text);
     buf_put(&x->text, t, tn);
 }
@@ -111,7 +113,8 @@ static void edits_free(Edits *e) {
 static int cmp_edit(const void *x, const void *y) {
     const Edit *a = x, *b = y;
     if (a->a != b->a) return a->a < b->a ? -1 : 1;
-    return a->b < b->b ? -1 : a->b > b->b;
+    if (a->b != b->b) return a->b < b->b ? -1 : 1;
+    return b->first - a->first;
 }
 
 /* ---- the tree -------------------------------------------------------------------------------- */
@@ -549,6 +552,7 @@ static void fix_imports(FileEdit *f) {
         buf_puts(&t, "import functools");
         buf_put(&t, eol.s, eol.len);
         edit_add(&f->e, at, at, t.data, t.len);
+        f->e.v[f->e.n - 1].first = 1;
         buf_free(&t);
     }
 }

@@ -91,6 +91,9 @@ CASES = [
      b"from functools import lru_cache, cache\n@lru_cache\ndef f(x):\n    return x\n@cache\ndef g(x):\n    return x\n",
      [remove("f", 3), adjust("g", 6, 5)],
      b"from functools import lru_cache\ndef f(x):\n    return x\n@lru_cache(maxsize=5)\ndef g(x):\n    return x\n"),
+    ("add where the import goes too: the import first (found by the fuzzer)",
+     b'"""doc"""\nimport os\ndef f(x):\n    return x\n', [add("f", 3)],
+     b'"""doc"""\nimport os\nimport functools\n@functools.cache\ndef f(x):\n    return x\n'),
     ("refused: no function at that line", b"def f(x):\n    return x\n", [add("f", 9)], None),
     ("refused: a cache is there already", b"import functools\n@functools.cache\ndef f(x):\n    return x\n", [add("f", 3)], None),
 ]
@@ -179,7 +182,12 @@ def test_regressions(s, binary, tmp):
                 r = subprocess.run([binary, "debug", "patch", os.path.join(d, name), a], capture_output=True, timeout=30)
                 if r.returncode not in (0, 1) or b"Sanitizer" in r.stderr or b"runtime error" in r.stderr:
                     worst = (line, act["recommendation"], r.returncode, r.stderr[-300:])
-        ck(s, worst is None, "fuzz regression %s: exit 0 or 1, no sanitizer report (%s)" % (name, worst))
+                elif r.returncode == 0:
+                    try:
+                        compile(r.stdout, name, "exec", dont_inherit=True)
+                    except SyntaxError as e:
+                        worst = (line, act["recommendation"], "the edited file does not parse: %s" % e)
+        ck(s, worst is None, "fuzz regression %s: exit 0 or 1, no sanitizer report, edits parse (%s)" % (name, worst))
 
 
 def run_all(s, binary):
