@@ -190,6 +190,25 @@ def test_regressions(s, binary, tmp):
         ck(s, worst is None, "fuzz regression %s: exit 0 or 1, no sanitizer report, edits parse (%s)" % (name, worst))
 
 
+def test_fix_validate(s, binary, tmp):
+    """--fix --validate applies only what the validation runs confirmed."""
+    repo = os.path.join(tmp, "shop-validate")
+    shutil.copytree(os.path.join(ROOT, "examples", "shop"), os.path.join(repo, "shop"))
+    shutil.copy(os.path.join(ROOT, "examples", "workload.py"), repo)
+    run([binary, "review", "profile", "--", sys.executable, "workload.py", "300"], repo, binary=binary)
+    run([binary, "review", "cache", "-q"], repo, binary=binary)
+    pricing = os.path.join(repo, "shop", "pricing.py")
+    before = open(pricing, "rb").read()
+    # a command whose output changes from run to run: the validation rejects every action
+    r = run([binary, "review", "cache", "--fix", "--validate", "--", sys.executable, "-c", "import time; print(time.time())"],
+            repo, binary=binary)
+    ck(s, "rejected" in r.stderr and "not validated: left out" in r.stderr and open(pricing, "rb").read() == before,
+       "--fix --validate applies nothing the validation rejected: %s" % r.stderr[-600:])
+    r = run([binary, "review", "cache", "--fix", "--validate", "--", sys.executable, "workload.py", "300"], repo, binary=binary)
+    ck(s, r.returncode == 0 and "validated" in r.stderr and "applied 4 actions" in r.stderr and open(pricing, "rb").read() != before,
+       "--fix --validate applies the validated actions: %s" % r.stderr[-600:])
+
+
 def run_all(s, binary):
     binary = os.path.join(ROOT, binary)
     tmp = tempfile.mkdtemp(prefix="glintefy-patch-")
@@ -197,6 +216,7 @@ def run_all(s, binary):
         test_edits(s, binary, tmp)
         test_regressions(s, binary, tmp)
         test_end_to_end(s, binary, tmp)
+        test_fix_validate(s, binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
