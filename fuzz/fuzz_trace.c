@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char err[256];
     if (tr_load(data, size, &t, err, sizeof err) != 0) {
         if (strncmp(err, "offset ", 7) != 0) __builtin_trap();
-        if (t.funcs || t.calls || t.nfuncs || t.ncalls) __builtin_trap();
+        if (t.funcs || t.calls || t.nfuncs || t.ncalls || t.clears || t.bounds) __builtin_trap();
         return 0;
     }
     for (size_t i = 0; i < t.ncalls; i++) {
@@ -22,6 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (c->fid >= t.nfuncs || c->parent_seq >= c->seq) __builtin_trap();
         if (i && t.calls[i - 1].seq >= c->seq) __builtin_trap();
     }
+    for (size_t i = 0; i < t.nclears; i++) {
+        const TrClear *x = &t.clears[i];
+        if (x->fid >= t.nfuncs || x->origin >= TR_CLEAR_ORIGINS || !x->seq || !x->nodeid) __builtin_trap();
+        if (i && t.clears[i - 1].seq > x->seq) __builtin_trap();
+    }
+    for (size_t i = 0; i < t.nbounds; i++)
+        if (t.bounds[i].phase > TR_TEST_END || !t.bounds[i].nodeid || (i && t.bounds[i - 1].seq > t.bounds[i].seq)) __builtin_trap();
     for (size_t i = 0; i < t.nfuncs; i++)
         if (!t.funcs[i].file || !t.funcs[i].qualname || t.funcs[i].kind > TR_CACHE) __builtin_trap();
     tr_free(&t);

@@ -9,8 +9,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def header(pid=1, overhead=50):
-    return b"GTR1" + struct.pack("<HHII", 1, 0, pid, overhead)
+def header(pid=1, overhead=50, version=1):
+    return b"GTR1" + struct.pack("<HHII", version, 0, pid, overhead)
 
 
 def func(fid, line, kind, file, qual):
@@ -22,12 +22,25 @@ def call(fid, seq, parent, key, dur, fp, flags):
     return b"C" + struct.pack("<IQQqQqB", fid, seq, parent, key, dur, fp, flags)
 
 
+def clear(fid, seq, origin, nodeid):
+    n = nodeid.encode()
+    return b"X" + struct.pack("<IQBH", fid, seq, origin, len(n)) + n
+
+
+def bound(phase, seq, nodeid):
+    n = nodeid.encode()
+    return b"B" + struct.pack("<BQH", phase, seq, len(n)) + n
+
+
 def samples():
     yield header()
     f = func(0, 3, 0, "/r/m.py", "fib") + func(1, 9, 1, "/r/m.py", "C.g")
     yield header() + f + call(0, 2, 1, 1, 100, 1, 0) + call(0, 1, 0, 2, 400, 2, 4)
     yield header() + f + call(1, 1, 0, 0, 5, 0, 3) + b"T" + struct.pack("<Q", 9)
     yield header() + f + b"".join(call(i % 2, i + 1, i, -i, i, i, 0) for i in range(20))
+    # version 2: test boundaries and cache_clear() calls (docs/trace-format.md)
+    yield (header(version=2) + f + bound(0, 1, "t.py::a") + clear(1, 2, 2, "t.py::a") + call(1, 3, 0, 5, 9, 1, 0) +
+           clear(1, 5, 0, "t.py::a") + clear(1, 4, 1, "t.py::a") + bound(1, 6, "t.py::a") + clear(0, 7, 3, ""))
 
 
 def main(dst):

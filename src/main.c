@@ -10,6 +10,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/fileio.h"
+#include "base/thread.h"
 #include "base/xalloc.h"
 #include "syntax/syntax.h"
 #include "cli.h"
@@ -351,7 +352,11 @@ static const Command COMMANDS[] = {
 };
 enum { N_COMMANDS = sizeof COMMANDS / sizeof COMMANDS[0] };
 
-int main(int argc, char **argv) {
+typedef struct MainArgs { int argc; char **argv; } MainArgs;
+
+static int main_dispatch(void *p) {
+    int argc = ((MainArgs *)p)->argc;
+    char **argv = ((MainArgs *)p)->argv;
     if (argc < 2) return cli_usage_error("glintefy --help", "no command given");
     const char *a = argv[1];
     if (cli_is_help(a)) { fputs(MAIN_HELP, stdout); return 0; }
@@ -363,4 +368,11 @@ int main(int argc, char **argv) {
         if (strcmp(COMMANDS[i].name, a) == 0) return COMMANDS[i].run(argc - 2, argv + 2);
     if (a[0] == '-') return cli_usage_error("glintefy --help", "unknown option '%s'", a);
     return cli_usage_error("glintefy --help", "unknown command '%s'", a);
+}
+
+/* The commands run on a thread with a large stack: the main thread has only RLIMIT_STACK, and
+ * at `ulimit -s 512` the nesting the parser accepts (and CPython parses) would overflow it. */
+int main(int argc, char **argv) {
+    MainArgs m = {argc, argv};
+    return thread_run_big(main_dispatch, &m);
 }

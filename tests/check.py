@@ -182,6 +182,7 @@ SUITES = {
     "html": simple_suite("html", "html", "test_html"),  # cache/report.html, in headless Chromium
     "patch": simple_suite("patch", "patch", "test_patch"),  # review cache --diff/--fix
     "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
+    "pytest-plugin": simple_suite("pytest-plugin", "pytest_plugin", "test_pytest_plugin"),  # pytest --glintefy, review merge
     "conformance": suite_conformance,  # every stdlib file against CPython's ast
     "differential": suite_differential,  # seeded edits of stdlib files against CPython
 }

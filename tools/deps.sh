@@ -3,7 +3,7 @@
 # As root on Debian it installs missing packages itself; otherwise it says what to run.
 # Then it installs the npm packages of tests/ref and tests/mcp (pinned in their package-lock.json) if missing.
 set -u
-PKGS="gcc make clang libjansson-dev libxxhash-dev chromium"
+PKGS="gcc make clang libjansson-dev libxxhash-dev python3-pytest python3-pytest-xdist chromium"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

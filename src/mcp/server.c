@@ -27,8 +27,10 @@
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "../cli.h"
+#include "../runtime/run.h"
 #include "../version.h"
 #include "tools.h"
+#include <ftw.h>
 
 #define LATEST_PROTOCOL "2025-11-25"
 static const char *const PROTOCOLS[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05", NULL};
@@ -39,7 +41,9 @@ enum {
     MAX_JOBS = 8,              /* tools running at once */
     RPC_PARSE = -32700, RPC_INVALID = -32600, RPC_NO_METHOD = -32601, RPC_PARAMS = -32602, RPC_INTERNAL = -32603,
 };
-static const double KILL_GRACE = 2.0;     /* seconds between SIGTERM and SIGKILL */
+/* seconds between SIGTERM and SIGKILL: more than review profile's own grace for the command
+ * (RT_KILL_GRACE), so that it can end the command's processes and clean up itself */
+static const double KILL_GRACE = RT_KILL_GRACE + 4.0;
 static const double PROGRESS_EVERY = 1.0; /* seconds between progress notifications */
 
 const char MCP_HELP[] =
@@ -65,6 +69,8 @@ typedef struct Job {
     size_t err_relayed; /* bytes of err already sent as log lines */
     double start, limit, next_progress, last_progress, kill_at;
     int cancelled, timed_out, signalled;
+    int id_big; /* id is an integer beyond int64, held as its digits */
+    char *tmpdir; /* the tool's own TMPDIR for glintefy (GLINTEFY_TMPDIR), removed when it ends */
     char last_line[200]; /* last stderr line, for progress messages */
 } Job;
 
@@ -72,10 +78,25 @@ static struct {
     int level;           /* minimum level of notifications/message */
     int modern;          /* negotiated protocol 2025-06-18 or later */
     int stdout_broken;   /* the client is gone */
+    int dry;             /* fuzzing: a tools/call is checked and built but starts nothing */
     Array(Job *) jobs;
 } S;
 
 static volatile sig_atomic_t stop_signal;
+
+/* Integers beyond int64 (jansson's limit) in the message being handled: each was read as a string
+ * holding its digits. An id among them is answered as the number it was, digit for digit. */
+static struct {
+    Array(char *) texts;
+    int reply_raw; /* the id being answered is such an integer */
+} Big;
+
+static int big_has(const json_t *v) {
+    if (!json_is_string(v)) return 0;
+    for (size_t i = 0; i < Big.texts.len; i++)
+        if (strcmp(Big.texts.items[i], json_string_value(v)) == 0) return 1;
+    return 0;
+}
 
 static const char *const LEVELS[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency", NULL};
 enum { L_DEBUG, L_INFO, L_NOTICE, L_WARNING, L_ERROR };
@@ -97,6 +118,16 @@ static void send_msg(json_t *m) {
         return;
     }
     size_t n = strlen(text);
+    static const char RAW_ID[] = "{\"jsonrpc\":\"2.0\",\"id\":\"";
+    if (Big.reply_raw && strncmp(text, RAW_ID, sizeof RAW_ID - 1) == 0) {
+        /* "id":"123…" becomes "id":123…: the digits need no escapes */
+        char *d = text + sizeof RAW_ID - 1, *q = strchr(d, '"');
+        if (q && q > d && strspn(d, "-0123456789") == (size_t)(q - d)) {
+            memmove(d - 1, d, (size_t)(q - d));
+            memmove(q - 1, q + 1, strlen(q + 1) + 1);
+            n -= 2;
+        }
+    }
     text[n] = '\n'; /* json_dumps leaves room: replace the NUL, write n + 1 bytes */
     for (size_t done = 0; done < n + 1;) {
         ssize_t w = write(STDOUT_FILENO, text + done, n + 1 - done);
@@ -139,7 +170,7 @@ static void mcp_log(int level, const char *fmt, ...) {
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    if (level >= L_INFO) fprintf(stderr, "glintefy mcp: %s\n", b.data ? b.data : "");
+    if (level >= L_INFO && !S.dry) fprintf(stderr, "glintefy mcp: %s\n", b.data ? b.data : "");
     if (level >= S.level)
         send_notification("notifications/message", json_pack("{s:s, s:s, s:o}", "level", LEVELS[level], "logger",
                                                              "glintefy", "data", mcp_json_text(b.data ? b.data : "", b.len)));
@@ -147,6 +178,19 @@ static void mcp_log(int level, const char *fmt, ...) {
 }
 
 /* ---- child processes ----------------------------------------------------------------- */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+    (void)st, (void)ftw;
+    if (flag == FTW_DP) rmdir(path);
+    else unlink(path);
+    return 0;
+}
+
+/* Removes dir and everything under it, never following a symlink or leaving the file system:
+ * what a killed tool left in its temporary directory (a glintefy-profile-* of review profile). */
+static void remove_dir(const char *dir) {
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
 
 static void job_free(Job *j) {
     if (j->out_fd >= 0) close(j->out_fd);
@@ -156,6 +200,10 @@ static void job_free(Job *j) {
     json_decref(j->args);
     buf_free(&j->out);
     buf_free(&j->err);
+    if (j->tmpdir) {
+        remove_dir(j->tmpdir);
+        free(j->tmpdir);
+    }
     free(j);
 }
 
@@ -171,11 +219,20 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
     char **av = xcalloc(call->argv.len + 2, sizeof *av); /* "glintefy", the arguments, NULL */
     av[0] = "glintefy";
     memcpy(av + 1, call->argv.items, call->argv.len * sizeof *av);
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp) tmp = "/tmp";
+    Buf td = {0};
+    buf_printf(&td, "%s/glintefy-mcp-XXXXXX", tmp);
+    char *tmpdir = mkdtemp(td.data) ? td.data : (buf_free(&td), NULL);
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
+        int e = errno;
         close(po[0]), close(po[1]), close(pe[0]), close(pe[1]);
         free(av);
+        if (tmpdir) rmdir(tmpdir);
+        free(tmpdir);
+        errno = e;
         goto fail;
     }
     if (pid == 0) {
@@ -194,6 +251,7 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
         }
         /* GLINTEFY_MCP_EXE replaces the binary the tools run, for tests of the protocol
          * machinery (slow tools, cancellation) with a stand-in. */
+        if (tmpdir) setenv("GLINTEFY_TMPDIR", tmpdir, 1);
         const char *exe = getenv("GLINTEFY_MCP_EXE");
         if (!exe || !*exe) exe = "/proc/self/exe";
         execv(exe, av);
@@ -208,6 +266,7 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
     fcntl(pe[0], F_SETFL, O_NONBLOCK);
     Job *j = xcalloc(1, sizeof *j);
     j->pid = pid;
+    j->tmpdir = tmpdir;
     j->out_fd = po[0];
     j->err_fd = pe[0];
     j->start = now();
@@ -304,7 +363,18 @@ static void job_finish(Job *j, int ws) {
     send_progress(j, "finished");
     mcp_log(L_DEBUG, "%s: finished in %.2f s, exit status %d", j->tool->name, run.seconds, run.status);
     json_t *res = j->tool->result(j->args, &run);
+    Big.reply_raw = j->id_big;
     send_result(j->id, res);
+    Big.reply_raw = 0;
+}
+
+/* Kills every process descended from the server but the running jobs and theirs: orphans of
+ * ended tools, adopted by the server as subreaper. */
+static void kill_strays(void) {
+    pid_t keep[MAX_JOBS];
+    size_t n = 0;
+    for (size_t i = 0; i < S.jobs.len && n < MAX_JOBS; i++) keep[n++] = S.jobs.items[i]->pid;
+    rt_kill_descendants_except(keep, n);
 }
 
 /* Checks every job: reaps finished children, enforces time limits, sends progress. */
@@ -315,11 +385,13 @@ static void jobs_tick(void) {
         int ws;
         pid_t r = waitpid(j->pid, &ws, WNOHANG);
         if (r == j->pid) {
-            /* Kill what the tool left in its group (a command's background children). */
+            /* Kill what the tool left in its group (a command's background children), and the
+             * processes that left the group (setsid) and were orphaned to us, the subreaper. */
             kill(-j->pid, SIGKILL);
+            S.jobs.items[i] = S.jobs.items[--S.jobs.len];
+            kill_strays();
             job_finish(j, ws);
             job_free(j);
-            S.jobs.items[i] = S.jobs.items[--S.jobs.len];
             continue;
         }
         job_relay(j, 0);
@@ -361,7 +433,7 @@ static void do_initialize(json_t *id, json_t *params) {
         if (strcmp(PROTOCOLS[i], json_string_value(v)) == 0) version = PROTOCOLS[i];
     S.modern = strcmp(version, "2025-06-18") >= 0;
     json_t *ci = json_object_get(params, "clientInfo");
-    fprintf(stderr, "glintefy mcp: initialize: client %s %s asks for %s; using %s\n",
+    if (!S.dry) fprintf(stderr, "glintefy mcp: initialize: client %s %s asks for %s; using %s\n",
             json_string_value(json_object_get(ci, "name")) ? json_string_value(json_object_get(ci, "name")) : "?",
             json_string_value(json_object_get(ci, "version")) ? json_string_value(json_object_get(ci, "version")) : "",
             json_string_value(v), version);
@@ -385,6 +457,10 @@ static void do_tools_call(json_t *id, json_t *params, const char *repo) {
     json_t *name = json_object_get(params, "name"), *args = json_object_get(params, "arguments");
     if (!json_is_string(name)) {
         send_error(id, RPC_PARAMS, "tools/call: params.name must be a string");
+        return;
+    }
+    if (strlen(json_string_value(name)) != json_string_length(name)) {
+        send_error(id, RPC_PARAMS, "Unknown tool: a tool name cannot contain a NUL character");
         return;
     }
     const McpTool *t = mcp_tool(json_string_value(name));
@@ -415,6 +491,12 @@ static void do_tools_call(json_t *id, json_t *params, const char *repo) {
         json_decref(a);
         return;
     }
+    if (S.dry) {
+        send_result(id, mcp_tool_error("%s: not started (dry run)", t->name));
+        mcp_call_free(&call);
+        json_decref(a);
+        return;
+    }
     Job *j = job_spawn(&call, repo, err, sizeof err);
     mcp_call_free(&call);
     if (!j) {
@@ -424,6 +506,7 @@ static void do_tools_call(json_t *id, json_t *params, const char *repo) {
     }
     j->tool = t;
     j->id = json_incref(id);
+    j->id_big = Big.reply_raw;
     j->token = token ? json_incref(token) : NULL;
     j->args = a;
     vec_push(&S.jobs, j);
@@ -435,7 +518,7 @@ static void do_cancelled(json_t *params) {
     json_t *rid = json_object_get(params, "requestId");
     for (size_t i = 0; rid && i < S.jobs.len; i++) {
         Job *j = S.jobs.items[i];
-        if (json_equal(j->id, rid) && !j->cancelled) {
+        if (json_equal(j->id, rid) && j->id_big == big_has(rid) && !j->cancelled) {
             j->cancelled = 1;
             const char *why = json_string_value(json_object_get(params, "reason"));
             mcp_log(L_INFO, "%s: cancelled by the client%s%s; stopping it", j->tool->name, why ? ": " : "", why ? why : "");
@@ -473,6 +556,10 @@ static void handle_message(json_t *m, const char *repo) {
         return;
     }
     const char *name = json_string_value(method);
+    if (strlen(name) != json_string_length(method)) { /* "ping\u0000x" is not "ping" */
+        if (has_id) send_error(id, RPC_NO_METHOD, "Method not found: a method name cannot contain a NUL character");
+        return;
+    }
     if (!has_id) { /* a notification: never answered */
         if (strcmp(name, "notifications/cancelled") == 0) do_cancelled(params);
         else if (strcmp(name, "notifications/initialized") == 0) mcp_log(L_DEBUG, "client initialized");
@@ -496,6 +583,8 @@ static void handle_message(json_t *m, const char *repo) {
         send_error(id, RPC_NO_METHOD, "Method not found: %s", name);
 }
 
+static void quote_big_ints(const char *s, size_t n, Buf *out);
+
 static void handle_line(const char *s, size_t n, const char *repo) {
     while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
     size_t k = 0;
@@ -503,12 +592,108 @@ static void handle_line(const char *s, size_t n, const char *repo) {
     if (k == n) return; /* blank line */
     json_error_t e;
     json_t *m = json_loadb(s + k, n - k, JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
-    if (!m) {
-        send_error(NULL, RPC_PARSE, "Parse error: %s (at byte %d)", e.text, e.position);
-        return;
+    Buf quoted = {0};
+    if (!m && strstr(e.text, "too big") && strstr(e.text, "integer")) {
+        /* JSON numbers have no size limit and an id may be any integer: read again with the
+         * big integers as strings of their digits, remembered in Big.texts */
+        quote_big_ints(s + k, n - k, &quoted);
+        m = json_loadb(quoted.data, quoted.len, JSON_ALLOW_NUL | JSON_DECODE_ANY, &e);
     }
-    handle_message(m, repo);
-    json_decref(m);
+    if (!m) send_error(NULL, RPC_PARSE, "Parse error: %s (at byte %d)", e.text, e.position);
+    else {
+        Big.reply_raw = json_is_object(m) && big_has(json_object_get(m, "id"));
+        handle_message(m, repo);
+        Big.reply_raw = 0;
+        json_decref(m);
+    }
+    for (size_t i = 0; i < Big.texts.len; i++) free(Big.texts.items[i]);
+    Big.texts.len = 0;
+    buf_free(&quoted);
+}
+
+/* Copies s[0..n) to out with every integer outside strings that does not fit in int64 written
+ * as a string of its digits, which Big.texts records. */
+static void quote_big_ints(const char *s, size_t n, Buf *out) {
+    size_t i = 0, from = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\') i++;
+            i++;
+            continue;
+        }
+        if (c != '-' && !(c >= '0' && c <= '9')) { i++; continue; }
+        size_t b = i;
+        if (s[i] == '-') i++;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        int integer = i < n ? !strchr(".eE", s[i]) : 1;
+        while (i < n && strchr("0123456789.eE+-", s[i])) i++;
+        char *end;
+        errno = 0;
+        char *t = xstrndup(s + b, i - b);
+        (void)strtoll(t, &end, 10);
+        if (!integer || errno != ERANGE || *end) { free(t); continue; }
+        buf_put(out, s + from, b - from);
+        buf_printf(out, "\"%s\"", t);
+        vec_push(&Big.texts, t);
+        from = i;
+    }
+    buf_put(out, s + from, n - from);
+}
+
+/* The input stream: bytes read so far and not yet a complete line. */
+typedef struct Reader {
+    Buf in;
+    size_t scanned;  /* in[0..scanned) holds no newline */
+    int discarding;  /* skipping the rest of a line over MAX_MESSAGE */
+} Reader;
+
+/* Handles every complete line in rd->in (and, at end of input, the last line without a
+ * newline). Each line is one message; a line over MAX_MESSAGE is answered with an error once
+ * and skipped up to its newline. */
+static void reader_feed(Reader *rd, int eof, const char *repo) {
+    for (;;) {
+        char *nl = rd->in.len > rd->scanned ? memchr(rd->in.data + rd->scanned, '\n', rd->in.len - rd->scanned) : NULL;
+        if (!nl) {
+            if (!rd->discarding && rd->in.len > MAX_MESSAGE) {
+                send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
+                mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
+                rd->discarding = 1;
+            }
+            if (rd->discarding) rd->in.len = 0;
+            rd->scanned = rd->in.len;
+            break;
+        }
+        size_t len = (size_t)(nl - rd->in.data);
+        if (rd->discarding) rd->discarding = 0;
+        else if (len > MAX_MESSAGE) {
+            send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
+            mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
+        } else
+            handle_line(rd->in.data, len, repo);
+        memmove(rd->in.data, nl + 1, rd->in.len - len - 1);
+        rd->in.len -= len + 1;
+        rd->in.data[rd->in.len] = 0;
+        rd->scanned = 0;
+    }
+    if (eof && rd->in.len && !rd->discarding) handle_line(rd->in.data, rd->in.len, repo); /* last line without newline */
+    if (eof) rd->in.len = 0;
+}
+
+void mcp_fuzz_input(const char *data, size_t n, const char *repo) {
+    S.dry = 1;
+    mcp_tools_set_repo(repo);
+    if (!S.level) S.level = L_INFO;
+    Reader rd = {0};
+    /* in pieces, as reads return them: a line may straddle two */
+    size_t half = n / 2;
+    buf_put(&rd.in, data, half);
+    reader_feed(&rd, 0, repo);
+    buf_put(&rd.in, data + half, n - half);
+    reader_feed(&rd, 1, repo);
+    buf_free(&rd.in);
+    vec_free(&Big.texts);
 }
 
 /* ---- the loop ----------------------------------------------------------------------- */
@@ -535,6 +720,9 @@ int mcp_main(int argc, char **argv) {
     }
     mcp_tools_set_repo(real);
     S.level = L_INFO;
+    /* processes of a tool that leave its group (setsid) and are orphaned become our children,
+     * so they can be found and ended with the tool */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -544,9 +732,8 @@ int mcp_main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     fprintf(stderr, "glintefy mcp: serving %s (MCP %s) on stdio\n", real, LATEST_PROTOCOL);
 
-    Buf in = {0};
-    int eof = 0, discarding = 0;
-    size_t scanned = 0;
+    Reader rd = {0};
+    int eof = 0;
     struct pollfd *fds = xcalloc(1 + 2 * MAX_JOBS, sizeof *fds);
     while (!stop_signal && !S.stdout_broken && !(eof && S.jobs.len == 0)) {
         nfds_t nf = 0;
@@ -575,51 +762,46 @@ int mcp_main(int argc, char **argv) {
             } else if (n == 0) {
                 eof = 1;
             } else if (n > 0) {
-                buf_put(&in, chunk, (size_t)n);
+                buf_put(&rd.in, chunk, (size_t)n);
             }
-            /* Each complete line is one message; a line over MAX_MESSAGE is answered with an
-             * error once and skipped up to its newline. */
-            for (;;) {
-                char *nl = memchr(in.data + scanned, '\n', in.len - scanned);
-                if (!nl) {
-                    if (!discarding && in.len > MAX_MESSAGE) {
-                        send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
-                        mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
-                        discarding = 1;
-                    }
-                    if (discarding) in.len = 0;
-                    scanned = in.len;
-                    break;
-                }
-                size_t len = (size_t)(nl - in.data);
-                if (discarding) discarding = 0;
-                else if (len > MAX_MESSAGE) {
-                    send_error(NULL, RPC_INVALID, "Invalid Request: message longer than %d bytes; ignored", MAX_MESSAGE);
-                    mcp_log(L_WARNING, "a message longer than %d bytes was ignored", MAX_MESSAGE);
-                } else
-                    handle_line(in.data, len, real);
-                memmove(in.data, nl + 1, in.len - len - 1);
-                in.len -= len + 1;
-                in.data[in.len] = 0;
-                scanned = 0;
-            }
-            if (eof && in.len && !discarding) handle_line(in.data, in.len, real); /* last line without newline */
-            if (eof) in.len = 0;
+            reader_feed(&rd, eof, real);
         }
         jobs_tick();
     }
     if (stop_signal || S.stdout_broken) {
-        for (size_t i = 0; i < S.jobs.len; i++) job_kill(S.jobs.items[i], SIGKILL);
-        for (size_t i = 0; i < S.jobs.len; i++) {
-            waitpid(S.jobs.items[i]->pid, NULL, 0);
-            job_free(S.jobs.items[i]);
+        /* SIGTERM, so review profile can end its command and clean up; SIGKILL to whatever is
+         * left after the grace period; then every process they left behind */
+        double until = now() + KILL_GRACE;
+        for (size_t i = 0; i < S.jobs.len; i++) job_stop(S.jobs.items[i]);
+        for (size_t i = 0; i < S.jobs.len;) {
+            Job *j = S.jobs.items[i];
+            if (waitpid(j->pid, NULL, WNOHANG) == j->pid) {
+                kill(-j->pid, SIGKILL);
+                job_free(j);
+                S.jobs.items[i] = S.jobs.items[--S.jobs.len];
+                continue;
+            }
+            if (now() >= until) {
+                job_kill(j, SIGKILL);
+                waitpid(j->pid, NULL, 0);
+                job_free(j);
+                S.jobs.items[i] = S.jobs.items[--S.jobs.len];
+                continue;
+            }
+            if (++i == S.jobs.len) {
+                i = 0;
+                struct timespec ts = {0, 20 * 1000 * 1000};
+                nanosleep(&ts, NULL);
+            }
         }
         S.jobs.len = 0;
+        rt_kill_descendants();
         if (stop_signal) fprintf(stderr, "glintefy mcp: signal %d: stopped\n", (int)stop_signal);
     }
     vec_free(&S.jobs);
+    vec_free(&Big.texts);
     free(fds);
-    buf_free(&in);
+    buf_free(&rd.in);
     free(real);
     mcp_tools_set_repo("");
     return 0;

@@ -61,8 +61,9 @@ static int read_entry(json_t *o, const char *name, const char *path, CacheStat *
     s->function = dup_json_str(json_object_get(o, "function"));
     s->file = dup_json_str(json_object_get(o, "file"));
     s->qualname = dup_json_str(json_object_get(o, "qualname"));
-    if (name && !s->function) {
+    if (name && !s->function) { /* the key names it ("module" in the entry, if any, gives way) */
         const char *dot = strrchr(name, '.');
+        free(s->module);
         s->module = dot ? xstrndup(name, (size_t)(dot - name)) : NULL;
         s->function = xstrndup(dot ? dot + 1 : name, strlen(dot ? dot + 1 : name));
     }

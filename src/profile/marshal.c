@@ -265,6 +265,60 @@ static MValue *load_ref(Loader *L, size_t at) {
     return v;
 }
 
+/* 1 when the type byte at p is one of `codes` (the reference flag aside) */
+static int type_at(const Loader *L, const unsigned char *p, const char *codes) {
+    return p < L->end && *p & 0x7F && strchr(codes, *p & 0x7F) != NULL;
+}
+
+/* Which layout the code object body at L->p has: 1 for CPython 3.11 and later (5 ints before
+ * the bytecode), 0 for 3.8-3.10 (6 ints). Decided by looking ahead, not by trying both, so
+ * nested code objects cost linear time: the bytecode is a bytes object ('s'), the constants a
+ * tuple or a reference after it. */
+static int code_layout(const Loader *L) {
+    int score[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        const unsigned char *b = L->p + (k ? 20 : 24);
+        if (!type_at(L, b, "s")) continue;
+        score[k] = 1;
+        if (L->end - b >= 5) {
+            uint32_t n = get_u32(b + 1);
+            if (n <= (uint32_t)(L->end - b - 5) && type_at(L, b + 5 + n, "()r")) score[k] = 2;
+        }
+    }
+    return score[1] >= score[0];
+}
+
+/* A code object: profile.Profile (not cProfile) keys its fake top-level frame by one. It becomes
+ * the str pstats would print for it, its repr without the address:
+ * <code object NAME, file "FILE", line N>. Fields per CPython's marshal.c w_object. */
+static MValue *load_code(Loader *L, MValue *v) {
+    int modern = code_layout(L);
+    int32_t x;
+    for (int i = 0; i < (modern ? 5 : 6); i++)
+        if (!load_i32(L, &x, "code object field")) return NULL;
+    /* 3.11+: code consts names localsplusnames localspluskinds filename name qualname
+     * 3.8-3.10: code consts names varnames freevars cellvars filename name */
+    MValue *f[8];
+    for (int i = 0; i < 8; i++)
+        if (!(f[i] = load_object(L))) return NULL;
+    MValue *file = modern ? f[5] : f[6], *name = modern ? f[6] : f[7];
+    int32_t line;
+    if (!load_i32(L, &line, "code object first line")) return NULL;
+    for (int i = 0; i < (modern ? 2 : 1); i++)
+        if (!load_object(L)) return NULL;
+    if (file->kind != M_STR || name->kind != M_STR)
+        return fail(L, v->off, "code object: file name and name must be str, found %s and %s",
+                    marshal_kind_name((MKind)file->kind), marshal_kind_name((MKind)name->kind));
+    Buf b = {0};
+    buf_printf(&b, "<code object %.*s, file \"%.*s\", line %ld>", (int)name->u.str.len, name->u.str.s,
+               (int)file->u.str.len, file->u.str.s, (long)line);
+    v->kind = M_STR;
+    v->u.str.s = arena_strndup(L->arena, b.data, b.len);
+    v->u.str.len = b.len;
+    buf_free(&b);
+    return v;
+}
+
 static MValue *load_body(Loader *L, MValue *v, int code) {
     switch (code) {
     case 'N': v->kind = M_NONE; return v;
@@ -304,7 +358,7 @@ static MValue *load_body(Loader *L, MValue *v, int code) {
     case '(': case ')': case '[': case '<': case '>': case ':':
         return load_sequence(L, v, code);
     case '{': return load_dict(L, v);
-    case 'c': return fail(L, v->off, "code objects are not supported (not a profile)");
+    case 'c': return load_code(L, v);
     case '0': return fail(L, v->off, "NULL object outside a dict");
     case '?': return fail(L, v->off, "unknown object type '?'");
     default:

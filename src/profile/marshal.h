@@ -55,7 +55,8 @@ typedef struct MarshalError {
 
 /* Reads the first object of data[0..n). Returns it, or NULL with *err set. Nodes live in `arena`;
  * strings may point into `data`, which must outlive the tree. Bytes after the object are ignored,
- * as marshal.load does. Code objects are refused with a clear message. */
+ * as marshal.load does. A code object (profile.Profile writes one) becomes the str of its repr
+ * without the address: <code object NAME, file "FILE", line N>. */
 MValue *marshal_load(Arena *arena, const unsigned char *data, size_t n, MarshalError *err);
 
 /* Writers for version 4 (what marshal.dumps(x, 4) produces, or an equivalent form it reads).

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "../base/thread.h"
 #include "../base/xalloc.h"
 #include "../review/files.h"
 #include "../version.h"
@@ -526,7 +527,7 @@ static void list_emit(Jw *w, const List *l) {
     pthread_cond_init(&q.cv, NULL);
     pthread_t tid[64];
     int started = 0;
-    while (started < threads - 1 && started < 64 && pthread_create(&tid[started], NULL, list_worker, &q) == 0) started++;
+    while (started < threads - 1 && started < 64 && thread_create(&tid[started], list_worker, &q) == 0) started++;
     int any = 0;
     for (size_t c = 0; c < q.nchunks; c++) {
         size_t s = c % q.nslots, m;

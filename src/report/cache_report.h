@@ -16,10 +16,11 @@ typedef struct CrExisting {
     const AnFile *file;
     const AnFunc *fn;
     const char *recommendation; /* "KEEP", "REMOVE", "ADJUST_SIZE" */
-    char reason[400];
+    char reason[700]; /* room for the words on cache_clear() calls (trace_advice.c) */
     int64_t suggested_maxsize;  /* 0: none */
     const char *source;         /* "static", "cache_stats" */
     int64_t hits, misses, currsize, maxsize_seen; /* from cache_stats.json (0 when static) */
+    int have_stats;             /* a cache_stats.json row matched: maxsize_seen is the running cache's */
     double hit_rate_percent, utilization_percent; /* utilization -1: unknown/unbounded */
     const char *rating;         /* cache_stats only: "Excellent", ... "Not exercised"; else NULL */
     const char *note;           /* "not-exercised", "maxsize-may-be-too-small", or NULL */

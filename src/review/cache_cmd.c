@@ -157,6 +157,7 @@ static void stats_verdict(CrExisting *x, const CacheStat *s, const RvConfig *cfg
     x->misses = s->misses;
     x->currsize = s->currsize;
     x->maxsize_seen = s->maxsize;
+    x->have_stats = 1;
     x->hit_rate_percent = v.hit_rate_percent;
     x->utilization_percent = v.utilization_percent;
     x->rating = v.rating;

@@ -35,6 +35,7 @@ static const char CLEAN_HELP[] =
 static const RvCommand RV_COMMANDS[] = {
     {"cache", "cache [--format F] [--profile P] [--validate -- CMD...]", "judge existing caches, rank new ones", RV_CACHE_HELP, rv_cmd_cache},
     {"clean", "clean [-s SCOPE] [--dry-run]", "delete review output", CLEAN_HELP, rv_cmd_clean},
+    {"merge", "merge PERF...", "merge the perf/ folders of CI shards into one", RV_MERGE_HELP, rv_cmd_merge},
     {"profile", "profile [--name S] -- CMD [ARGS...]", "run a command, profile its Python processes", RV_PROFILE_HELP, rv_cmd_profile},
 };
 enum { RV_NCOMMANDS = sizeof RV_COMMANDS / sizeof RV_COMMANDS[0] };

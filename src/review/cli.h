@@ -28,6 +28,8 @@ int rv_context_config(RvContext *ctx, RvConfig *cfg);
 int rv_cmd_clean(RvContext *ctx, int argc, char **argv);
 int rv_cmd_profile(RvContext *ctx, int argc, char **argv); /* profile_run.c */
 extern const char RV_PROFILE_HELP[];
+int rv_cmd_merge(RvContext *ctx, int argc, char **argv); /* profile_run.c */
+extern const char RV_MERGE_HELP[];
 int rv_cmd_cache(RvContext *ctx, int argc, char **argv); /* cache_cmd.c */
 extern const char RV_CACHE_HELP[];
 

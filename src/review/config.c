@@ -88,14 +88,27 @@ static const char *range_text(const RvConfigKey *d, char *buf, size_t n) {
     return buf;
 }
 
-/* Checks a number against key k's type and bounds; on error writes "NAME: why" to why. */
-static int check_number(int k, double v, int is_int, char *why, size_t whylen) {
+/* Checks a number against key k's type and bounds; on error writes "NAME: why" to why. An
+ * integer (is_int) is `iv` and is quoted exactly, never rounded ("9.22337e+18"). */
+/* %g rounds to 6 digits ("9.22337e+18"); this is the shortest text that reads back as v */
+static const char *num_text(double v, char *buf, size_t n) {
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
+static int check_number(int k, double v, long long iv, int is_int, char *why, size_t whylen) {
     const RvConfigKey *d = &rv_config_keys[k];
     char r[64];
     if (d->type == RV_CFG_INT && !is_int)
-        return fail(why, whylen, "%s: expected an integer, got %g", d->name, v);
+        return fail(why, whylen, "%s: expected an integer, got %s", d->name, num_text(v, r, sizeof r));
+    if (is_int && ((double)iv < d->lo || (double)iv > d->hi))
+        return fail(why, whylen, "%s: %lld is out of range (%s)", d->name, iv, range_text(d, r, sizeof r));
+    char t[40];
     if (!isfinite(v) || v < d->lo || v > d->hi)
-        return fail(why, whylen, "%s: %g is out of range (%s)", d->name, v, range_text(d, r, sizeof r));
+        return fail(why, whylen, "%s: %s is out of range (%s)", d->name, num_text(v, t, sizeof t), range_text(d, r, sizeof r));
     return 0;
 }
 
@@ -128,15 +141,18 @@ static int set_from_text(RvConfig *c, int k, const char *text, int append, char 
     errno = 0;
     if (d->type == RV_CFG_INT) {
         long long v = strtoll(s, &end, 10);
-        if (end == s || *end || errno)
+        if (end == s || *end || (errno && errno != ERANGE))
             return fail(why, whylen, "%s: '%s' is not an integer", d->name, text);
-        if (check_number(k, (double)v, 1, why, whylen)) return -1;
+        char r[64];
+        if (errno == ERANGE)
+            return fail(why, whylen, "%s: %s is out of range (%s)", d->name, s, range_text(d, r, sizeof r));
+        if (check_number(k, (double)v, v, 1, why, whylen)) return -1;
         store_number(c, k, (double)v, v);
         return 0;
     }
     double v = strtod(s, &end);
     if (end == s || *end || errno || !isfinite(v)) return fail(why, whylen, "%s: '%s' is not a number", d->name, text);
-    if (check_number(k, v, 0, why, whylen)) return -1;
+    if (check_number(k, v, 0, 0, why, whylen)) return -1;
     store_number(c, k, v, 0);
     return 0;
 }
@@ -168,13 +184,13 @@ static int set_from_toml(RvConfig *c, int k, const TomlValue *v, const char *fil
         return 0;
     }
     if (v->kind == TOML_INT) {
-        if (check_number(k, (double)v->v.i, 1, why, sizeof why))
+        if (check_number(k, (double)v->v.i, v->v.i, 1, why, sizeof why))
             return fail(err, errlen, "%s:%d:%d: %s", file, v->line, v->col, why);
         store_number(c, k, (double)v->v.i, v->v.i);
         return 0;
     }
     if (v->kind == TOML_FLOAT && d->type == RV_CFG_FLOAT) {
-        if (check_number(k, v->v.f, 0, why, sizeof why))
+        if (check_number(k, v->v.f, 0, 0, why, sizeof why))
             return fail(err, errlen, "%s:%d:%d: %s", file, v->line, v->col, why);
         store_number(c, k, v->v.f, 0);
         return 0;

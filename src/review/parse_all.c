@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "../base/thread.h"
 #include "../base/xalloc.h"
 #include "files.h"
 #include "../base/clock.h"
@@ -88,7 +89,7 @@ void rv_parse_all(const char *repo, const RvSourceList *src, const RvParseOption
         int started = 0;
         /* this thread works too: jobs - 1 helpers */
         for (int t = 1; t < jobs; t++)
-            if (pthread_create(&tids[started], NULL, worker, &w) == 0) started++;
+            if (thread_create(&tids[started], worker, &w) == 0) started++;
         worker(&w);
         for (int t = 0; t < started; t++) pthread_join(tids[t], NULL);
         out->threads = started + 1;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "../base/buf.h"
@@ -647,4 +648,183 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     prof_free(c.prof);
     rows_free(&c.caches);
     return status;
+}
+
+/* ---- review merge DIR... ------------------------------------------------------------------ */
+
+const char RV_MERGE_HELP[] =
+    "Merges the perf/ folders of several runs - the shards of a test suite split over CI\n"
+    "machines or jobs - into DIR/" RV_OUTPUT_ROOT "/perf/ (--repo, default .), so that\n"
+    "`glintefy review cache` judges them as one run:\n"
+    "  test_profile.prof   the shards' profiles added up (as pstats' Stats.add does)\n"
+    "  cache_stats.json    the shards' cache statistics summed per cache\n"
+    "  traces/*.gtr        every shard's traces, kept one file per process (renamed\n"
+    "                      shardK-NAME: each process had its own caches)\n"
+    "Those three are replaced; other files there are left alone. Each PERF is a perf/\n"
+    "folder, or a repository whose " RV_OUTPUT_ROOT "/perf/ is used. A file that cannot be\n"
+    "read is reported and skipped. Exit status 0, 1 when no PERF held any data, 2 for a\n"
+    "usage error (no PERF, a PERF that is not a directory, or the output folder itself).\n"
+    "See docs/pytest.md (CI matrix).\n";
+
+/* PERF as given, or PERF/LLM-CONTEXT/glintefy/review/perf when that exists. */
+static char *shard_perf(const char *arg) {
+    char *inner = rv_output_path(arg, RV_OUTPUT_PERF);
+    struct stat st;
+    if (stat(inner, &st) == 0 && S_ISDIR(st.st_mode)) return inner;
+    free(inner);
+    return xstrndup(arg, strlen(arg));
+}
+
+int rv_cmd_merge(RvContext *ctx, int argc, char **argv) {
+    int first = -1;
+    for (int i = 0; i < argc; i++) {
+        int r = rv_context_option(ctx, argc, argv, &i);
+        if (r < 0) return EXIT_USAGE;
+        if (r > 0) continue;
+        if (argv[i][0] == '-' && strcmp(argv[i], "--") != 0) return cli_usage_error(ctx->hint, "merge: unknown option '%s'", argv[i]);
+        first = strcmp(argv[i], "--") == 0 ? i + 1 : i;
+        break;
+    }
+    if (first < 0 || first >= argc) return cli_usage_error(ctx->hint, "merge needs the perf/ folders to merge: glintefy review merge PERF...");
+    char *out = rv_output_path(ctx->repo, RV_OUTPUT_PERF);
+    char out_real[PATH_MAX] = "";
+    int have_out = realpath(out, out_real) != NULL;
+    int nin = argc - first;
+    char **in = xcalloc((size_t)nin + 1, sizeof *in);
+    int rc = 0;
+    for (int k = 0; k < nin && !rc; k++) {
+        const char *arg = argv[first + k];
+        struct stat st;
+        if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            rc = cli_usage_error(ctx->hint, "merge: %s: not a directory", arg);
+            break;
+        }
+        in[k] = shard_perf(arg);
+        char r[PATH_MAX];
+        if (have_out && realpath(in[k], r) && strcmp(r, out_real) == 0)
+            rc = cli_usage_error(ctx->hint, "merge: %s is the output folder itself (merge into another --repo)", arg);
+    }
+    if (rc) {
+        for (int k = 0; k < nin; k++) free(in[k]);
+        free(in);
+        free(out);
+        return rc;
+    }
+    /* read everything first: nothing in the output changes when nothing is there to merge */
+    ProfStats *prof = NULL;
+    size_t nprof = 0, nstats = 0;
+    CacheRows rows = {0};
+    long processes = 0;
+    Names *gtr = xcalloc((size_t)nin + 1, sizeof *gtr);
+    size_t ntraces = 0;
+    for (int k = 0; k < nin; k++) {
+        Names one = {0};
+        struct stat st;
+        char *pp = path_join(in[k], "test_profile.prof");
+        if (stat(pp, &st) == 0) {
+            one.items = xmalloc(sizeof *one.items);
+            one.items[0] = xstrndup("test_profile.prof", 17);
+            one.len = one.cap = 1;
+            nprof += add_profiles(in[k], &one, &prof);
+            names_free(&one);
+        }
+        free(pp);
+        char *cp = path_join(in[k], "cache_stats.json");
+        if (stat(cp, &st) == 0) {
+            long p;
+            double s;
+            size_t before = rows.nowners;
+            read_caches(cp, &rows, &p, &s);
+            if (rows.nowners > before) {
+                processes += p;
+                nstats++;
+            }
+        }
+        free(cp);
+        char *td = path_join(in[k], "traces");
+        if (list_dir(td, ".gtr", &gtr[k]) == 0) ntraces += gtr[k].len;
+        free(td);
+    }
+    if (!prof && !nstats && !ntraces) {
+        fprintf(stderr, "glintefy: merge: no profile, cache statistics or traces in the %d folder%s given\n", nin, nin == 1 ? "" : "s");
+        rc = EXIT_REJECTED;
+        goto done;
+    }
+    int e = rv_mkdirs(out);
+    if (e) {
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", out, strerror(e));
+        rc = EXIT_REJECTED;
+        goto done;
+    }
+    if (prof) {
+        char *p = path_join(out, "test_profile.prof");
+        if (write_profile(p, prof)) rc = EXIT_REJECTED;
+        else fprintf(stderr, "glintefy: wrote %s (%zu profiles, %zu functions)\n", p, nprof, prof_count(prof));
+        free(p);
+    }
+    if (nstats) {
+        caches_sum(&rows);
+        char *p = path_join(out, "cache_stats.json");
+        if (write_caches(p, &rows, processes)) rc = EXIT_REJECTED;
+        else fprintf(stderr, "glintefy: wrote %s (%zu caches, %ld processes, from %zu folders)\n", p, rows.len, processes, nstats);
+        free(p);
+    }
+    /* traces: the output's old ones go, each shard's are checked and copied under shardK- */
+    char *td = path_join(out, "traces");
+    Names old;
+    if (list_dir(td, ".gtr", &old) == 0)
+        for (size_t i = 0; i < old.len; i++) {
+            char *p = path_join(td, old.items[i]);
+            unlink(p);
+            free(p);
+        }
+    names_free(&old);
+    size_t copied = 0;
+    if (ntraces && (e = rv_mkdirs(td)) != 0) {
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", td, strerror(e));
+        rc = EXIT_REJECTED;
+    }
+    for (int k = 0; k < nin && !e; k++)
+        for (size_t i = 0; i < gtr[k].len; i++) {
+            char *sd = path_join(in[k], "traces"), *src = path_join(sd, gtr[k].items[i]), *data;
+            size_t n;
+            free(sd);
+            if (rv_read_file(AT_FDCWD, src, &data, &n)) {
+                fprintf(stderr, "glintefy: %s: cannot read (skipped)\n", src);
+                free(src);
+                continue;
+            }
+            TrFile t;
+            char err[300];
+            if (tr_load((const unsigned char *)data, n, &t, err, sizeof err)) {
+                fprintf(stderr, "glintefy: %s: %s (skipped)\n", src, err);
+            } else {
+                tr_free(&t);
+                Buf dst = {0};
+                buf_printf(&dst, "%s/shard%d-%s", td, k + 1, gtr[k].items[i]);
+                int we = rv_write_atomic(dst.data, data, n);
+                if (we) {
+                    fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, strerror(we));
+                    rc = EXIT_REJECTED;
+                }
+                copied += !we;
+                buf_free(&dst);
+            }
+            free(data);
+            free(src);
+        }
+    if (ntraces) fprintf(stderr, "glintefy: wrote %s/ (%zu traces, one per process)\n", td, copied);
+    free(td);
+    if (!rc) fprintf(stderr, "glintefy: next step: glintefy review cache\n");
+done:
+    for (int k = 0; k < nin; k++) {
+        free(in[k]);
+        names_free(&gtr[k]);
+    }
+    free(gtr);
+    free(in);
+    free(out);
+    if (prof) prof_free(prof);
+    rows_free(&rows);
+    return rc;
 }

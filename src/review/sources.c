@@ -40,53 +40,100 @@ static int match_class(const char *p, char c, const char **end) {
     return c != '/' && (hit ^ neg);
 }
 
-/* Matches pattern p against s; `bol` says p is at the start of a component, the only place
- * where '**' is special. */
-static int glob_at(const char *p, const char *s, int bol, int depth) {
-    if (depth > 64) return 0;
-    for (;;) {
+/* The pattern compiled to a token list, matched by simulating its automaton over the path one
+ * character at a time: O(pattern x path) whatever the stars (a backtracking matcher takes
+ * exponential time on `*a*a*a*a*b` or `**` repeated). */
+typedef enum { G_LIT, G_ANY, G_CLASS, G_STAR, G_GLOBSTAR, G_ALL, G_END } GlobOp;
+typedef struct GlobTok {
+    GlobOp op;
+    char c;              /* G_LIT */
+    const char *cls;     /* G_CLASS: just after '[' */
+} GlobTok;
+
+/* '**' is special only as a whole component: at the start, or after a '/' (G_GLOBSTAR: any
+ * number of "name/" prefixes; G_ALL: a final '**', everything). `toks` has room for
+ * strlen(p) + 1 entries; returns their number, the last being G_END. */
+static size_t glob_compile(const char *p, GlobTok *toks) {
+    size_t n = 0;
+    int bol = 1;
+    while (*p) {
         if (bol && p[0] == '*' && p[1] == '*' && (p[2] == '/' || p[2] == 0)) {
-            if (p[2] == 0) return 1;
-            /* zero components, or skip components one by one */
-            for (const char *t = s;;) {
-                if (glob_at(p + 3, t, 1, depth + 1)) return 1;
-                const char *slash = strchr(t, '/');
-                if (!slash) return 0;
-                t = slash + 1;
-            }
+            if (p[2] == 0) { toks[n++] = (GlobTok){.op = G_ALL}; p += 2; break; }
+            toks[n++] = (GlobTok){.op = G_GLOBSTAR};
+            p += 3;
+            continue;
         }
         char c = *p;
-        if (c == 0) return *s == 0;
+        bol = 0;
         if (c == '*') {
             while (*p == '*') p++;
-            for (const char *t = s;; t++) {
-                if (glob_at(p, t, 0, depth + 1)) return 1;
-                if (*t == 0 || *t == '/') return 0;
-            }
-        }
-        if (*s == 0) return 0;
-        bol = 0;
-        if (c == '?') {
-            if (*s == '/') return 0;
-            p++, s++;
-            continue;
-        }
-        if (c == '[') {
+            toks[n++] = (GlobTok){.op = G_STAR};
+        } else if (c == '?') {
+            toks[n++] = (GlobTok){.op = G_ANY};
+            p++;
+        } else if (c == '[') {
             const char *end;
-            int m = match_class(p + 1, *s, &end);
-            if (m < 0) { if (*s != '[') return 0; p++, s++; continue; } /* a lone '[' is literal */
-            if (!m) return 0;
-            p = end, s++;
-            continue;
+            if (match_class(p + 1, 'a', &end) < 0) { toks[n++] = (GlobTok){.op = G_LIT, .c = '['}; p++; } /* a lone '[' is literal */
+            else { toks[n++] = (GlobTok){.op = G_CLASS, .cls = p + 1}; p = end; }
+        } else {
+            if (c == '\\' && p[1]) c = *++p;
+            toks[n++] = (GlobTok){.op = G_LIT, .c = c};
+            p++;
+            bol = c == '/';
         }
-        if (c == '\\' && p[1]) c = *++p;
-        if (c != *s) return 0;
-        p++, s++;
-        bol = c == '/';
+    }
+    toks[n++] = (GlobTok){.op = G_END};
+    return n;
+}
+
+/* States: 2k is "before token k"; 2k+1 is "inside a name skipped by the G_GLOBSTAR at k". Adds
+ * state st and what it reaches without reading (a star or '**' may match nothing). */
+static void glob_add(const GlobTok *t, unsigned char *set, size_t st) {
+    while (!set[st]) {
+        set[st] = 1;
+        if (st & 1) return;
+        GlobOp op = t[st / 2].op;
+        if (op != G_STAR && op != G_GLOBSTAR && op != G_ALL) return;
+        st += 2;
     }
 }
 
-int rv_glob_match(const char *pattern, const char *path) { return glob_at(pattern, path, 1, 0); }
+int rv_glob_match(const char *pattern, const char *path) {
+    size_t plen = strlen(pattern);
+    GlobTok *t = xmalloc((plen + 1) * sizeof *t);
+    size_t n = glob_compile(pattern, t), ns = 2 * n;
+    unsigned char *cur = xcalloc(ns, 1), *next = xcalloc(ns, 1);
+    glob_add(t, cur, 0);
+    int alive = 1;
+    for (const char *s = path; *s && alive; s++) {
+        char c = *s;
+        memset(next, 0, ns);
+        alive = 0;
+        for (size_t st = 0; st < ns; st++) {
+            if (!cur[st]) continue;
+            size_t k = st / 2;
+            if (st & 1) { glob_add(t, next, c == '/' ? 2 * k : st); alive = 1; continue; }
+            const char *end;
+            switch (t[k].op) {
+            case G_LIT: if (c == t[k].c) { glob_add(t, next, st + 2); alive = 1; } break;
+            case G_ANY: if (c != '/') { glob_add(t, next, st + 2); alive = 1; } break;
+            case G_CLASS: if (match_class(t[k].cls, c, &end) == 1) { glob_add(t, next, st + 2); alive = 1; } break;
+            case G_STAR: if (c != '/') { glob_add(t, next, st); alive = 1; } break;
+            case G_GLOBSTAR: glob_add(t, next, c == '/' ? st : st + 1); alive = 1; break;
+            case G_ALL: glob_add(t, next, st); alive = 1; break;
+            case G_END: break;
+            }
+        }
+        unsigned char *x = cur;
+        cur = next;
+        next = x;
+    }
+    int m = alive && cur[2 * (n - 1)];
+    free(t);
+    free(cur);
+    free(next);
+    return m;
+}
 
 int rv_glob_selects(const char *pattern, const char *path) {
     while (pattern[0] == '.' && pattern[1] == '/') pattern += 2;

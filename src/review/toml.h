@@ -20,7 +20,8 @@ struct TomlValue {
         double f;
         int b;
         struct { TomlValue **items; size_t len, cap; } arr;
-        struct { const char **keys; TomlValue **vals; size_t len, cap; } tab;
+        /* idx: open-addressing index of keys (position + 1, 0 = empty), from 8 keys on */
+        struct { const char **keys; TomlValue **vals; size_t len, cap; uint32_t *idx; size_t idx_cap; } tab;
     } v;
 };
 

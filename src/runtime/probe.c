@@ -41,7 +41,10 @@ static int write_all(const char *path, const char *data, size_t n) {
 
 int rt_probe_prepare(RtProbe *p, char *err, size_t errlen) {
     memset(p, 0, sizeof *p);
-    const char *tmp = getenv("TMPDIR");
+    /* GLINTEFY_TMPDIR: set by `glintefy mcp` to a directory of the tool's own, which it
+     * removes even if this process is killed; the command keeps the user's TMPDIR */
+    const char *tmp = getenv("GLINTEFY_TMPDIR");
+    if (!tmp || !*tmp) tmp = getenv("TMPDIR");
     if (!tmp || !*tmp) tmp = "/tmp";
     char *templ = join(tmp, "glintefy-profile-XXXXXX");
     if (!mkdtemp(templ)) {

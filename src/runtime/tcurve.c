@@ -3,6 +3,7 @@
  * avoided) and whether an ancestor of another function hits at that function's assumed size
  * (avoided at every size), as difference arrays over sizes, summed into the set. */
 #include "tcurve.h"
+#include <xxhash.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../base/xalloc.h"
@@ -14,14 +15,32 @@ enum { TC_MAX_WALK = 4096 }; /* ancestors looked at per call (deeper: treated as
 
 static char *dupstr(const char *s) { return xstrndup(s ? s : "", s ? strlen(s) : 0); }
 
+static uint64_t func_hash(const char *file, uint32_t line, const char *qualname) {
+    uint64_t h = XXH3_64bits(file, strlen(file)) ^ ((uint64_t)line * 0x9E3779B97F4A7C15u);
+    return h ^ XXH3_64bits_withSeed(qualname, strlen(qualname), 1);
+}
+
+typedef struct FindCtx {
+    const TcSet *set;
+    const char *file, *qualname;
+    uint32_t line;
+} FindCtx;
+
+static int func_eq(const void *vctx, uint32_t i) {
+    const FindCtx *c = vctx;
+    const TcFunc *f = &c->set->funcs[i];
+    return f->line == c->line && !strcmp(f->file, c->file) && !strcmp(f->qualname, c->qualname);
+}
+
 static size_t find_or_add(TcSet *set, const TrFunc *tf) {
-    for (size_t i = 0; i < set->nfuncs; i++) {
-        const TcFunc *f = &set->funcs[i];
-        if (f->line == tf->line && !strcmp(f->file, tf->file ? tf->file : "") &&
-            !strcmp(f->qualname, tf->qualname ? tf->qualname : ""))
-            return i;
+    FindCtx c = {set, tf->file ? tf->file : "", tf->qualname ? tf->qualname : "", tf->line};
+    uint32_t i = hashidx_get_or_add(&set->idx, func_hash(c.file, c.line, c.qualname), (uint32_t)set->nfuncs,
+                                    func_eq, &c);
+    if (i != set->nfuncs) return i;
+    if (set->nfuncs == set->cap) {
+        set->cap = set->cap ? set->cap * 2 : 16;
+        set->funcs = xrealloc(set->funcs, set->cap * sizeof *set->funcs);
     }
-    set->funcs = xrealloc(set->funcs, (set->nfuncs + 1) * sizeof *set->funcs);
     TcFunc *f = &set->funcs[set->nfuncs];
     memset(f, 0, sizeof *f);
     f->file = dupstr(tf->file);
@@ -32,9 +51,64 @@ static size_t find_or_add(TcSet *set, const TrFunc *tf) {
     return set->nfuncs++;
 }
 
+/* Pending additions to every size from index j on, as difference arrays of f->len entries. */
+typedef struct TcTail {
+    uint64_t *hits, *avoided;
+    double *gross_ns, *net_ns;
+    int pending; /* something to apply */
+} TcTail;
+
+static TcTail *tail_of(TcFunc *f) {
+    if (!f->tail) {
+        f->tail = xcalloc(1, sizeof *f->tail);
+        f->tail->hits = xcalloc(f->len, sizeof *f->tail->hits);
+        f->tail->avoided = xcalloc(f->len, sizeof *f->tail->avoided);
+        f->tail->gross_ns = xcalloc(f->len, sizeof *f->tail->gross_ns);
+        f->tail->net_ns = xcalloc(f->len, sizeof *f->tail->net_ns);
+    }
+    return f->tail;
+}
+
+static void tail_free(TcTail *t) {
+    if (!t) return;
+    free(t->hits);
+    free(t->avoided);
+    free(t->gross_ns);
+    free(t->net_ns);
+    free(t);
+}
+
+/* Applies what is pending (f is const for readers; its arrays are not). */
+static void settle(const TcFunc *f) {
+    TcTail *t = f->tail;
+    if (!t || !t->pending) return;
+    t->pending = 0;
+    uint64_t h = 0, av = 0;
+    double g = 0, net = 0;
+    for (size_t s = 0; s < f->len; s++) {
+        h += t->hits[s];
+        av += t->avoided[s];
+        g += t->gross_ns[s];
+        net += t->net_ns[s];
+        f->hits[s] += h;
+        f->avoided[s] += av;
+        f->gross_ns[s] += g;
+        f->net_ns[s] += net;
+    }
+    memset(t->hits, 0, f->len * sizeof *t->hits);
+    memset(t->avoided, 0, f->len * sizeof *t->avoided);
+    memset(t->gross_ns, 0, f->len * sizeof *t->gross_ns);
+    memset(t->net_ns, 0, f->len * sizeof *t->net_ns);
+}
+
 /* Grows f's arrays to n entries, repeating the last value (sizes past a process's keys). */
 static void grow(TcFunc *f, size_t n) {
     if (n <= f->len) return;
+    if (f->tail) { /* the pending differences go on past the old end: settle first */
+        settle(f);
+        tail_free(f->tail);
+        f->tail = NULL;
+    }
     f->hits = xrealloc(f->hits, n * sizeof *f->hits);
     f->avoided = xrealloc(f->avoided, n * sizeof *f->avoided);
     f->gross_ns = xrealloc(f->gross_ns, n * sizeof *f->gross_ns);
@@ -81,22 +155,64 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
     if (size_of)
         for (size_t i = 0; i < nf; i++) assumed[i] = size_of(&set->funcs[map[i]], ctx);
 
-    /* stack distances per function, in lookup order */
-    MrcStack **st = xcalloc(nf + 1, sizeof *st);
+    /* stack distances per function, in lookup order. One function at a time, its calls
+     * gathered by a counting sort, so only one stack exists at once (one each for 100 k
+     * functions took a gigabyte). A cache_clear() that applies (set->clears) starts a new epoch
+     * of its function: keys are then mixed with the epoch, so each key's first access after the
+     * clear is a cold miss, and the keys of earlier epochs, never accessed again, do not
+     * lengthen any later distance - exactly an LRU cache emptied. */
     uint64_t *dist = xmalloc((n + 1) * sizeof *dist);
     uint64_t *cnt = xcalloc(nf + 1, sizeof *cnt), *lastnew = xcalloc(nf + 1, sizeof *lastnew);
     uint64_t *unhashable = xcalloc(nf + 1, sizeof *unhashable);
+    uint64_t *D = xcalloc(nf + 1, sizeof *D);
+    size_t *from = xcalloc(nf + 2, sizeof *from), *order = xmalloc((n + 1) * sizeof *order);
+    /* epoch of each call (only when the trace has clears) */
+    uint64_t *epoch = NULL, *ep = NULL;
+    if (t->nclears) {
+        epoch = xcalloc(nf + 1, sizeof *epoch);
+        ep = xcalloc(n + 1, sizeof *ep);
+    }
+    for (size_t k = 0; k < t->nclears; k++)
+        if (t->clears[k].fid < nf) set->funcs[map[t->clears[k].fid]].clears[t->clears[k].origin]++;
+    size_t nextclear = 0;
     for (size_t i = 0; i < n; i++) {
         const TrCall *c = &t->calls[i];
-        if (c->fid >= nf) { dist[i] = TC_INF; continue; }
-        if (c->flags & TR_UNHASHABLE) { dist[i] = TC_INF; unhashable[c->fid]++; continue; }
-        if (!st[c->fid]) st[c->fid] = mrc_stack_new(0);
-        dist[i] = mrc_access(st[c->fid], c->key_hash);
-        if (!dist[i]) lastnew[c->fid] = cnt[c->fid];
-        cnt[c->fid]++;
+        for (; nextclear < t->nclears && t->clears[nextclear].seq < c->seq; nextclear++) {
+            const TrClear *x = &t->clears[nextclear];
+            int by_tests = x->origin == TR_CLEAR_TEST || x->origin == TR_CLEAR_FIXTURE;
+            if (x->fid < nf && (set->clears == TC_CLEARS_MEASURED || !by_tests)) epoch[x->fid]++;
+        }
+        dist[i] = TC_INF;
+        if (c->fid >= nf) continue;
+        if (c->flags & TR_UNHASHABLE) { unhashable[c->fid]++; continue; }
+        if (ep) ep[i] = epoch[c->fid];
+        from[c->fid + 1]++;
     }
-    uint64_t *D = xcalloc(nf + 1, sizeof *D);
-    for (size_t f = 0; f < nf; f++) D[f] = st[f] ? mrc_stack_distinct(st[f]) : 0;
+    for (size_t f = 0; f < nf; f++) from[f + 1] += from[f];
+    {
+        size_t *fill = xmalloc((nf + 1) * sizeof *fill);
+        memcpy(fill, from, (nf + 1) * sizeof *fill);
+        for (size_t i = 0; i < n; i++) {
+            const TrCall *c = &t->calls[i];
+            if (c->fid < nf && !(c->flags & TR_UNHASHABLE)) order[fill[c->fid]++] = i;
+        }
+        free(fill);
+    }
+    for (size_t f = 0; f < nf; f++) {
+        if (from[f] == from[f + 1]) continue;
+        MrcStack *st = mrc_stack_new(0);
+        for (size_t k = from[f]; k < from[f + 1]; k++) {
+            size_t i = order[k];
+            uint64_t key = ep && ep[i] ? mrc_mix(t->calls[i].key_hash ^ mrc_mix(ep[i])) : t->calls[i].key_hash;
+            dist[i] = mrc_access(st, key);
+            if (!dist[i]) lastnew[f] = cnt[f];
+            cnt[f]++;
+        }
+        D[f] = mrc_stack_distinct(st);
+        mrc_stack_free(st);
+    }
+    free(from);
+    free(order);
 
     /* ancestors: samemin = smallest distance of a same-function ancestor (TC_INF: none hits) */
     uint64_t *samemin = xmalloc((n + 1) * sizeof *samemin);
@@ -171,12 +287,10 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
         grow(tf, D[f] + 1);
         int64_t h = 0, av = 0;
         double g = 0, ov = (double)t->overhead_ns;
-        for (size_t s = 0; s < tf->len; s++) {
-            if (s <= D[f]) {
-                h += dh[f][s];
-                av += da[f][s];
-                g += dg[f][s];
-            }
+        for (size_t s = 0; s <= D[f]; s++) {
+            h += dh[f][s];
+            av += da[f][s];
+            g += dg[f][s];
             double lookups = (double)cnt[f] - (double)av; /* cnt: hashable calls */
             double misses = lookups - (double)h;
             tf->hits[s] += (uint64_t)h;
@@ -184,10 +298,19 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
             tf->gross_ns[s] += g;
             tf->net_ns[s] += g - ov * (lookups + misses);
         }
+        if (tf->len > D[f] + 1) { /* the same amounts at every larger size: pending */
+            double lookups = (double)cnt[f] - (double)av, misses = lookups - (double)h;
+            TcTail *tl = tail_of(tf);
+            size_t j = D[f] + 1;
+            tl->hits[j] += (uint64_t)h;
+            tl->avoided[j] += (uint64_t)av;
+            tl->gross_ns[j] += g;
+            tl->net_ns[j] += g - ov * (lookups + misses);
+            tl->pending = 1;
+        }
         free(dh[f]);
         free(da[f]);
         free(dg[f]);
-        mrc_stack_free(st[f]);
     }
     free(kf);
     free(dh);
@@ -199,10 +322,11 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
     free(samemin);
     free(D);
     free(unhashable);
+    free(epoch);
+    free(ep);
     free(cnt);
     free(lastnew);
     free(dist);
-    free(st);
     free(assumed);
     free(map);
 }
@@ -217,12 +341,15 @@ void tc_set_free(TcSet *set) {
         free(f->avoided);
         free(f->gross_ns);
         free(f->net_ns);
+        tail_free(f->tail);
     }
     free(set->funcs);
+    hashidx_free(&set->idx);
     memset(set, 0, sizeof *set);
 }
 
 static size_t at(const TcFunc *f, int64_t size) {
+    settle(f);
     if (!f->len) return 0;
     if (size < 0 || (uint64_t)size >= f->len) return f->len - 1;
     return (size_t)size;
@@ -238,6 +365,7 @@ double tc_hit_rate(const TcFunc *f, int64_t size) {
 }
 
 int64_t tc_suggest(const TcFunc *f, double share, int64_t min_size, int64_t small_keys) {
+    settle(f);
     if (f->len < 2) return 0;
     double best = f->net_ns[1];
     for (size_t s = 2; s < f->len; s++)

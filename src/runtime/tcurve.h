@@ -5,9 +5,15 @@
 #define GLINTEFY_TCURVE_H
 #include <stddef.h>
 #include <stdint.h>
+#include "../base/hashidx.h"
 #include "trace.h"
 
 enum { TC_UNBOUNDED = -1 };
+
+/* Which cache_clear() calls (trace X records) empty the simulated cache. PRODUCTION: those of
+ * the code and of unknown origin - the clears made by tests and fixtures are left out, as they
+ * do not happen in production; MEASURED: every one, as the test run itself saw it. */
+enum { TC_CLEARS_PRODUCTION = 0, TC_CLEARS_MEASURED = 1 };
 
 /* One traced function, over every process. Arrays have len = max distinct keys of a process + 1
  * entries, index = cache size (size 0: no cache); sizes past the end behave as the last. Owns
@@ -23,17 +29,24 @@ typedef struct TcFunc {
     int closed;               /* in every process, no new key in the second half of its calls */
     uint64_t duration_ns;     /* sum over calls not nested in a call of the same function */
     uint32_t overhead_ns;     /* cost of one cache hit (largest over processes) */
+    uint64_t clears[TR_CLEAR_ORIGINS]; /* cache_clear() calls by origin (all, whatever the mode) */
     size_t len;
     uint64_t *hits, *avoided; /* avoided: calls under a hit of a traced ancestor */
     double *gross_ns;         /* durations of the hits */
     double *net_ns;           /* gross - overhead: hit = overhead_ns, miss = 2 x overhead_ns */
+    /* what processes with fewer keys than len added to every size from some index on, as
+     * difference arrays (NULL: nothing pending), applied when a tc_ function reads f: so each
+     * process costs time in its own trace's size, not in the longest curve's */
+    struct TcTail *tail;
 } TcFunc;
 
 typedef struct TcSet {
     TcFunc *funcs;
-    size_t nfuncs;
+    size_t nfuncs, cap;
+    HashIdx idx; /* funcs by (file, line, qualname): a trace of 100 k functions costs linear time */
     uint64_t root_ns; /* durations of traced calls with no traced parent: a floor of run time */
     uint64_t truncated;
+    int clears; /* TC_CLEARS_PRODUCTION (the zero value) or TC_CLEARS_MEASURED; set before tc_add */
 } TcSet;
 
 /* What other functions' caches are assumed to be while a function's curve is built: `size` of

@@ -1,8 +1,9 @@
 /* trace.c - reader of argument-key traces (.gtr, docs/trace-format.md), in the manner of Lua's
  * lundump.c: one small load function per field kind, each checking that its bytes are there
  * before reading them; every failure goes through fail() (one error path: the caller frees
- * what was built). Limits: strings fit in the file and hold no NUL, fids are dense and in
- * range, record counts are bounded by the bytes left, a T record ends the file. */
+ * what was built). Version 2 adds X (cache_clear) and B (test boundary) records. Limits: strings
+ * fit in the file and hold no NUL, fids are dense and in range, record counts are bounded by the
+ * bytes left, a T record ends the file. */
 #include "trace.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ typedef struct Loader {
     size_t capfuncs;
     Placed *placed;
     size_t nplaced, capplaced;
+    size_t capclears, capbounds;
     char *err;
     size_t errlen;
 } Loader;
@@ -103,7 +105,8 @@ static int load_header(Loader *L) {
     uint16_t version = 0, flags = 0;
     L->pos = 4;
     load_u16(L, &version, "version");
-    if (version != 1) return fail(L, 4, "format version %u, this reader knows 1", version);
+    if (version != 1 && version != 2) return fail(L, 4, "format version %u, this reader knows 1 and 2", version);
+    L->out->version = version;
     load_u16(L, &flags, "flags");
     if (flags != 0) return fail(L, 6, "header flags 0x%x, expected 0", flags);
     load_u32(L, &L->out->pid, "pid");
@@ -175,6 +178,65 @@ static int load_truncation(Loader *L) {
     return 0;
 }
 
+/* Grows an array of records by one; bounded: each record took at least `least` bytes of n. */
+static void *grow_one(void *items, size_t *cap, size_t len, size_t size, size_t least, size_t n) {
+    if (len < *cap) return items;
+    *cap = *cap ? 2 * *cap : 16;
+    size_t most = n / least + 1;
+    if (*cap > most) *cap = most;
+    return xrealloc(items, *cap * size);
+}
+
+/* X (version 2): fid, seq, origin, nodeid. */
+static int load_clear(Loader *L) {
+    size_t at = L->pos - 1;
+    if (L->out->version < 2) return fail(L, at, "X record in a version 1 file");
+    if (need(L, 4 + 8 + 1 + 2, "X record")) return -1;
+    uint32_t fid = 0;
+    uint64_t seq = 0;
+    uint8_t origin = 0;
+    load_u32(L, &fid, "fid");
+    load_u64(L, &seq, "seq");
+    load_u8(L, &origin, "origin");
+    if (fid >= L->out->nfuncs)
+        return fail(L, at, "X record for fid %u, but %zu functions were declared", fid, L->out->nfuncs);
+    if (seq == 0) return fail(L, at, "X record with seq 0 (seqs start at 1)");
+    if (origin >= TR_CLEAR_ORIGINS) return fail(L, at, "X record origin %u (0 to 3)", origin);
+    TrFile *o = L->out;
+    o->clears = grow_one(o->clears, &L->capclears, o->nclears, sizeof *o->clears, 16, L->n);
+    TrClear *c = &o->clears[o->nclears++]; /* counted now: tr_free frees its string */
+    *c = (TrClear){.fid = fid, .seq = seq, .origin = origin};
+    return load_string(L, &c->nodeid, "X record node id");
+}
+
+/* B (version 2): phase, seq, nodeid. */
+static int load_boundary(Loader *L) {
+    size_t at = L->pos - 1;
+    if (L->out->version < 2) return fail(L, at, "B record in a version 1 file");
+    if (need(L, 1 + 8 + 2, "B record")) return -1;
+    uint8_t phase = 0;
+    uint64_t seq = 0;
+    load_u8(L, &phase, "phase");
+    load_u64(L, &seq, "seq");
+    if (phase > TR_TEST_END) return fail(L, at, "B record phase %u (0 start, 1 end)", phase);
+    if (seq == 0) return fail(L, at, "B record with seq 0 (seqs start at 1)");
+    TrFile *o = L->out;
+    o->bounds = grow_one(o->bounds, &L->capbounds, o->nbounds, sizeof *o->bounds, 12, L->n);
+    TrBoundary *b = &o->bounds[o->nbounds++];
+    *b = (TrBoundary){.phase = phase, .seq = seq};
+    return load_string(L, &b->nodeid, "B record node id");
+}
+
+/* By seq; ties in any order (two clears at one seq empty the cache alike). */
+static int cmp_clear(const void *a, const void *b) {
+    uint64_t x = ((const TrClear *)a)->seq, y = ((const TrClear *)b)->seq;
+    return (x > y) - (x < y);
+}
+static int cmp_bound(const void *a, const void *b) {
+    uint64_t x = ((const TrBoundary *)a)->seq, y = ((const TrBoundary *)b)->seq;
+    return (x > y) - (x < y);
+}
+
 static int cmp_seq(const void *a, const void *b) {
     uint64_t x = ((const Placed *)a)->c.seq, y = ((const Placed *)b)->c.seq;
     return (x > y) - (x < y);
@@ -203,10 +265,14 @@ static int load_records(Loader *L) {
         case 'F': r = load_func(L); break;
         case 'C': r = load_call(L); break;
         case 'T': r = load_truncation(L); break;
+        case 'X': r = load_clear(L); break;
+        case 'B': r = load_boundary(L); break;
         default: r = fail(L, L->pos - 1, "unknown record type 0x%02x", type); break;
         }
         if (r) return -1;
     }
+    if (L->out->nclears > 1) qsort(L->out->clears, L->out->nclears, sizeof *L->out->clears, cmp_clear);
+    if (L->out->nbounds > 1) qsort(L->out->bounds, L->out->nbounds, sizeof *L->out->bounds, cmp_bound);
     return sort_calls(L);
 }
 
@@ -230,9 +296,15 @@ void tr_free(TrFile *t) {
         free(t->funcs[i].file);
         free(t->funcs[i].qualname);
     }
+    for (size_t i = 0; i < t->nclears; i++) free(t->clears[i].nodeid);
+    for (size_t i = 0; i < t->nbounds; i++) free(t->bounds[i].nodeid);
     free(t->funcs);
     free(t->calls);
+    free(t->clears);
+    free(t->bounds);
     t->funcs = NULL;
     t->calls = NULL;
-    t->nfuncs = t->ncalls = 0;
+    t->clears = NULL;
+    t->bounds = NULL;
+    t->nfuncs = t->ncalls = t->nclears = t->nbounds = 0;
 }

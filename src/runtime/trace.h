@@ -24,6 +24,23 @@ typedef struct TrCall {
     uint64_t result_fp;
 } TrCall;
 
+/* Version 2 records (docs/trace-format.md): a cache_clear() call on a traced cache and who made
+ * it, and the start or end of a test (the pytest plugin). A clear empties the cache for the
+ * calls with a larger seq. */
+enum { TR_CLEAR_CODE = 0, TR_CLEAR_TEST = 1, TR_CLEAR_FIXTURE = 2, TR_CLEAR_UNKNOWN = 3, TR_CLEAR_ORIGINS = 4 };
+enum { TR_TEST_START = 0, TR_TEST_END = 1 };
+typedef struct TrClear {
+    uint32_t fid;
+    int origin;   /* TR_CLEAR_* */
+    uint64_t seq; /* the seq counter when it was called */
+    char *nodeid; /* the test running then ("" if none); owned by the TrFile */
+} TrClear;
+typedef struct TrBoundary {
+    int phase; /* TR_TEST_START or TR_TEST_END */
+    uint64_t seq;
+    char *nodeid;
+} TrBoundary;
+
 /* One process's trace. Free with tr_free (tr_free(NULL) is allowed). */
 typedef struct TrFile {
     uint32_t pid;
@@ -33,6 +50,11 @@ typedef struct TrFile {
     TrCall *calls;
     size_t ncalls;
     uint64_t truncated; /* calls not recorded after the size bound, 0 if none */
+    int version;        /* 1 or 2 */
+    TrClear *clears;    /* sorted by seq (ties: file order) */
+    size_t nclears;
+    TrBoundary *bounds; /* sorted by seq */
+    size_t nbounds;
 } TrFile;
 
 /* Reads a .gtr file's bytes. Returns 0, or -1 with "offset N: what is wrong" in err (the caller

@@ -17,7 +17,8 @@ const char TR_DEBUG_TRACE_HELP[] =
     "Prints a .gtr argument-key trace (docs/trace-format.md), as `glintefy review profile`\n"
     "writes into perf/traces/, as JSON: pid, overhead_ns, truncated, functions (fid, file,\n"
     "line, qualname, kind) and calls sorted by seq (fid, seq, parent_seq, key_hash,\n"
-    "duration_ns, result_fp, flags). Exit status 1 when the file is unreadable or invalid\n"
+    "duration_ns, result_fp, flags); for version 2 also cache_clears (fid, seq, origin,\n"
+    "nodeid) and tests (phase, seq, nodeid). Exit status 1 when the file is unreadable or invalid\n"
     "(FILE: offset N: what is wrong).\n";
 
 static json_int_t as_signed(uint64_t v) {
@@ -67,6 +68,20 @@ int tr_cmd_debug_trace(int argc, char **argv) {
     }
     json_object_set_new(root, "functions", funcs);
     json_object_set_new(root, "calls", calls);
+    if (t.version >= 2) { /* v1 output stays as it was */
+        static const char *const origin[TR_CLEAR_ORIGINS] = {"code", "test", "fixture", "unknown"};
+        json_t *clears = json_array(), *tests = json_array();
+        for (size_t i = 0; i < t.nclears; i++)
+            json_array_append_new(clears, json_pack("{s:I, s:I, s:s, s:s}", "fid", (json_int_t)t.clears[i].fid, "seq",
+                                                    as_signed(t.clears[i].seq), "origin", origin[t.clears[i].origin],
+                                                    "nodeid", t.clears[i].nodeid));
+        for (size_t i = 0; i < t.nbounds; i++)
+            json_array_append_new(tests, json_pack("{s:s, s:I, s:s}", "phase", t.bounds[i].phase ? "end" : "start", "seq",
+                                                   as_signed(t.bounds[i].seq), "nodeid", t.bounds[i].nodeid));
+        json_object_set_new(root, "version", json_integer(t.version));
+        json_object_set_new(root, "cache_clears", clears);
+        json_object_set_new(root, "tests", tests);
+    }
     json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
     fputc('\n', stdout);
     json_decref(root);

@@ -471,6 +471,29 @@ static Frame *owner_string(Lexer *L) {
     return NULL;
 }
 
+/* Before 3.12 a replacement field could not hold the quote of an f-string around it: the
+ * tokenizer ended that string there. A string (plain or prefixed, f'' included) whose quote is
+ * at qpos inside a field (fr) is an error if the quote would end an enclosing f-string:
+ * "expecting '}'" for the innermost, "unterminated string" for one further out (whose field
+ * text then holds an unclosed quote). Returns 1 after reporting it. */
+static int pre312_quote_ends(Lexer *L, const Frame *fr, size_t qpos) {
+    if (L->pyminor >= 12 || !fr || fr->kind != FR_FIELD) return 0;
+    char c = L->s[qpos];
+    int innermost = 1;
+    for (int i = L->nfr - 1; i >= 0; i--) {
+        const Frame *f = &L->fr[i];
+        if (f->kind != FR_STRING) continue;
+        if (c == f->quote && (!f->triple || (qpos + 2 < L->n && L->s[qpos + 1] == c && L->s[qpos + 2] == c))) {
+            if (!innermost) lex_error(L, qpos + 1, "f-string: unterminated string");
+            else if (L->nbr > fr->depth) lex_error(L, qpos + 1, "f-string: unmatched '%c'", L->br[L->nbr - 1]);
+            else lex_error(L, qpos + 1, "f-string: expecting '}'");
+            return 1;
+        }
+        innermost = 0;
+    }
+    return 0;
+}
+
 static int push_bracket(Lexer *L, char c, size_t off) {
     if (L->nbr >= MAX_PAREN) {
         lex_error(L, off, "too many nested parentheses");
@@ -809,6 +832,7 @@ static void lex_step(Lexer *L) {
         unsigned flags;
         int is_f;
         if (string_prefix(L, start, &qpos, &flags, &is_f)) {
+            if (pre312_quote_ends(L, fr, qpos)) return;
             if (is_f) lex_fstring_start(L, start, qpos, flags);
             else lex_plain_string(L, start, qpos, flags);
             return;
@@ -821,15 +845,7 @@ static void lex_step(Lexer *L) {
         return;
     }
     if (c == '"' || c == '\'') {
-        Frame *own = fr && fr->kind == FR_FIELD ? owner_string(L) : NULL;
-        if (own && L->pyminor < 12 && c == own->quote &&
-            (!own->triple || (peek(L, 1) == c && peek(L, 2) == c))) {
-            /* before 3.12 this quote ended the f-string in the middle of its field */
-            int field_depth = fr->depth;
-            if (L->nbr > field_depth) lex_error(L, start + 1, "f-string: unmatched '%c'", L->br[L->nbr - 1]);
-            else lex_error(L, start + 1, "f-string: expecting '}'");
-            return;
-        }
+        if (pre312_quote_ends(L, fr, start)) return;
         lex_plain_string(L, start, start, 0);
         return;
     }

@@ -3,6 +3,9 @@ syntax errors, and `debug parse`. Called by tests/check.py for each build."""
 import json
 import os
 import re
+import resource
+import shutil
+import subprocess
 import tempfile
 
 from testlib import ROOT, run
@@ -154,6 +157,26 @@ def run_all(s, binary):
             s.check(r.rc == 0 and "files: 2 (0 rejected)" in out and "MB/s: " in out
                     and "largest file arena bytes: " in out, "debug parse --time @LIST",
                     "got %d %r %r" % (r.rc, out, r.err[:200]))
+
+    small_stack(s, binary)
+
+
+def small_stack(s, binary):
+    """At `ulimit -s 512` the nesting the parser accepts (and CPython 3.11 parses at that limit)
+    must not overflow the stack: the commands run on threads with a stack of their own."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_STACK, (512 << 10, 512 << 10))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in (("neg.py", "x = " + "-" * 2990 + "1\n"), ("nots.py", "x = " + "not " * 2990 + "1\n")):
+            with open(os.path.join(tmp, name), "w") as fp:
+                fp.write(text)
+        for args in (["debug", "ast", "neg.py"], ["debug", "ast", "nots.py"], ["review", "cache"]):
+            what = "ulimit -s 512: glintefy " + " ".join(args)
+            p = subprocess.run([os.path.join(ROOT, binary)] + args, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=limit, timeout=120)
+            s.check(p.returncode == 0, what, "got %d %r" % (p.returncode, p.stderr[-300:]))
+        shutil.rmtree(os.path.join(tmp, "LLM-CONTEXT"), ignore_errors=True)
 
 
 def json_module(out):

@@ -64,11 +64,11 @@ def run_review(binary, args, cwd, extra_env=None, timeout=60):
 
 
 def write_file(root, rel, text=""):
-    """Writes text to root/rel, creating directories."""
+    """Writes text (str as UTF-8, or bytes as they are) to root/rel, creating directories."""
     path = os.path.join(root, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as fp:
-        fp.write(text)
+    with open(path, "wb") as fp:
+        fp.write(text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
 def run(binary, args, stdin=b"", timeout=60, cwd=ROOT):

@@ -140,6 +140,22 @@ def raw_tests(s, binary, repo):
         srv.send({"jsonrpc": "2.0", "id": "p", "method": "ping"})
         s.check(srv.recv("p") == {"jsonrpc": "2.0", "id": "p", "result": {}}, "raw: still serving after " + name, None)
 
+    # ids beyond int64 are answered with the same number, digit for digit (not -32700 with id null);
+    # a string of the same digits stays a string
+    for text in (b"18446744073709551616", b"-99999999999999999999999", b"9223372036854775807",
+                 b'"18446744073709551616"'):
+        srv.send(b'{"jsonrpc":"2.0","id":' + text + b',"method":"ping","params":{"n":[123456789012345678901234567890]}}\n')
+        line = srv.p.stdout.readline()
+        s.check(line == b'{"jsonrpc":"2.0","id":' + text + b',"result":{}}\n', "raw: id %s answered as sent" % text.decode(),
+                line[:200])
+    # a NUL inside a method or tool name does not cut the name short
+    srv.send(b'{"jsonrpc":"2.0","id":21,"method":"ping\\u0000x"}\n')
+    r = srv.recv(21)
+    s.check(err_code(r) == -32601 and "NUL" in r["error"]["message"], "raw: NUL in a method name -> -32601", r)
+    srv.send(b'{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"review_clean\\u0000x"}}\n')
+    r = srv.recv(22)
+    s.check(err_code(r) == -32602 and "NUL" in r["error"]["message"], "raw: NUL in a tool name -> -32602", r)
+
     # 5 MiB in one line, then 5 MiB more without a newline and the rest of that line
     srv.send(b'{"jsonrpc":"2.0","id":"big","method":"ping","params":{"x":"' + b"a" * (5 << 20) + b'"}}\n')
     r = srv.recv()
@@ -199,11 +215,109 @@ def raw_tests(s, binary, repo):
     s.check(gone, "raw: SIGTERM stops the server and its running tool", pid)
 
 
+STUBBORN = """import os, signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+tag = sys.argv[1]
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", tag])  # a child in the command's group
+if os.fork() == 0:                               # a setsid grandchild, orphaned at once
+    os.setsid()
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(301)", tag])
+    os._exit(0)
+time.sleep(0.5)
+open(tag + ".ready", "w").close()
+while True:
+    time.sleep(0.1)
+"""
+
+
+def tagged(tag):
+    """pids of processes whose command line holds tag"""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as fp:
+                    args = fp.read().split(b"\0")
+                with open("/proc/%s/stat" % d) as fp:
+                    state = fp.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if tag.encode() in args and state != "Z":
+                out.append(int(d))
+    return out
+
+
+def stop_tests(s, binary, top):
+    """review_profile running a command that ignores SIGTERM, with a forked and a setsid child:
+    at the time limit and at the server's exit every one of them ends, and no glintefy-profile-*
+    temporary directory is left."""
+    repo = os.path.join(top, "stubborn")
+    tmp = os.path.join(top, "tmp")
+    os.makedirs(repo)
+    os.makedirs(tmp)
+    with open(os.path.join(repo, "stubborn.py"), "w") as fp:
+        fp.write(STUBBORN)
+    for how in ("time limit", "server exit"):
+        tag = "glintefy-stubborn-%d-%s" % (os.getpid(), how.replace(" ", "-"))
+        srv = Server(binary, repo, {"TMPDIR": tmp})
+        srv.send(INIT)
+        srv.recv(0)
+        args = {"command": [sys.executable, "stubborn.py", tag]}
+        if how == "time limit":
+            args["time_limit_seconds"] = 3
+        srv.send({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                  "params": {"name": "review_profile", "arguments": args}})
+        for _ in range(200):
+            if os.path.exists(os.path.join(repo, tag + ".ready")):
+                break
+            time.sleep(0.05)
+        started = len(tagged(tag))
+        if how == "time limit":
+            # a second tool running meanwhile (glintefy and its command: 2 processes) is not one of
+            # the first one's processes
+            other = tag + "-other"
+            srv.send({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "review_profile", "arguments": {
+                "command": [sys.executable, "-c", "import time; time.sleep(8)", other], "name": "other"}}})
+            r = srv.recv(1, timeout=60)
+            s.check(r and r["result"].get("isError") and "time limit" in json.dumps(r),
+                    "stop: review_profile answered at its time limit", r)
+            time.sleep(0.3)
+            s.check(len(tagged(other)) == 2, "stop: another tool's command survives the first one's kill", tagged(other))
+            r = srv.recv(2, timeout=60)
+            s.check(r and not r["result"].get("isError"), "stop: the other tool ends normally", r)
+            rc, _, err = srv.close()
+        else:
+            srv.p.terminate()
+            try:
+                srv.p.wait(30)
+            except subprocess.TimeoutExpired:
+                srv.p.kill()
+            rc, _, err = srv.close()
+        time.sleep(0.3)
+        left = tagged(tag)
+        for pid in left:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        s.check(started >= 3 and not left, "stop (%s): the command, its child and its setsid child ended" % how,
+                "%d started, still running: %r" % (started, left))
+        leftovers = [f for f in os.listdir(tmp)]
+        s.check(not leftovers, "stop (%s): no temporary directory left" % how, leftovers)
+        for f in leftovers:
+            shutil.rmtree(os.path.join(tmp, f), ignore_errors=True)
+        why = testlib.Run(rc if rc is not None else -9, b"", err).crash()
+        s.check(why is None, "stop (%s): no crash or sanitizer report" % how, why)
+
+
 def run_all(s, binary, node=True):
     top = tempfile.mkdtemp(prefix="glintefy-mcp-")
     try:
         repo = make_repo(top)
         raw_tests(s, binary, repo)
+        stop_tests(s, binary, top)
         if not node:
             return
         if not os.path.isdir(os.path.join(HERE, "node_modules")):

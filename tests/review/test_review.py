@@ -230,6 +230,18 @@ def test_config(s, binary):
          "environment GLINTEFY_REVIEW_CACHE_MIN_CUMTIME: min_cumtime: -1 is out of range (at least 0)\n"),
         ("", {}, ["--speedup", "fast"], 2, "--speedup: 'fast' is not a number (try 'glintefy help debug config')\n"),
         ("", {}, ["--num-runs"], 2, "--num-runs needs a value (try 'glintefy help debug config')\n"),
+        # integers are quoted exactly, not rounded by %g ("9.22337e+18 is out of range")
+        ("[tool.glintefy.review.cache]\nnum_runs = 9223372036854775807\n", {}, [], 1,
+         "pyproject.toml:2:12: num_runs: 9223372036854775807 is out of range (1 to 1000)\n"),
+        ("", {}, ["--cache-size", "99999999999999999999"], 2,
+         "--cache-size: 99999999999999999999 is out of range (at least 1) (try 'glintefy help debug config')\n"),
+        ("[tool.glintefy.review.cache]\nmin_cumtime = -0.1\n", {}, [], 1,
+         "pyproject.toml:2:15: min_cumtime: -0.1 is out of range (at least 0)\n"),
+        # what tomllib (pip, build) rejects: a byte order mark, bytes that are not UTF-8
+        ("\ufeff[tool.glintefy.review.cache]\n", {}, [], 1,
+         "pyproject.toml:1:1: malformed TOML: a byte order mark (BOM) is not allowed; save the file as UTF-8 without one\n"),
+        (b"[tool]\nname = 'caf\xe9'\n", {}, [], 1, "pyproject.toml:2:12: malformed TOML: invalid UTF-8 (byte 0xE9)\n"),
+        (b"# \xed\xa0\x80 a surrogate\n", {}, [], 1, "pyproject.toml:1:3: malformed TOML: invalid UTF-8 (byte 0xED)\n"),
     ]
     for text, env, args, code, err in errors:
         with TempRepo() as repo:

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -453,6 +454,50 @@ def test_unplaced_error(s, binary):
     c.done()
 
 
+def gtr_header(pid):
+    return b"GTR1" + struct.pack("<HHII", 1, 0, pid, 50)
+
+
+def gtr_func(fid, line, file, qual):
+    f, q = file.encode(), qual.encode()
+    return b"F" + struct.pack("<IIBH", fid, line, 0, len(f)) + f + struct.pack("<H", len(q)) + q
+
+
+def gtr_call(fid, seq, key):
+    return b"C" + struct.pack("<IQQqQqB", fid, seq, 0, key, 1000, 1, 0)
+
+
+def test_many_traced_functions(s, binary):
+    """A trace of 100,000 functions (9 MB) took 70 s (over 300 s under ASan): one hash lookup per
+    function, one key stack at a time. And 1,000 one-call traces of a function with 200,000 keys
+    took time in the longest curve per trace. Both must take a few seconds at most."""
+    c = Checker(s, "review cache: 100,000 traced functions, 1,000 short traces, in bounded time")
+    d = tempfile.mkdtemp(prefix="glintefy-cache-")
+    try:
+        write(d, "m.py", "".join("def f%d(x):\n    return x + 1\n\n" % i for i in range(2000)))
+        real = os.path.realpath(d)
+        n = 100000
+        body = [gtr_header(1)]
+        body += [gtr_func(i, 1 + 3 * (i % 2000), real + "/m.py", "f%d" % i) for i in range(n)]
+        body += [gtr_call(i, i + 1, i) for i in range(n)]
+        write(d, PERF + "/traces/wide.gtr", b"".join(body))
+        long_f = gtr_func(0, 1, real + "/m.py", "f0")
+        write(d, PERF + "/traces/long.gtr", gtr_header(2) + long_f +
+              b"".join(gtr_call(0, i + 1, i % 200000) for i in range(400000)))
+        for t in range(1000):
+            write(d, PERF + "/traces/short%d.gtr" % t, gtr_header(3 + t) + long_f + gtr_call(0, 1, 7))
+        t0 = time.time()
+        r = glintefy(binary, ["review", "cache"], d, timeout=300)
+        dt = time.time() - t0
+        if c.run_ok(r):
+            c(dt < 30, "took %.1f s" % dt)
+            c(b"traced" in r.err or b"trace" in r.out + r.err, "no word of the traces: %r" % r.err[-300:])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    c.done()
+
+
 def run_all(s, binary):
-    for t in (test_static, test_formats, test_cache_stats, test_profile, test_atomic, test_empty, test_unplaced_error):
+    for t in (test_static, test_formats, test_cache_stats, test_profile, test_atomic, test_empty, test_unplaced_error,
+              test_many_traced_functions):
         t(s, binary)

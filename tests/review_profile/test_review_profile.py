@@ -506,8 +506,86 @@ def t_generated(s, binary):
     s.check(r.returncode == 0, "src/runtime/probe_py.h matches the probe", r.stdout.decode())
 
 
+STUBBORN = """import os, signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+tag = sys.argv[1]
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", tag])  # in the command's group
+if os.fork() == 0:                                                             # setsid, orphaned
+    os.setsid()
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(301)", tag])
+    os._exit(0)
+time.sleep(0.5)
+open(tag + ".ready", "w").close()
+while True:
+    time.sleep(0.1)
+"""
+
+
+def tagged(tag):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as fp:
+                    args = fp.read().split(b"\0")
+                with open("/proc/%s/stat" % d) as fp:
+                    state = fp.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if tag.encode() in args and state != "Z":
+                out.append(int(d))
+    return out
+
+
+def t_stubborn_command(s, binary):
+    """SIGTERM to glintefy while its command ignores SIGTERM and has a child and a setsid
+    grandchild: 2 s later all are killed, the profile is still written, no temp dir is left."""
+    top = tempfile.mkdtemp(prefix="glintefy-stubborn-")
+    try:
+        repo, tmp = os.path.join(top, "repo"), os.path.join(top, "tmp")
+        os.makedirs(repo)
+        os.makedirs(tmp)
+        with open(os.path.join(repo, "stubborn.py"), "w") as fp:
+            fp.write(STUBBORN)
+        tag = "glintefy-stubborn-cli-%d" % os.getpid()
+        env = testlib.env()
+        env["TMPDIR"] = tmp
+        p = subprocess.Popen([os.path.join(ROOT, binary), "review", "profile", "--", PY, "stubborn.py", tag], cwd=repo,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        for _ in range(300):
+            if os.path.exists(os.path.join(repo, tag + ".ready")):
+                break
+            time.sleep(0.05)
+        started = len(tagged(tag))
+        t0 = time.time()
+        p.send_signal(signal.SIGTERM)
+        try:
+            out, err = p.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, err = p.communicate()
+        dt = time.time() - t0
+        time.sleep(0.3)
+        left = tagged(tag)
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        s.check(started >= 3 and not left and dt < 15,
+                "SIGTERM, command ignoring it: it, its child and its setsid child killed",
+                "%d started, %.1f s, still running %r; %r" % (started, dt, left, err[-300:]))
+        s.check(not os.listdir(tmp), "SIGTERM, command ignoring it: no temporary directory left", os.listdir(tmp))
+        s.check(p.returncode == 128 + signal.SIGKILL and b"test_profile.prof" in err,
+                "SIGTERM, command ignoring it: exit 137, the profile still written", (p.returncode, err[-300:]))
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
 TESTS = [t_generated, t_probe_json, t_script, t_module_and_wrapper, t_children, t_multiprocessing, t_terminate_missed, t_threads_exit, t_signals, t_signals_other_pythons,
-         t_terminal_ctrl_c, t_sitecustomize, t_caches, t_scenarios, t_errors]
+         t_terminal_ctrl_c, t_sitecustomize, t_caches, t_scenarios, t_errors, t_stubborn_command]
 
 
 def _trace_tests():

@@ -109,7 +109,7 @@ TEST(marshal_errors) {
     CHECK(FAILS("l\x00\x00\x00\x80", 0, "long size out of range"));
     CHECK(FAILS("l\x00\x00\x10\x00", 0, "long of 1048576 digits does not fit in the 0 bytes left"));
     CHECK(FAILS("f\x03" "1.x", 1, "invalid float text '1.x'"));
-    CHECK(FAILS("c\x00\x00\x00\x00", 0, "code objects are not supported (not a profile)"));
+    CHECK(FAILS("c\x00\x00\x00\x00", 5, "truncated: code object field needs 4 bytes, 0 left"));
     CHECK(FAILS("0", 0, "NULL object outside a dict"));
     CHECK(FAILS("Q", 0, "unknown object type 'Q'"));
     CHECK(FAILS("\x01", 0, "unknown object type 0x01"));

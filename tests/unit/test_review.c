@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include "../../src/base/buf.h"
 #include "../../src/review/config.h"
 #include "../../src/review/files.h"
 #include "../../src/review/sources.h"
@@ -132,6 +134,59 @@ TEST(review_globs) {
     CHECK(!rv_glob_selects("pkg/gen", "other/pkg/gen/a.py"));
     CHECK(rv_glob_selects("./pkg/gen", "pkg/gen/a.py"));
     CHECK(!rv_glob_selects("", "a.py"));
+    CHECK(rv_glob_match("**/**/x.py", "x.py") && rv_glob_match("**/**/x.py", "a/b/c/x.py"));
+    CHECK(rv_glob_match("a/**/b/**/c", "a/b/c") && !rv_glob_match("a/**/b/**/c", "a/c"));
+    CHECK(rv_glob_match("[a-c]*[!/]", "bzz") && !rv_glob_match("[", "a") && rv_glob_match("[", "["));
+}
+
+static double unit_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Patterns that took a backtracking matcher 31 s, over 300 s and 88 s: each must take well under
+ * a second now (the bound is generous for ASan on a loaded machine). */
+TEST(review_globs_linear_time) {
+    char name[130], deep[200];
+    memset(name, 'a', 120);
+    name[120] = 0;
+    size_t n = 0;
+    for (int i = 0; i < 60; i++) { deep[n++] = 'd'; deep[n++] = '/'; }
+    memcpy(deep + n, "x.py", 5);
+    double t0 = unit_now();
+    CHECK(!rv_glob_match("*a*a*a*a*a*b", name));
+    CHECK(!rv_glob_match("*a*a*a*a*a*a*a*a*a*a*a*b", name));
+    CHECK(!rv_glob_selects("**/**/**/**/**/**/**/**/y.py", deep));
+    CHECK(rv_glob_selects("**/**/**/**/**/**/**/**/x.py", deep));
+    CHECK(!rv_glob_match("**/*a*a*a*a*a*/**/b", deep));
+    double dt = unit_now() - t0;
+    if (dt > 1.0) printf("  globs took %.2f s\n", dt);
+    CHECK(dt < 1.0);
+}
+
+/* 80,000 keys in one table, then a duplicate of the first: a quadratic check took 11 s. */
+TEST(toml_many_keys_linear_time) {
+    enum { NKEYS = 80000 };
+    Buf b = {0};
+    buf_puts(&b, "[t]\n");
+    for (int i = 0; i < NKEYS; i++) buf_printf(&b, "k%d = %d\n", i, i);
+    buf_puts(&b, "k0 = 1\n");
+    Arena a;
+    arena_init(&a);
+    TomlError e;
+    double t0 = unit_now();
+    const TomlValue *r = toml_parse(&a, b.data, b.len, &e);
+    double dt = unit_now() - t0;
+    CHECK(r == NULL && e.line == NKEYS + 2 && strcmp(e.msg, "duplicate key 'k0' (first defined on line 2)") == 0);
+    if (dt > 2.0) printf("  80,000 keys took %.2f s\n", dt);
+    CHECK(dt < 2.0);
+    arena_reset(&a);
+    r = toml_parse(&a, b.data, b.len - 7, &e);
+    CHECK(r && toml_get(toml_get(r, "t"), "k79999")->v.i == 79999 && toml_get(r, "t")->v.tab.len == NKEYS);
+    CHECK(toml_get(toml_get(r, "t"), "k80000") == NULL);
+    arena_free(&a);
+    buf_free(&b);
 }
 
 static int init_in(void *ctx, const char *dir) {

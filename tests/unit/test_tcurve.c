@@ -124,3 +124,74 @@ TEST(tcurve_suggest_rule) {
     tc_set_free(&set);
     free(c);
 }
+
+/* cache_clear() calls (X records): in production mode the tests' and fixtures' clears are left
+ * out, the code's and unknown ones empty the cache; in measured mode every one does. */
+TEST(tcurve_clears) {
+    /* f: keys 1 2 | clear(fixture) | 1 2 | clear(code) | 1 2 | clear(test) | 1 2 | clear(unknown) | 1 */
+    TrCall c[9];
+    TrClear x[4] = {{0, TR_CLEAR_FIXTURE, 3, (char *)""}, {0, TR_CLEAR_CODE, 6, (char *)""},
+                    {0, TR_CLEAR_TEST, 9, (char *)""}, {0, TR_CLEAR_UNKNOWN, 12, (char *)""}};
+    uint64_t seqs[] = {1, 2, 4, 5, 7, 8, 10, 11, 13};
+    for (int i = 0; i < 9; i++) c[i] = (TrCall){.fid = 0, .seq = seqs[i], .key_hash = (uint64_t)(i % 2) + 1, .duration_ns = 100, .result_fp = 5};
+    TrFile t = trace(c, 9, 0);
+    t.clears = x;
+    t.nclears = 4;
+    TcSet prod = {0}, meas = {.clears = TC_CLEARS_MEASURED};
+    tc_add(&prod, &t, NULL, NULL);
+    tc_add(&meas, &t, NULL, NULL);
+    const TcFunc *p = &prod.funcs[0], *m = &meas.funcs[0];
+    CHECK(p->clears[TR_CLEAR_CODE] == 1 && p->clears[TR_CLEAR_TEST] == 1 && p->clears[TR_CLEAR_FIXTURE] == 1 &&
+          p->clears[TR_CLEAR_UNKNOWN] == 1 && m->clears[TR_CLEAR_FIXTURE] == 1);
+    /* production: epochs [1 2 1 2] [1 2 1 2] [1]: 4 hits unbounded; at size 1 none */
+    CHECK(tc_hits(p, TC_UNBOUNDED) == 4 && tc_hits(p, 1) == 0 && tc_hits(p, 2) == 4);
+    /* measured: every clear empties the cache: no key repeats within an epoch */
+    CHECK(tc_hits(m, TC_UNBOUNDED) == 0);
+    /* no clears: the old behaviour, 7 hits */
+    t.nclears = 0;
+    TcSet none = {0};
+    tc_add(&none, &t, NULL, NULL);
+    CHECK(tc_hits(&none.funcs[0], TC_UNBOUNDED) == 7);
+    tc_set_free(&prod);
+    tc_set_free(&meas);
+    tc_set_free(&none);
+}
+
+/* A process with fewer keys than the curve is long adds its totals to every larger size, as
+ * pending differences (not by walking the whole curve): the same numbers as adding them
+ * entry by entry, here against the first process's own curve plus constants. */
+TEST(tcurve_short_process_after_long) {
+    enum { N = 1000 };
+    TrCall *c = calloc(N, sizeof *c);
+    for (int i = 0; i < N; i++) /* keys 0..499 twice: hits at every size from 500 on */
+        c[i] = (TrCall){.fid = 0, .seq = (uint64_t)i + 1, .key_hash = (uint64_t)(i % 500), .duration_ns = 10, .result_fp = 1};
+    TrFile t = trace(c, N, 1);
+    TcSet set = {0};
+    tc_add(&set, &t, NULL, NULL);
+    const TcFunc *f = &set.funcs[0];
+    uint64_t h499 = tc_hits(f, 499), h500 = tc_hits(f, 500);
+    double n500 = tc_net_ns(f, 500), n2 = tc_net_ns(f, 2);
+    CHECK(h499 == 0 && h500 == 500 && f->len == 501);
+    /* a short process: f(7) f(7) -> 1 hit at every size from 1 on */
+    TrCall s[2] = {{.fid = 0, .seq = 1, .key_hash = 7, .duration_ns = 100, .result_fp = 1},
+                   {.fid = 0, .seq = 2, .key_hash = 7, .duration_ns = 100, .result_fp = 1}};
+    TrFile u = trace(s, 2, 1);
+    for (int k = 0; k < 3; k++) tc_add(&set, &u, NULL, NULL);
+    f = &set.funcs[0];
+    /* per process: hit 100 ns - overhead (1 hit x 1 + 1 miss x 2) = 97 at sizes >= 1 */
+    CHECK(tc_hits(f, 1) == 3 && tc_hits(f, 499) == 3 && tc_hits(f, 500) == h500 + 3);
+    CHECK(tc_hits(f, TC_UNBOUNDED) == h500 + 3 && tc_hits(f, 100000) == h500 + 3);
+    CHECK(tc_net_ns(f, 500) == n500 + 3 * 97.0 && tc_net_ns(f, 2) == n2 + 3 * 97.0);
+    CHECK(tc_net_ns(f, 0) == -2.0 * N - 3 * 4.0);
+    /* then a longer one again: the pending sums are applied before the curve grows */
+    TrCall *l = calloc(2 * N, sizeof *l);
+    for (int i = 0; i < 2 * N; i++)
+        l[i] = (TrCall){.fid = 0, .seq = (uint64_t)i + 1, .key_hash = (uint64_t)(i % N), .duration_ns = 10, .result_fp = 1};
+    TrFile w = trace(l, 2 * N, 0);
+    tc_add(&set, &w, NULL, NULL);
+    f = &set.funcs[0];
+    CHECK(f->len == N + 1 && tc_hits(f, 499) == 3 && tc_hits(f, 500) == h500 + 3 && tc_hits(f, N) == h500 + 3 + N);
+    tc_set_free(&set);
+    free(c);
+    free(l);
+}

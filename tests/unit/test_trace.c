@@ -131,8 +131,8 @@ TEST(trace_garbage_rejected) {
     b.d[0] = 'X';
     expect_error(&b, "offset 0: not a .gtr trace");
     b = sample();
-    b.d[4] = 2;
-    expect_error(&b, "offset 4: format version 2");
+    b.d[4] = 3;
+    expect_error(&b, "offset 4: format version 3");
     b = sample();
     b.d[6] = 1;
     expect_error(&b, "offset 6: header flags");
@@ -214,4 +214,92 @@ TEST(trace_random_bytes_never_crash) {
             CHECK(strncmp(err, "offset ", 7) == 0);
         }
     }
+}
+
+/* Version 2: X (cache_clear) and B (test boundary) records. */
+static void str(Bytes *b, const char *s) {
+    put(b, strlen(s), 2);
+    memcpy(b->d + b->n, s, strlen(s));
+    b->n += strlen(s);
+}
+static void clear(Bytes *b, uint32_t fid, uint64_t seq, int origin, const char *nodeid) {
+    put(b, 'X', 1);
+    put(b, fid, 4);
+    put(b, seq, 8);
+    put(b, (uint64_t)origin, 1);
+    str(b, nodeid);
+}
+static void bound(Bytes *b, int phase, uint64_t seq, const char *nodeid) {
+    put(b, 'B', 1);
+    put(b, (uint64_t)phase, 1);
+    put(b, seq, 8);
+    str(b, nodeid);
+}
+static Bytes sample2(void) {
+    Bytes b = {.n = 0};
+    header(&b, 7, 50);
+    b.d[4] = 2;
+    func(&b, 0, 3, TR_CACHE, "/r/m.py", "price");
+    bound(&b, TR_TEST_START, 1, "t.py::a");
+    clear(&b, 0, 2, TR_CLEAR_FIXTURE, "t.py::a");
+    call(&b, 0, 3, 0, 1, 100, 1, 0);
+    clear(&b, 0, 5, TR_CLEAR_CODE, "t.py::a"); /* written out of seq order: sorted on reading */
+    clear(&b, 0, 4, TR_CLEAR_TEST, "t.py::a");
+    bound(&b, TR_TEST_END, 6, "t.py::a");
+    clear(&b, 0, 7, TR_CLEAR_UNKNOWN, "");
+    return b;
+}
+
+TEST(trace_v2_clears_and_tests) {
+    Bytes b = sample2();
+    TrFile t;
+    char err[200];
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.version == 2 && t.ncalls == 1 && t.nclears == 4 && t.nbounds == 2);
+    if (t.nclears == 4) {
+        CHECK(t.clears[0].seq == 2 && t.clears[0].origin == TR_CLEAR_FIXTURE && !strcmp(t.clears[0].nodeid, "t.py::a"));
+        CHECK(t.clears[1].seq == 4 && t.clears[1].origin == TR_CLEAR_TEST);
+        CHECK(t.clears[2].seq == 5 && t.clears[2].origin == TR_CLEAR_CODE);
+        CHECK(t.clears[3].seq == 7 && t.clears[3].origin == TR_CLEAR_UNKNOWN && t.clears[3].nodeid[0] == 0);
+    }
+    if (t.nbounds == 2) CHECK(t.bounds[0].phase == TR_TEST_START && t.bounds[1].phase == TR_TEST_END && t.bounds[1].seq == 6);
+    tr_free(&t);
+    /* every cut that is not a record boundary is rejected, nothing leaks */
+    size_t ok = 0;
+    for (size_t n = 0; n < b.n; n++) {
+        if (load(&b, n, &t, err) == 0) {
+            ok++;
+            tr_free(&t);
+        } else CHECK(strncmp(err, "offset ", 7) == 0);
+    }
+    CHECK(ok == 8); /* header, then after each of the 8 records but the last */
+}
+
+TEST(trace_v2_garbage_rejected) {
+    Bytes b = sample2();
+    b.d[4] = 1; /* the records need version 2 */
+    expect_error(&b, "B record in a version 1 file");
+    b = (Bytes){.n = 0};
+    header(&b, 7, 0);
+    b.d[4] = 2;
+    func(&b, 0, 3, TR_CACHE, "/r/m.py", "price");
+    size_t base = b.n;
+    clear(&b, 1, 2, 0, "");
+    expect_error(&b, "X record for fid 1, but 1 functions");
+    b.n = base;
+    clear(&b, 0, 0, 0, "");
+    expect_error(&b, "X record with seq 0");
+    b.n = base;
+    clear(&b, 0, 2, 4, "");
+    expect_error(&b, "X record origin 4");
+    b.n = base;
+    bound(&b, 2, 2, "");
+    expect_error(&b, "B record phase 2");
+    b.n = base;
+    bound(&b, 0, 0, "");
+    expect_error(&b, "B record with seq 0");
+    b.n = base;
+    bound(&b, 0, 3, "a");
+    b.d[b.n - 1] = 0;
+    expect_error(&b, "node id contains a NUL byte");
 }

@@ -390,6 +390,12 @@ class _Tracer:
         self.flush_mask = 4095  # the wrappers flush every 4096 calls (by seq)
         self.nfile = 0
         self.pid = os.getpid()
+        # the test running now (B and X records), set by the pytest plugin (glintefy.pytest_plugin)
+        self.test = b""       # its node id, UTF-8
+        self.phase = None     # "setup", "call", "teardown"; None outside a test
+        self.test_files = set()     # files of the collected test modules
+        self.fixture_codes = set()  # code objects of the fixtures in use
+        self.plugin = False   # True once the plugin says who is who
         self.open_new()
 
     # -- the file --
@@ -417,7 +423,7 @@ class _Tracer:
             self.overhead = self.measure_overhead()
             if p is not None and not self.probe.saved:
                 p.enable()
-        return b"GTR1" + self.struct.pack("<HHII", 1, 0, self.pid & 0xFFFFFFFF, min(self.overhead, 0xFFFFFFFF))
+        return b"GTR1" + self.struct.pack("<HHII", 2, 0, self.pid & 0xFFFFFFFF, min(self.overhead, 0xFFFFFFFF))
 
     def measure_overhead(self):
         """ns of one lru_cache hit on this interpreter (a tiny timing loop, best of 3)."""
@@ -462,15 +468,15 @@ class _Tracer:
             out += self.fbuf
             del self.fbuf[:]
             pack, room = self.pack_call, self.max_bytes - self.written
-            if self.dropping:
-                self.dropped += n
+            if self.dropping:  # T counts calls: the B and X records (bytes) left out are not calls
+                self.dropped += sum(1 for r in batch if r.__class__ is not bytes)
             else:
                 for k, r in enumerate(batch):
                     if len(out) >= room:
                         self.dropping = True
-                        self.dropped += n - k
+                        self.dropped += sum(1 for r in batch[k:] if r.__class__ is not bytes)
                         break
-                    out += pack(67, *r)
+                    out += r if r.__class__ is bytes else pack(67, *r)  # bytes: a B or X record
             if last and self.dropped:
                 out += b"T" + self.struct.pack("<Q", self.dropped)
             try:
@@ -540,8 +546,42 @@ class _Tracer:
             for attr in ("cache_info", "cache_clear", "cache_parameters"):
                 if hasattr(fn, attr):
                     setattr(w, attr, getattr(fn, attr))
+            if hasattr(fn, "cache_clear"):
+                w.cache_clear = _make_clear(self, fn.cache_clear, fid)
         w.__glintefy_traced__ = fn
         return w
+
+    # -- test boundaries and cache_clear() calls (B and X records, docs/trace-format.md) --
+    def boundary(self, phase, nodeid):
+        """A test starts (phase 0) or ends (1): the pytest plugin calls this. The record takes a
+        seq of its own, so every call is clearly before or after it."""
+        nb = nodeid.encode("utf-8", "surrogateescape")[:65535]
+        self.test = nb if phase == 0 else b""
+        if self.on[0]:
+            self.recs.append(b"B" + self.struct.pack("<BQH", phase, self.next_seq(), len(nb)) + nb)
+
+    def clear_origin(self, code):
+        """Who called cache_clear(): 2 a fixture - during a test's setup or teardown, whatever
+        function made the call (a fixture calling the project's reset() is still the test
+        harness), or a fixture function itself; 1 the test - its module or a conftest.py during
+        the call; 0 the code (the project clearing its own cache while a test exercises it);
+        3 unknown: a test-like file without the plugin telling which phase it is in."""
+        fname = code.co_filename
+        base = os.path.basename(fname)
+        if self.plugin:
+            if code in self.fixture_codes or self.phase in ("setup", "teardown"):
+                return 2
+            return 1 if base == "conftest.py" or fname in self.test_files else 0
+        if base.endswith(".py") and (base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py")):
+            return 3
+        return 0
+
+    def clear_record(self, fid, frame):
+        if not self.on[0]:
+            return
+        origin = self.clear_origin(frame.f_code) if frame is not None else 3
+        nb = self.test
+        self.recs.append(b"X" + self.struct.pack("<IQBH", fid, self.next_seq(), origin, len(nb)) + nb)
 
     def wrap_module(self, module, origin, want):
         functools = sys.modules.get("functools")
@@ -655,6 +695,20 @@ def _make_wrapper(tr, fn, fid, typed):
                 flush()
         return r
     return traced
+
+
+def _make_clear(tr, clear, fid):
+    """cache_clear() of a traced cache: an X record (who called it), then the real clear."""
+    getframe = sys._getframe
+
+    def cache_clear():
+        try:
+            tr.clear_record(fid, getframe(1))
+        except Exception:
+            pass
+        return clear()
+    cache_clear.__doc__ = getattr(clear, "__doc__", None)
+    return cache_clear
 
 
 class _TraceFinder:
