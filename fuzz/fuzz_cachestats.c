@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "../src/profile/cachestats.h"
+#include "../src/advice/advice.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,9 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (size_t i = 0; i < st.len; i++) {
         const CacheStat *s = &st.items[i];
         if (s->maxsize < CACHE_UNBOUNDED || s->hits < 0 || s->misses < 0 || s->currsize < 0) __builtin_trap();
-        CacheVerdict v = cache_verdict(s, &CACHE_VERDICT_DEFAULTS);
-        if (!v.reason[0] || (unsigned)v.recommendation > CACHE_ADJUST_SIZE) __builtin_trap();
-        if (!cache_recommendation_name(v.recommendation)) __builtin_trap();
+        /* the one advice stage judges what was read (docs/evidence-rules.md) */
+        AnFunc fn;
+        memset(&fn, 0, sizeof fn);
+        fn.cache.kind = s->maxsize == CACHE_UNBOUNDED ? AN_CACHE : AN_LRU_CACHE;
+        fn.cache.maxsize = AN_MAXSIZE_UNKNOWN; /* the running cache's own maxsize is used */
+        AdEvidence e = {.fn = &fn, .stats = s, .run_measured = 1};
+        static const AdConfig cfg = {10, 20, 50, 5, 16, 128, 100};
+        AdVerdict v = ad_existing(&e, &cfg);
+        if (!v.reason[0] || (unsigned)v.action > AD_NOT_RECOMMENDED || !ad_action_name(v.action)) __builtin_trap();
     }
     cachestats_free(&st);
     return 0;

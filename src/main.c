@@ -161,7 +161,7 @@ static int cmd_debug_ast(int argc, char **argv) {
     size_t n;
     int e = file_read_all(file, &data, &n);
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(file), strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(file), file_strerror(e));
         return EXIT_REJECTED;
     }
     Arena arena;
@@ -197,7 +197,7 @@ static int read_list(const char *path, PathList *paths) {
     size_t n;
     int e = file_read_all(path, &data, &n);
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", path, strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", path, file_strerror(e));
         return -1;
     }
     for (char *p = data, *end = data + n; p < end;) {
@@ -252,7 +252,7 @@ static int cmd_debug_parse(int argc, char **argv) {
         size_t n;
         int e = file_read_all(file, &data, &n);
         if (e) {
-            if (!quiet) fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(file), strerror(e));
+            if (!quiet) fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(file), file_strerror(e));
             rejected++;
             continue;
         }

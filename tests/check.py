@@ -181,8 +181,9 @@ SUITES = {
     "review-cache": simple_suite("review-cache", "review_cache", "test_review_cache"),  # review cache
     "html": simple_suite("html", "html", "test_html"),  # cache/report.html, in headless Chromium
     "patch": simple_suite("patch", "patch", "test_patch"),  # review cache --diff/--fix
-    "curves": simple_suite("curves", "curves", "test_curves", "test_validate"),  # trace verdicts, --validate
+    "curves": simple_suite("curves", "curves", "test_curves", "test_validate", "test_evidence", "test_apply"),  # trace verdicts, --validate
     "pytest-plugin": simple_suite("pytest-plugin", "pytest_plugin", "test_pytest_plugin"),  # pytest --glintefy, review merge
+    "hostile": simple_suite("hostile", "hostile", "test_hostile"),  # symlinks, special files, races, faults
     "conformance": suite_conformance,  # every stdlib file against CPython's ast
     "differential": suite_differential,  # seeded edits of stdlib files against CPython
 }

@@ -93,6 +93,14 @@ typedef struct AnCache {
     int typed;
     AnLoc loc;      /* the decorator expression (or the assignment for f = lru_cache()(g)) */
     int index;      /* position in the decorator list, 0 = topmost; -1 for f = lru_cache(..)(g) */
+    /* how the cache is made (a static string): "decorator", "assignment" (module-level
+     * f = lru_cache(n)(g)), "local assignment" (x = lru_cache(n)(f) in a function),
+     * "instance assignment" (self.f = lru_cache()(self.f): one cache per instance), "factory" (a
+     * decorator whose body makes lru_cache(...)(func), named by factory) */
+    const char *via;
+    const char *factory; /* "module.qualname" of the cache decorator for via "factory", else NULL */
+    const char *made_at; /* "path:line" of the call that makes it when that is in another file
+                          * (lru_cache(n)(imported_function)), else NULL; loc is then the def */
 } AnCache;
 
 /* ADDED: how a call's target was classified by an_file_facts. */
@@ -131,6 +139,8 @@ typedef struct AnFunc {
     int first_line;       /* co_firstlineno: the first decorator's line, else the def line */
     int end_line, col;
     int is_method, is_staticmethod, is_classmethod, is_property, is_async, is_generator, is_nested;
+    int is_overload;      /* a typing.overload stub: a signature, not a function of its own */
+    const char *unhashable_hint; /* a parameter annotated dict/list/set..., or **kwargs; else NULL */
     int nparams;
     AnCache cache;        /* kind AN_NO_CACHE when none */
     AnPurity purity;      /* local verdict; an_repo_link makes it repository-wide */
@@ -145,7 +155,27 @@ typedef struct AnFunc {
     /* ADDED: bit (1ull << kind) set for every code suppressed by `# glintefy: ignore[CODE]` (all
      * bits for a bare `ignore`) on the def or a decorator line; hazards already filtered. */
     unsigned long long suppressed;
+    /* a cache decorator: makes_cache_level 1 when calling it with a function makes a functools
+     * cache of that function (its body has lru_cache(...)(param)); 2 when calling it returns such a
+     * decorator (a factory: `def cacheit(maxsize): def deco(func): ... return deco`); 0 otherwise.
+     * makes_cache is the cache it makes (maxsize unknown when it comes from a parameter). */
+    int makes_cache_level;
+    AnCache makes_cache;
 } AnFunc;
+
+/* A decorator that is not a library one, to be looked up across the repository by an_repo_link:
+ * a use of a cache decorator (AnFunc.makes_cache_level) makes the decorated function cached. */
+typedef struct AnDecoUse {
+    int func;           /* the decorated function (index in AnFile.funcs); -1: the function target
+                         * names is itself cached by `cache` (lru_cache(n)(imported_function)) */
+    AnCache cache;      /* func -1 only */
+    int index;          /* position in the decorator list */
+    int called;         /* calls made between the name and the decorator: `@f` 0, `@f(64)` 1, and one
+                         * more when the name holds a call's result (`cacheit = make_cache(64)`) */
+    const char *target; /* qualified name of the function named ("pkg.cache.memo"), or NULL */
+    int call;           /* the AnFile.calls index whose target stands for the name (name = f(...)), or -1 */
+    AnLoc loc;
+} AnDecoUse;
 
 /* ADDED: a module-level name that stands for another qualified name: imports
  * (`from .x import f` in pkg/__init__ -> "pkg.x.f") and `f = lru_cache(32)(g)` -> "mod.g".
@@ -168,6 +198,10 @@ typedef struct AnFile {
     const char **classes; /* ADDED: qualnames of the classes defined in the file */
     int *class_lines;     /* ADDED: their bodies' co_firstlineno (first decorator or class line) */
     int nclasses;
+    AnDecoUse *deco_uses; /* decorators an_repo_link looks up (cache factories) */
+    int ndeco_uses;
+    AnAlias *call_aliases; /* module-level NAME = f(...): name -> the call's target ("" unknown) */
+    int ncall_aliases;
 } AnFile;
 
 /* Extracts the facts of one parsed module. path/module are copied. Never fails on a valid tree. */

@@ -84,6 +84,19 @@ typedef struct MutName {
     AnLoc loc;
 } MutName;
 
+/* self.NAME = lru_cache(..)(self.NAME) seen in a method: settled at the end of the module, when
+ * every method of the class is known. */
+/* A module-level NAME = f(...): the call is settled at the end of the module. */
+typedef struct CallAlias {
+    const char *name;
+    int call;
+} CallAlias;
+
+typedef struct PendingCache {
+    const char *qualified; /* "module.Class.NAME" */
+    AnCache cache;
+} PendingCache;
+
 typedef struct W {
     AnFile *out;
     Arena *a, tmp;
@@ -105,6 +118,9 @@ typedef struct W {
     Array(AnAlias) aliases;
     Array(const char *) classes;
     Array(int) class_lines;
+    Array(AnDecoUse) deco_uses;
+    Array(CallAlias) call_aliases;
+    Array(PendingCache) pending;
     int cur, depth, star_functools;
 } W;
 
@@ -555,6 +571,47 @@ static void walk_args_defaults(W *w, const AstNode *args, int f) {
     }
 }
 
+/* Whether an annotation names a mutable container (dict, list, set, typing's Dict/List/Set/
+ * MutableMapping..., subscripted or not, "X | None" too): an argument of that type makes
+ * lru_cache raise TypeError. */
+static int mutable_annotation(W *w, const AstNode *e, int depth) {
+    if (!e || depth > 8) return 0;
+    if (e->kind == AST_Subscript) return mutable_annotation(w, e->v.Subscript.value, depth + 1);
+    if (e->kind == AST_BinOp) return mutable_annotation(w, e->v.BinOp.left, depth + 1) || mutable_annotation(w, e->v.BinOp.right, depth + 1);
+    if (e->kind != AST_Name && e->kind != AST_Attribute) return 0;
+    char buf[256];
+    const char *q = lib_name(w, e, buf, sizeof buf);
+    static const char *const MUT[] = {"dict", "list", "set", "bytearray", "typing.Dict", "typing.List", "typing.Set",
+                                      "typing.MutableMapping", "typing.MutableSequence", "typing.MutableSet",
+                                      "typing.DefaultDict", "typing.OrderedDict", "collections.defaultdict",
+                                      "collections.OrderedDict", "collections.abc.MutableMapping",
+                                      "collections.abc.MutableSequence", "collections.abc.MutableSet"};
+    for (size_t i = 0; i < sizeof MUT / sizeof MUT[0]; i++)
+        if (strcmp(q, MUT[i]) == 0) return 1;
+    return 0;
+}
+
+/* The unhashable-looking hint: a parameter annotated as a mutable container, or **kwargs (a
+ * cache key of keyword arguments is only as hashable as their values, which a pass-through
+ * cannot promise). Not a hazard: a trace measures whether calls really are unhashable. */
+static void unhashable_annotations(W *w, const AstNode *args, int f) {
+    if (!args || f < 0) return;
+    const AstList *pl[3] = {args->v.arguments.posonlyargs, args->v.arguments.args, args->v.arguments.kwonlyargs};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < ast_list_len(pl[k]); i++) {
+            const AstNode *a = pl[k]->items[i];
+            if (mutable_annotation(w, a->v.arg.annotation, 0)) {
+                w->funcs.items[f].unhashable_hint =
+                    AJOIN(w->a, L("parameter '"), a->v.arg.arg, L("' is annotated as a mutable container"));
+                return;
+            }
+        }
+    const AstNode *kw = args->v.arguments.kwarg;
+    if (kw)
+        w->funcs.items[f].unhashable_hint =
+            AJOIN(w->a, L("'**"), kw->v.arg.arg, L("' takes any keyword arguments: their values may be unhashable"));
+}
+
 static void bind_params(W *w, const AstNode *args, int self, const char *cls) {
     if (!args) return;
     int first = 1;
@@ -574,7 +631,7 @@ static int count_params(const AstNode *args) {
            ast_list_len(args->v.arguments.kwonlyargs) + (args->v.arguments.vararg != NULL) + (args->v.arguments.kwarg != NULL);
 }
 
-enum { D_PROPERTY = 1, D_STATIC = 2, D_CLASS = 4, D_CACHED_PROPERTY = 8, D_CACHE = 16 };
+enum { D_PROPERTY = 1, D_STATIC = 2, D_CLASS = 4, D_CACHED_PROPERTY = 8, D_CACHE = 16, D_OVERLOAD = 32 };
 
 /* What a decorator is: D_* bits; fills *c for a cache decorator. */
 static int classify_decorator(W *w, const AstNode *d, AnCache *c) {
@@ -592,6 +649,7 @@ static int classify_decorator(W *w, const AstNode *d, AnCache *c) {
     if (strcmp(q, "property") == 0 || strcmp(q, "abc.abstractproperty") == 0) return D_PROPERTY;
     if (strcmp(q, "staticmethod") == 0 || strcmp(q, "abc.abstractstaticmethod") == 0) return D_STATIC;
     if (strcmp(q, "classmethod") == 0 || strcmp(q, "abc.abstractclassmethod") == 0) return D_CLASS;
+    if (strcmp(q, "typing.overload") == 0 || strcmp(q, "typing_extensions.overload") == 0) return D_OVERLOAD;
     if (e->kind == AST_Attribute && (str_eq(e->v.Attribute.attr, "setter") || str_eq(e->v.Attribute.attr, "getter") ||
                                      str_eq(e->v.Attribute.attr, "deleter")))
         return D_PROPERTY;
@@ -599,6 +657,26 @@ static int classify_decorator(W *w, const AstNode *d, AnCache *c) {
 }
 
 static void finish_func(W *w, int f, const AstNode *n, const int *dk, int ndk);
+
+/* A decorator that is not a library one: kept for an_repo_link, which finds whether it is a cache
+ * decorator of the repository (`@memo`, `@make_cache(64)`, `@cacheit` with cacheit = f(...)). */
+static void note_deco_use(W *w, int scope, int f, int index, const AstNode *d) {
+    const AstNode *e = d->kind == AST_Call ? d->v.Call.func : d;
+    Str head;
+    char rest[256];
+    if (!dotted(e, &head, rest, sizeof rest)) return;
+    Bind *b = lookup(w, scope, head);
+    if (!b) return;
+    AnDecoUse u = {.func = f, .index = index, .called = d->kind == AST_Call, .call = -1, .loc = loc_of(d)};
+    if ((b->flags & (B_IMPORT | B_DEF)) && b->target) u.target = AJOIN(w->a, Z(b->target), Z(rest));
+    else if (b->scope == 0 && !(b->flags & (B_PARAM | B_CLASS | B_MULTI)) && b->call >= 0 && !rest[0]) {
+        u.call = b->call;
+        u.called++;
+    } else {
+        return;
+    }
+    vec_push(&w->deco_uses, u);
+}
 
 static void walk_funcdef(W *w, const AstNode *n) {
     int is_async = n->kind == AST_AsyncFunctionDef;
@@ -639,13 +717,17 @@ static void walk_funcdef(W *w, const AstNode *n) {
         if ((k & (D_CACHE | D_CACHED_PROPERTY)) && fp->cache.kind == AN_NO_CACHE) {
             c.loc = loc_of(decos->items[i]);
             c.index = i;
+            c.via = "decorator";
             fp->cache = c;
         }
+        if (!k) note_deco_use(w, outer, f, i, decos->items[i]);
         if (k & (D_PROPERTY | D_CACHED_PROPERTY)) fp->is_property = 1;
         if (k & D_STATIC) fp->is_staticmethod = 1;
         if (k & D_CLASS) fp->is_classmethod = 1;
+        if (k & D_OVERLOAD) fp->is_overload = 1;
     }
     walk_args_defaults(w, args, f);
+    unhashable_annotations(w, args, f);
     ps = &w->scopes.items[outer];
 
     /* the name is bound in the enclosing scope */
@@ -788,25 +870,112 @@ static void walk_import_from(W *w, const AstNode *n) {
     }
 }
 
-/* f = lru_cache(32)(g) / f = functools.cache(g) / f = lru_cache(g) */
-static void cache_assignment(W *w, const AstNode *stmt, const AstNode *target, const AstNode *value) {
-    if (target->kind != AST_Name || value->kind != AST_Call || ast_list_len(value->v.Call.args) != 1) return;
-    const AstNode *fn = value->v.Call.func, *wrapped = value->v.Call.args->items[0];
-    AnCache c = {0};
+/* The function a call makes a functools cache of - lru_cache(32)(g), lru_cache(g),
+ * functools.cache(g) - with the cache in *c; NULL if the call is not one of these. */
+static const AstNode *cache_call_arg(W *w, const AstNode *value, AnCache *c) {
+    if (value->kind != AST_Call || ast_list_len(value->v.Call.args) != 1 || ast_list_len(value->v.Call.keywords)) return NULL;
+    const AstNode *fn = value->v.Call.func;
     char buf[256];
+    memset(c, 0, sizeof *c);
     if (fn->kind == AST_Call) {
         const char *q = lib_name(w, fn->v.Call.func, buf, sizeof buf);
-        if (strcmp(q, "functools.lru_cache") != 0) return;
-        c.kind = AN_LRU_CACHE;
-        lru_args(w, fn, &c);
+        if (strcmp(q, "functools.lru_cache") != 0) return NULL;
+        c->kind = AN_LRU_CACHE;
+        lru_args(w, fn, c);
     } else {
         const char *q = lib_name(w, fn, buf, sizeof buf);
-        if (strcmp(q, "functools.lru_cache") == 0) { c.kind = AN_LRU_CACHE; c.maxsize = 128; }
-        else if (strcmp(q, "functools.cache") == 0) { c.kind = AN_CACHE; c.maxsize = AN_UNBOUNDED; }
-        else return;
+        if (strcmp(q, "functools.lru_cache") == 0) { c->kind = AN_LRU_CACHE; c->maxsize = 128; }
+        else if (strcmp(q, "functools.cache") == 0) { c->kind = AN_CACHE; c->maxsize = AN_UNBOUNDED; }
+        else return NULL;
     }
-    if (wrapped->kind != AST_Name) return;
+    return value->v.Call.args->items[0];
+}
+
+static int same_str(Str a, Str b) { return a.len == b.len && a.len && memcmp(a.s, b.s, a.len) == 0; }
+
+/* The name of function f's first parameter (the one a decorator gets the function in). */
+static Str first_param(W *w, int f) {
+    const AstNode *n = w->ftmp.items[f].node;
+    const AstNode *args = n->kind == AST_AsyncFunctionDef ? n->v.AsyncFunctionDef.args : n->v.FunctionDef.args;
+    if (!args) return (Str){0};
+    if (ast_list_len(args->v.arguments.posonlyargs)) return args->v.arguments.posonlyargs->items[0]->v.arg.arg;
+    if (ast_list_len(args->v.arguments.args)) return args->v.arguments.args->items[0]->v.arg.arg;
+    return (Str){0};
+}
+
+/* lru_cache(n)(f) of a function imported from another module: linking finds it. */
+static void note_imported_cache(W *w, const Bind *b, const AnCache *c) {
+    if (!(b->flags & B_IMPORT) || !b->target) return;
+    AnDecoUse u = {.func = -1, .cache = *c, .target = b->target, .call = -1, .loc = c->loc};
+    char at[TXT_CAP];
+    snprintf(at, sizeof at, "%s:%d", w->out->path, c->loc.line);
+    u.cache.made_at = arena_strndup(w->a, at, strlen(at));
+    vec_push(&w->deco_uses, u);
+}
+
+/* A cache made by a call inside a function or class body (module level: cache_assignment):
+ * - lru_cache(..)(func) of the function's first parameter: the function is a cache decorator;
+ * - x = lru_cache(..)(f) of a function defined here: f is cached (a cache per call of the
+ *   function around it);
+ * - lru_cache(..)(self.NAME): the method NAME is cached, one cache per instance. */
+static void note_cache_call(W *w, const AstNode *n) {
+    AnCache c;
+    const AstNode *x = cache_call_arg(w, n, &c);
+    if (!x) {
+        /* deco(f) / deco(args)(f) of a function defined here (`is_diag = cacheit(is_diag)` in a
+         * class body): a use of deco, which linking may find is a cache decorator */
+        if (n->kind == AST_Call && ast_list_len(n->v.Call.args) == 1 && !ast_list_len(n->v.Call.keywords) &&
+            n->v.Call.args->items[0]->kind == AST_Name) {
+            Bind *g = lookup(w, w->cur, n->v.Call.args->items[0]->v.Name.id);
+            if (g && (g->flags & B_DEF) && g->func >= 0) note_deco_use(w, w->cur, g->func, -1, n->v.Call.func);
+        }
+        return;
+    }
+    if (w->cur == 0) return;
+    c.loc = loc_of(n);
+    c.index = -1;
+    int f = cur_func(w);
+    if (x->kind == AST_Name) {
+        Bind *b = lookup(w, w->cur, x->v.Name.id);
+        if (!b) return;
+        if ((b->flags & B_PARAM) && !(b->flags & B_SELF) && f >= 0 && b->scope == w->ftmp.items[f].scope &&
+            same_str(first_param(w, f), x->v.Name.id)) {
+            AnFunc *fn = &w->funcs.items[f];
+            if (!fn->makes_cache_level) {
+                c.via = "factory";
+                fn->makes_cache = c;
+                fn->makes_cache_level = 1;
+            }
+        } else if ((b->flags & B_DEF) && b->func >= 0 && w->funcs.items[b->func].cache.kind == AN_NO_CACHE) {
+            c.via = "local assignment";
+            w->funcs.items[b->func].cache = c;
+        } else {
+            c.via = "local assignment";
+            note_imported_cache(w, b, &c);
+        }
+    } else if (x->kind == AST_Attribute && x->v.Attribute.value->kind == AST_Name) {
+        Bind *b = lookup(w, w->cur, x->v.Attribute.value->v.Name.id);
+        if (b && (b->flags & B_SELF) && b->target) {
+            c.via = "instance assignment";
+            vec_push(&w->pending, ((PendingCache){AJOIN(w->a, Z(b->target), L("."), x->v.Attribute.attr), c}));
+        }
+    }
+}
+
+/* f = lru_cache(32)(g) / f = functools.cache(g) / f = lru_cache(g) */
+static void cache_assignment(W *w, const AstNode *stmt, const AstNode *target, const AstNode *value) {
+    if (target->kind != AST_Name) return;
+    AnCache c;
+    const AstNode *wrapped = cache_call_arg(w, value, &c);
+    if (!wrapped || wrapped->kind != AST_Name) return;
+    c.via = "assignment";
     Bind *g = lookup(w, w->cur, wrapped->v.Name.id);
+    if (g && (g->flags & B_IMPORT)) {
+        c.loc = loc_of(stmt);
+        c.index = -1;
+        note_imported_cache(w, g, &c);
+        return;
+    }
     if (!g || !(g->flags & B_DEF) || g->func < 0) return;
     int f = g->func;
     const char *qualified = g->target;
@@ -828,6 +997,7 @@ static void cache_assignment(W *w, const AstNode *stmt, const AstNode *target, c
 }
 
 static void walk_call(W *w, const AstNode *n) {
+    note_cache_call(w, n);
     int idx = (int)w->calls.len;
     AnCall c;
     memset(&c, 0, sizeof c);
@@ -949,6 +1119,15 @@ static void walk(W *w, const AstNode *n) {
             if (idx < (int)w->ctmp.len) { w->ctmp.items[idx].returned = 1; w->ctmp.items[idx].ret_loc = loc_of(n); }
         } else {
             walk(w, n->v.Return.value);
+            const AstNode *rv = n->v.Return.value;
+            /* returns a nested cache decorator: a factory of cache decorators */
+            if (rv && rv->kind == AST_Name && f >= 0 && !w->funcs.items[f].makes_cache_level) {
+                Bind *b = lookup(w, w->cur, rv->v.Name.id);
+                if (b && (b->flags & B_DEF) && b->func > f && w->funcs.items[b->func].makes_cache_level == 1) {
+                    w->funcs.items[f].makes_cache = w->funcs.items[b->func].makes_cache;
+                    w->funcs.items[f].makes_cache_level = 2;
+                }
+            }
         }
         note_return(w, n);
         break;
@@ -962,6 +1141,12 @@ static void walk(W *w, const AstNode *n) {
             note_value(w, ts->items[i], v, idx);
         }
         if (ast_list_len(ts) == 1 && w->cur == 0) cache_assignment(w, n, ts->items[0], v);
+        /* NAME = f(...) at module level: NAME may be a cache decorator f makes (linking decides) */
+        if (ast_list_len(ts) == 1 && w->cur == 0 && ts->items[0]->kind == AST_Name && v->kind == AST_Call &&
+            idx < (int)w->calls.len) {
+            Str nm = ts->items[0]->v.Name.id;
+            vec_push(&w->call_aliases, ((CallAlias){arena_strndup(w->a, nm.s, nm.len), idx}));
+        }
         break;
     }
     case AST_AnnAssign:
@@ -1397,7 +1582,24 @@ static size_t final_bytes(const W *w) {
     return round8((w->reasons.len + w->hazards.len) * sizeof(AnIssue)) + w->funcs.len * 8 +
            round8(w->funcs.len * sizeof(AnFunc)) + round8(w->calls.len * sizeof(AnCall)) +
            round8(w->aliases.len * sizeof(AnAlias)) + round8(w->classes.len * sizeof(char *)) +
-           round8(w->class_lines.len * sizeof(int));
+           round8(w->class_lines.len * sizeof(int)) + round8(w->deco_uses.len * sizeof(AnDecoUse)) +
+           round8(w->call_aliases.len * sizeof(AnAlias));
+}
+
+/* self.NAME = lru_cache(..)(self.NAME): the method NAME of the class, once all are known. */
+static void settle_pending_caches(W *w) {
+    for (size_t i = 0; i < w->pending.len; i++) {
+        const PendingCache *p = &w->pending.items[i];
+        size_t ml = strlen(w->module);
+        if (strncmp(p->qualified, w->module, ml) != 0 || p->qualified[ml] != '.') continue;
+        for (size_t f = 0; f < w->funcs.len; f++) {
+            AnFunc *fn = &w->funcs.items[f];
+            if (fn->is_method && fn->cache.kind == AN_NO_CACHE && !strcmp(fn->qualname, p->qualified + ml + 1)) {
+                fn->cache = p->cache;
+                break;
+            }
+        }
+    }
 }
 
 void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, const char *module_name,
@@ -1444,6 +1646,7 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
             }
         }
     }
+    settle_pending_caches(&w);
     find_suppressions(&w);
     arena_reserve(w.a, final_bytes(&w));
     bucket(&w, w.reasons.items, w.reasons.len, 0);
@@ -1475,6 +1678,20 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
     if (w.classes.len) memcpy(out->classes, w.classes.items, w.classes.len * sizeof(char *));
     out->class_lines = w.class_lines.len ? arena_alloc(w.a, w.class_lines.len * sizeof(int)) : NULL;
     if (w.class_lines.len) memcpy(out->class_lines, w.class_lines.items, w.class_lines.len * sizeof(int));
+    /* decorator uses through a name that holds a call: the call's target, now settled */
+    for (size_t i = 0; i < w.deco_uses.len; i++) {
+        AnDecoUse *u = &w.deco_uses.items[i];
+        if (u->call >= 0 && u->call < (int)w.calls.len && w.calls.items[u->call].target[0]) u->target = w.calls.items[u->call].target;
+    }
+    out->ndeco_uses = (int)w.deco_uses.len;
+    out->deco_uses = w.deco_uses.len ? arena_alloc(w.a, w.deco_uses.len * sizeof(AnDecoUse)) : NULL;
+    if (w.deco_uses.len) memcpy(out->deco_uses, w.deco_uses.items, w.deco_uses.len * sizeof(AnDecoUse));
+    out->ncall_aliases = (int)w.call_aliases.len;
+    out->call_aliases = w.call_aliases.len ? arena_alloc(w.a, w.call_aliases.len * sizeof(AnAlias)) : NULL;
+    for (size_t i = 0; i < w.call_aliases.len; i++) {
+        const CallAlias *c = &w.call_aliases.items[i];
+        out->call_aliases[i] = (AnAlias){c->name, c->call < (int)w.calls.len ? w.calls.items[c->call].target : ""};
+    }
 
     vec_free(&w.scopes);
     vec_free(&w.binds);
@@ -1492,6 +1709,9 @@ void an_file_facts_src(AnFile *out, const AstNode *module, const char *path, con
     vec_free(&w.aliases);
     vec_free(&w.classes);
     vec_free(&w.class_lines);
+    vec_free(&w.deco_uses);
+    vec_free(&w.call_aliases);
+    vec_free(&w.pending);
     arena_free(&w.tmp);
 }
 

@@ -77,7 +77,20 @@ static json_t *func_json(const AnFunc *fn) {
         json_object_set_new(c, "typed", json_boolean(fn->cache.typed));
         put_loc(c, "line", "col", fn->cache.loc);
         json_object_set_new(c, "index", json_integer(fn->cache.index));
+        if (fn->cache.via) json_object_set_new(c, "via", json_string(fn->cache.via));
+        if (fn->cache.factory) json_object_set_new(c, "factory", json_string(fn->cache.factory));
+        if (fn->cache.made_at) json_object_set_new(c, "made_at", json_string(fn->cache.made_at));
         json_object_set_new(o, "cache", c);
+    }
+    if (fn->makes_cache_level) {
+        /* a cache decorator (1) or a factory of them (2): its uses are caches */
+        json_t *c = json_object();
+        json_object_set_new(c, "level", json_integer(fn->makes_cache_level));
+        json_object_set_new(c, "kind", json_string(an_cache_kind_name(fn->makes_cache.kind)));
+        json_object_set_new(c, "maxsize", maxsize_json(fn->makes_cache.maxsize));
+        json_object_set_new(c, "typed", json_boolean(fn->makes_cache.typed));
+        put_loc(c, "line", "col", fn->makes_cache.loc);
+        json_object_set_new(o, "makes_cache", c);
     }
     json_object_set_new(o, "purity", json_string(an_purity_name(fn->purity)));
     json_t *e = json_object();
@@ -237,7 +250,7 @@ int an_cmd_debug_facts(int argc, char **argv) {
             size_t n;
             int e = file_read_all(paths[i], &data, &n);
             if (e) {
-                fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(paths[i]), strerror(e));
+                fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(paths[i]), file_strerror(e));
                 status = EXIT_REJECTED;
                 continue;
             }

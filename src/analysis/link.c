@@ -89,6 +89,7 @@ typedef struct Memo {
 typedef struct L {
     AnRepo *r;
     Names funcs, aliases, classes;
+    Names call_aliases; /* "module.NAME" of NAME = f(...) -> f's qualified name */
     Memo memo;
 } L;
 
@@ -261,6 +262,87 @@ static int is_effect(AnIssueKind k) {
     return k != AN_P_GENERATOR && k != AN_P_COROUTINE && k != AN_P_CALLS_UNKNOWN && k != AN_P_RAISES_ONLY;
 }
 
+/* The call alias (NAME = f(...)) a qualified name stands for, following re-exports as resolve()
+ * does; -1 if none. */
+static int find_call_alias(L *l, const char *target) {
+    char cur[1024], tmp[1024];
+    size_t n = join_cut(cur, sizeof cur, target, strlen(target), "", 0);
+    for (int hop = 0; hop < MAX_HOPS; hop++) {
+        int a = names_find(&l->call_aliases, cur, n);
+        if (a >= 0) return a;
+        int found = 0;
+        for (size_t k = n; k > 0; k--) {
+            if (k != n && cur[k] != '.') continue;
+            int b = names_find(&l->aliases, cur, k);
+            if (b < 0) continue;
+            const char *t = l->aliases.targets.items[b];
+            size_t m = join_cut(tmp, sizeof tmp, t, strlen(t), cur + k, n - k);
+            if (m == n && memcmp(tmp, cur, n) == 0) break;
+            memcpy(cur, tmp, m + 1);
+            n = m;
+            found = 1;
+            break;
+        }
+        if (!found) return -1;
+    }
+    return -1;
+}
+
+/* Uses of the repository's cache decorators (AnFunc.makes_cache_level): `@memo` where memo's body
+ * makes lru_cache(..)(func), `@make_cache(64)` and `@cacheit` (cacheit = make_cache(64)) where
+ * make_cache returns such a decorator. The decorated function gets the cache the decorator makes,
+ * with the hazards that depend on the function (an instance method's cache, a generator's). */
+static void link_cache_decorators(L *l, AnRepo *repo, AddVec *adds) {
+    char qb[1024];
+    for (int i = 0; i < repo->nfiles; i++) {
+        AnFile *f = &repo->files[i];
+        for (int k = 0; k < f->ndeco_uses; k++) {
+            const AnDecoUse *u = &f->deco_uses[k];
+            const char *t = u->target;
+            int called = u->called;
+            if (!t || !*t) continue;
+            if (u->func < 0) { /* lru_cache(n)(imported_function) */
+                int r = resolve_memo(l, t);
+                if (r < 0) continue;
+                AnFunc *fn = rfunc(repo, r);
+                if (fn->cache.kind != AN_NO_CACHE) continue;
+                fn->cache = u->cache;
+                fn->cache.loc = (AnLoc){fn->line, fn->col};
+                fn->cache.made_at = adup(repo, r, u->cache.made_at);
+                repo->files[repo->funcs[r].file].ncaches++;
+                continue;
+            }
+            int r = resolve_memo(l, t);
+            if (r < 0) { /* a name holding a call's result (reached through re-exports) */
+                int a = find_call_alias(l, t);
+                if (a < 0) continue;
+                t = l->call_aliases.targets.items[a];
+                called++;
+                if (!t || !*t || (r = resolve_memo(l, t)) < 0) continue;
+            }
+            const AnFunc *d = rfunc(repo, r);
+            AnFunc *fn = &f->funcs[u->func];
+            if (d->makes_cache_level != called + 1 || fn->cache.kind != AN_NO_CACHE) continue;
+            int rf = repo->file_base[i] + u->func;
+            fn->cache = d->makes_cache;
+            fn->cache.loc = u->loc;
+            fn->cache.index = u->index;
+            fn->cache.via = "factory";
+            fn->cache.factory = adup(repo, rf, qualified(repo, r, qb, sizeof qb));
+            f->ncaches++;
+            int instance = fn->is_method && !fn->is_staticmethod && !fn->is_classmethod;
+            if (instance)
+                add(repo, adds, rf, 1, fn->cache.maxsize == AN_UNBOUNDED ? AN_C_UNBOUNDED_METHOD : AN_C_METHOD_CACHE,
+                    u->loc, NULL, NULL, (AnLoc){0, 0});
+            if (fn->is_generator || fn->is_async)
+                add(repo, adds, rf, 1, AN_C_GENERATOR, u->loc,
+                    fn->is_async ? "caches the coroutine object, which can be awaited once"
+                                 : "caches the generator object, which is exhausted after one use",
+                    NULL, (AnLoc){0, 0});
+        }
+    }
+}
+
 void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     memset(repo, 0, sizeof *repo);
     repo->files = files;
@@ -288,10 +370,13 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
         for (int j = 0; j < f->nfuncs; j++) {
             int rf = repo->file_base[i] + j;
             repo->funcs[rf] = (AnFuncRef){i, j};
-            names_add(&l.funcs, f->module, f->funcs[j].qualname, rf, NULL);
+            /* a call of an overloaded name reaches the implementation, not a typing.overload stub */
+            if (!f->funcs[j].is_overload) names_add(&l.funcs, f->module, f->funcs[j].qualname, rf, NULL);
         }
         for (int j = 0; j < f->naliases; j++) names_add(&l.aliases, f->module, f->aliases[j].name, 0, f->aliases[j].target);
         for (int j = 0; j < f->nclasses; j++) names_add(&l.classes, f->module, f->classes[j], 0, NULL);
+        for (int j = 0; j < f->ncall_aliases; j++)
+            names_add(&l.call_aliases, f->module, f->call_aliases[j].name, 0, f->call_aliases[j].target);
     }
 
     AddVec adds = {0};
@@ -301,6 +386,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     /* a call makes at most one edge, or one P115 */
     vec_grow(&edges, nrepo_calls + 1);
     vec_grow(&adds, nrepo_calls + 1);
+    link_cache_decorators(&l, repo, &adds);
     char qb[1024];
     for (int i = 0; i < nfiles; i++) {
         AnFile *f = &files[i];
@@ -484,6 +570,7 @@ void an_repo_link(AnRepo *repo, AnFile *files, int nfiles) {
     names_free(&l.funcs);
     names_free(&l.aliases);
     names_free(&l.classes);
+    names_free(&l.call_aliases);
 }
 
 void an_repo_free(AnRepo *repo) {

@@ -241,6 +241,10 @@ static Job *job_spawn(McpCall *call, const char *repo, char *err, size_t errlen)
         if (getppid() != parent) _exit(127);
         int null = open("/dev/null", O_RDONLY);
         if (null < 0 || dup2(null, 0) < 0 || dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0) _exit(127);
+        /* the file the tool reads, opened by the server inside the repository (tools.c) */
+        if (call->passing && (call->pass_fd == MCP_PASSED_FD ? fcntl(MCP_PASSED_FD, F_SETFD, 0)
+                                                             : dup2(call->pass_fd, MCP_PASSED_FD)) < 0)
+            _exit(127);
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);

@@ -1,10 +1,11 @@
 /* tools.c - the MCP tools: each runs this same binary as a child (`glintefy review cache --format
  * json ...`), so the MCP server and the CLI share one code path and a tool can be stopped by
  * killing its process. Arguments are checked against the table that also generates the
- * inputSchema; every path an argument names must resolve (realpath: `..` and symlinks
- * followed) to a place inside the repository. */
+ * inputSchema; a file an argument names is opened here, inside the repository without following
+ * symlinks or "..", and handed to the child as a descriptor. */
 #include "tools.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "../base/fileio.h"
 #include "../base/xalloc.h"
 
@@ -26,6 +28,7 @@ static char *repo_real; /* the repository, a real path */
 void mcp_tools_set_repo(const char *realrepo) {
     free(repo_real);
     repo_real = xstrndup(realrepo, strlen(realrepo));
+    file_confine(repo_real, "LLM-CONTEXT"); /* summary.md is read without following symlinks */
 }
 
 /* ---- small helpers ------------------------------------------------------------------- */
@@ -46,6 +49,8 @@ static void push(McpCall *c, const char *s) { vec_push(&c->argv, xstrndup(s, str
 void mcp_call_free(McpCall *c) {
     for (size_t i = 0; i < c->argv.len; i++) free(c->argv.items[i]);
     vec_free(&c->argv);
+    if (c->passing) close(c->pass_fd);
+    c->passing = 0;
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if it is not one. */
@@ -159,35 +164,43 @@ static json_t *not_available(const char *cmd, const char *issue) {
                           cmd, issue);
 }
 
-/* Resolves `p` (relative to the repository, or absolute) to a real path inside the repository.
- * Returns it (malloc'd), or NULL with a message in *msg (malloc'd). */
-static char *inside_repo(const char *p, char **msg) {
-    char *joined = p[0] == '/' ? xasprintf("%s", p) : xasprintf("%s/%s", repo_real, p);
-    char *real = realpath(joined, NULL);
-    int e = errno;
-    free(joined);
-    if (!real) {
-        *msg = xasprintf("%s: %s (paths are relative to the repository %s)", p, strerror(e), repo_real);
-        return NULL;
-    }
+/* Opens the regular file `p` (relative to the repository, or absolute inside it) once, walking
+ * from the repository's descriptor without following a symlink or "..": the child gets this
+ * descriptor (as /dev/fd/3), never the name, so swapping a directory for a symlink meanwhile
+ * cannot lead it outside. Refusals never look outside the repository, so they cannot tell
+ * whether a path there exists. Returns the fd, or -1 with a message in *msg (malloc'd). */
+static int open_inside_repo(const char *p, char **msg) {
     size_t n = strlen(repo_real);
-    if (strncmp(real, repo_real, n) != 0 || (real[n] != '/' && real[n] != 0)) {
-        *msg = xasprintf("%s: refused: it resolves to %s, outside the repository %s (symlinks and '..' are "
-                         "followed before the check)",
-                         p, real, repo_real);
-        free(real);
-        return NULL;
+    const char *rel = p;
+    if (p[0] == '/') {
+        if (strncmp(p, repo_real, n) != 0 || p[n] != '/') {
+            *msg = xasprintf("%s: refused: outside the repository %s (name files inside it)", p, repo_real);
+            return -1;
+        }
+        rel = p + n + 1;
     }
-    return real;
+    int dir = open(repo_real, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1;
+    int e = dir < 0 ? errno : file_open_beneath(dir, rel, &fd);
+    if (dir >= 0) close(dir);
+    if (e == FILE_EDOTDOT || e == FILE_EOUTSIDE || e == FILE_ESYMLINK) {
+        *msg = xasprintf("%s: refused: %s; a path must stay inside the repository %s without '..' or symlinks, so "
+                         "nothing outside the repository is read", p, file_strerror(e), repo_real);
+        return -1;
+    }
+    if (e) {
+        *msg = xasprintf("%s: %s (paths are relative to the repository %s)", p, file_strerror(e), repo_real);
+        return -1;
+    }
+    return fd;
 }
 
-/* Resolves a profile argument (default: the guide's test_profile.prof) to a regular file in
- * the repository. */
-static char *profile_arg(json_t *args, const char *key, char **msg) {
+/* The profile argument (default: the guide's test_profile.prof), opened inside the repository
+ * and handed to the child: returns the name the child reads it by, or NULL with *msg. */
+static const char *profile_arg(json_t *args, const char *key, McpCall *c, char **msg) {
     json_t *v = json_object_get(args, key);
     const char *p = v ? json_string_value(v) : DEFAULT_PROFILE;
-    char *real = inside_repo(p, msg);
-    if (!real) {
+    int fd = open_inside_repo(p, msg);
+    if (fd < 0) {
         if (!v) {
             free(*msg);
             *msg = xasprintf("no profile at %s: run review_profile (or `glintefy review profile -- CMD`) first, "
@@ -196,13 +209,9 @@ static char *profile_arg(json_t *args, const char *key, char **msg) {
         }
         return NULL;
     }
-    struct stat st;
-    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode)) {
-        *msg = xasprintf("%s is not a regular file", p);
-        free(real);
-        return NULL;
-    }
-    return real;
+    c->pass_fd = fd;
+    c->passing = 1;
+    return MCP_PASSED_FILE;
 }
 
 static void push_number(McpCall *c, const char *flag, json_t *v, int integer) {
@@ -410,7 +419,8 @@ static const McpArg HOTSPOT_ARGS[] = {
 };
 
 static char *hotspots_build(json_t *args, McpCall *c) {
-    char *msg = NULL, *prof = profile_arg(args, "profile", &msg);
+    char *msg = NULL;
+    const char *prof = profile_arg(args, "profile", c, &msg);
     if (!prof) return msg;
     json_t *v;
     push(c, "profile");
@@ -420,7 +430,6 @@ static char *hotspots_build(json_t *args, McpCall *c) {
     if ((v = json_object_get(args, "min_cumtime"))) push_number(c, "--min-cumtime", v, 0);
     push(c, "--");
     push(c, prof);
-    free(prof);
     c->limit = 120;
     return NULL;
 }
@@ -514,10 +523,10 @@ static json_t *cache_diff(Buf *text) {
 
 static char *cache_build(json_t *args, McpCall *c) {
     json_t *v;
-    char *prof = NULL;
+    const char *prof = NULL;
     if (json_object_get(args, "profile")) {
         char *msg = NULL;
-        if (!(prof = profile_arg(args, "profile", &msg))) return msg;
+        if (!(prof = profile_arg(args, "profile", c, &msg))) return msg;
     }
     push(c, "review");
     push(c, "--repo");
@@ -531,7 +540,6 @@ static char *cache_build(json_t *args, McpCall *c) {
     if (prof) {
         push(c, "--profile");
         push(c, prof);
-        free(prof);
     }
     if (json_is_true(json_object_get(args, "validate"))) push(c, "--validate");
     c->limit = limit_arg(args, 600);

@@ -1,7 +1,7 @@
 /* tools.h - the tools of `glintefy mcp`: one table (name, description, arguments, output schema,
  * annotations), argument checking, the glintefy command line each tool runs as a child process,
- * and how that child's output becomes an MCP tool result. No I/O happens here except the
- * realpath checks that keep paths inside the repository. */
+ * and how that child's output becomes an MCP tool result. No I/O happens here except opening the
+ * files arguments name, inside the repository, for the child. */
 #ifndef GLINTEFY_MCP_TOOLS_H
 #define GLINTEFY_MCP_TOOLS_H
 #include <jansson.h>
@@ -21,11 +21,15 @@ typedef struct McpArg {
     const char *help;
 } McpArg;
 
-/* A child run to start: argv (malloc'd strings, NULL-terminated) and its time limit. */
+/* A child run to start: argv (malloc'd strings, NULL-terminated), its time limit, and when
+ * `passing` a file opened here that the child gets as descriptor 3 (MCP_PASSED_FILE). */
 typedef struct McpCall {
     Array(char *) argv;
     double limit; /* seconds */
+    int pass_fd, passing;
 } McpCall;
+#define MCP_PASSED_FILE "/dev/fd/3"
+#define MCP_PASSED_FD 3
 
 /* What a finished child left. */
 typedef struct McpRun {

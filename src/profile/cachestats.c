@@ -1,5 +1,5 @@
-/* cachestats.c - reads cache_stats.json with jansson into CacheStat rows, and the verdict rules
- * for existing caches (the guide's hit-rate table and glintefy's thresholds). */
+/* cachestats.c - reads cache_stats.json with jansson into CacheStat rows (verdicts from them are
+ * decided in src/advice). */
 #include "cachestats.h"
 #include <inttypes.h>
 #include <jansson.h>
@@ -119,6 +119,10 @@ int cachestats_parse(const char *data, size_t n, CacheStats *out, CacheStatsErro
         err->line = jerr.line > 0 ? jerr.line : 1;
         err->column = jerr.column > 0 ? jerr.column : 1;
         err->path[0] = 0;
+        /* jansson ends its message with "near '<the input's bytes>'": the file's bytes are not
+         * repeated (they may be anything, and MCP hands messages to a client) */
+        char *near = strstr(jerr.text, " near '");
+        if (near) *near = 0;
         snprintf(err->msg, sizeof err->msg, "%s", jerr.text);
         return -1;
     }
@@ -140,96 +144,4 @@ void cachestats_free(CacheStats *st) {
     free(st->items);
     st->items = NULL;
     st->len = 0;
-}
-
-/* ---- verdicts ------------------------------------------------------------------------- */
-
-const CacheVerdictConfig CACHE_VERDICT_DEFAULTS = {
-    .remove_threshold = 10.0,
-    .hit_rate_threshold = 20.0,
-    .size_adjustment_threshold = 50.0,
-    .min_suggested_maxsize = 16,
-    .excellent_above = 80.0,
-    .good_from = 50.0,
-    .marginal_from = 20.0,
-};
-
-const char *cache_recommendation_name(CacheRecommendation r) {
-    return r == CACHE_REMOVE ? "REMOVE" : r == CACHE_ADJUST_SIZE ? "ADJUST_SIZE" : "KEEP";
-}
-
-/* The guide's table: >80% excellent, 50-80% good, 20-50% marginal, <20% poor. */
-static const char *rating(double rate, const CacheVerdictConfig *cfg) {
-    if (rate > cfg->excellent_above) return "Excellent";
-    if (rate >= cfg->good_from) return "Good";
-    if (rate >= cfg->marginal_from) return "Marginal";
-    return "Poor";
-}
-
-static void size_text(const CacheStat *s, char *buf, size_t n) {
-    if (s->maxsize == CACHE_UNBOUNDED) snprintf(buf, n, "%" PRId64 "/unbounded", s->currsize);
-    else snprintf(buf, n, "%" PRId64 "/%" PRId64, s->currsize, s->maxsize);
-}
-
-CacheVerdict cache_verdict(const CacheStat *s, const CacheVerdictConfig *cfg) {
-    CacheVerdict v = {CACHE_KEEP, CACHE_NOTE_NONE, 0.0, -1.0, 0, "Not exercised", ""};
-    char size[64];
-    size_text(s, size, sizeof size);
-    int bounded = s->maxsize != CACHE_UNBOUNDED;
-    int full = bounded && s->currsize >= s->maxsize;
-    if (bounded) v.utilization_percent = s->maxsize ? (double)s->currsize / (double)s->maxsize * 100.0 : 100.0;
-
-    double total = (double)s->hits + (double)s->misses;
-    if (total == 0) {
-        v.note = CACHE_NOTE_NOT_EXERCISED;
-        snprintf(v.reason, sizeof v.reason,
-                 "No runtime data: 0 hits and 0 misses - the workload never called it, its module was not "
-                 "imported, or cache_clear() ran; kept until a workload exercises it");
-        return v;
-    }
-    double rate = (double)s->hits / total * 100.0;
-    v.hit_rate_percent = rate;
-    v.rating = rating(rate, cfg);
-
-    if (rate < cfg->remove_threshold) {
-        if (full) {
-            v.note = CACHE_NOTE_MAY_BE_TOO_SMALL;
-            snprintf(v.reason, sizeof v.reason,
-                     "Production data: %s hit rate (%.1f%%) but the cache is full (%s): maxsize may be too small, "
-                     "evicting entries before they are reused; hit rates at larger sizes (a key trace, or a run "
-                     "with a larger maxsize) would settle whether to enlarge or remove it",
-                     v.rating, rate, size);
-            return v;
-        }
-        v.recommendation = CACHE_REMOVE;
-        snprintf(v.reason, sizeof v.reason,
-                 "Production data: %s hit rate (%.1f%%), below remove_threshold (%g%%) - cache not beneficial",
-                 v.rating, rate, cfg->remove_threshold);
-        return v;
-    }
-    if (rate < cfg->hit_rate_threshold) {
-        if (full) v.note = CACHE_NOTE_MAY_BE_TOO_SMALL;
-        snprintf(v.reason, sizeof v.reason,
-                 "Production data: %s hit rate (%.1f%%), between remove_threshold (%g%%) and hit_rate_threshold "
-                 "(%g%%) - monitor performance%s%s%s",
-                 v.rating, rate, cfg->remove_threshold, cfg->hit_rate_threshold,
-                 full ? "; the cache is full (" : "", full ? size : "", full ? "), maxsize may be too small" : "");
-        return v;
-    }
-    if (bounded && s->maxsize > 0 && v.utilization_percent < cfg->size_adjustment_threshold) {
-        int64_t suggested = s->currsize > INT64_MAX / 2 ? INT64_MAX : 2 * s->currsize;
-        if (suggested < cfg->min_suggested_maxsize) suggested = cfg->min_suggested_maxsize;
-        if (suggested < s->maxsize) {
-            v.recommendation = CACHE_ADJUST_SIZE;
-            v.suggested_maxsize = suggested;
-            snprintf(v.reason, sizeof v.reason,
-                     "Production data: %s hit rate (%.1f%%) but maxsize is larger than needed (using %s, %.1f%%) "
-                     "- can reduce to %" PRId64,
-                     v.rating, rate, size, v.utilization_percent, suggested);
-            return v;
-        }
-    }
-    snprintf(v.reason, sizeof v.reason, "Production data: %s hit rate (%.1f%%)%s%s%s", v.rating, rate,
-             full ? "; the cache is full (" : "", full ? size : "", full ? "), a larger maxsize may raise it further" : "");
-    return v;
 }

@@ -1,6 +1,5 @@
 /* cachestats.h - cache statistics from `cache_info()` (perf/cache_stats.json, every shape the
- * guide shows plus the richer one with file/line/qualname), and the verdict on an existing cache
- * from them: KEEP, REMOVE or ADJUST_SIZE, with the reason and the numbers it rests on. */
+ * guide shows plus the richer one with file/line/qualname). */
 #ifndef GLINTEFY_CACHESTATS_H
 #define GLINTEFY_CACHESTATS_H
 #include <stddef.h>
@@ -42,40 +41,6 @@ int cachestats_parse(const char *data, size_t n, CacheStats *out, CacheStatsErro
 /* Frees what cachestats_parse filled; a zeroed CacheStats may be freed too. */
 void cachestats_free(CacheStats *st);
 
-/* ---- verdicts ------------------------------------------------------------------------- */
-
-/* Thresholds, in percent (glintefy's review.cache settings), and the guide's hit-rate table. */
-typedef struct CacheVerdictConfig {
-    double remove_threshold;          /* below: REMOVE (unless the cache is full) */
-    double hit_rate_threshold;        /* at or above: KEEP or ADJUST_SIZE */
-    double size_adjustment_threshold; /* utilisation below this: ADJUST_SIZE */
-    int64_t min_suggested_maxsize;    /* floor of the suggested maxsize */
-    double excellent_above, good_from, marginal_from; /* >80 excellent, 50-80 good, 20-50 marginal */
-} CacheVerdictConfig;
-
-extern const CacheVerdictConfig CACHE_VERDICT_DEFAULTS; /* 10, 20, 50, 16; 80, 50, 20 */
-
-typedef enum CacheRecommendation { CACHE_KEEP, CACHE_REMOVE, CACHE_ADJUST_SIZE } CacheRecommendation;
-
-/* What a report should add beside the recommendation. */
-typedef enum CacheNote {
-    CACHE_NOTE_NONE,
-    CACHE_NOTE_NOT_EXERCISED, /* 0 hits and 0 misses: the workload never reached it */
-    CACHE_NOTE_MAY_BE_TOO_SMALL, /* full with a low hit rate: evictions, not useless arguments? */
-} CacheNote;
-
-typedef struct CacheVerdict {
-    CacheRecommendation recommendation;
-    CacheNote note;
-    double hit_rate_percent;    /* 0 when not exercised */
-    double utilization_percent; /* currsize / maxsize; -1 when unbounded */
-    int64_t suggested_maxsize;  /* ADJUST_SIZE only, else 0 */
-    const char *rating;         /* "Excellent", "Good", "Marginal", "Poor", or "Not exercised" */
-    char reason[320];           /* "Production data: Good hit rate (85.3%)" ... */
-} CacheVerdict;
-
-/* The verdict for one cache: a pure function of its counters and the configuration. */
-CacheVerdict cache_verdict(const CacheStat *s, const CacheVerdictConfig *cfg);
-const char *cache_recommendation_name(CacheRecommendation r); /* "KEEP", "REMOVE", "ADJUST_SIZE" */
+/* The verdict on a cache is not decided here: src/advice (docs/evidence-rules.md). */
 
 #endif

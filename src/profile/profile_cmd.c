@@ -68,7 +68,7 @@ static ProfStats *load_all(char **files, int n) {
         size_t len;
         int e = file_read_all(files[k], &data, &len);
         if (e) {
-            fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(files[k]), strerror(e));
+            fprintf(stderr, "glintefy: %s: %s\n", cli_display_name(files[k]), file_strerror(e));
             prof_free(sum);
             return NULL;
         }
@@ -199,7 +199,7 @@ static int cmd_merge(int argc, char **argv) {
     prof_write(st, &out);
     int e = file_write_atomic(out_path, out.data, out.len);
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", out_path, strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", out_path, file_strerror(e));
         status = EXIT_REJECTED;
     }
     buf_free(&out);

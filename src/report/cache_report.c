@@ -290,6 +290,9 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     else if (fn->cache.maxsize < 0) jw_null(w); /* an expression the analysis cannot evaluate */
     else jw_int(w, fn->cache.maxsize);
     kv_bool(w, "typed", fn->cache.typed);
+    /* how the cache is made: a decorator, an assignment, one per instance, a cache factory's use */
+    kv_str(w, "made_by", fn->cache.via ? fn->cache.via : "decorator");
+    if (fn->cache.factory) kv_str(w, "factory", fn->cache.factory);
     kv_str(w, "recommendation", x->recommendation);
     kv_str(w, "reason", x->reason);
     jw_lkey(w, "suggested_maxsize");
@@ -297,6 +300,17 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     else if (x->suggested_maxsize < 0) jw_str(w, "unbounded"); /* from traces: functools.cache */
     else jw_null(w);
     kv_str(w, "source", x->source);
+    if (x->verdict.reach) kv_str(w, "reach", x->verdict.reach);
+    kv_int(w, "calls", x->verdict.calls);
+    if (cr_existing_is_action(x)) {
+        jw_lkey(w, "gain");
+        jw_open_inline(w, '{');
+        jw_lkey(w, "time_s");
+        if (x->verdict.gain_s >= 0) jw_num(w, x->verdict.gain_s, 6);
+        else jw_null(w);
+        kv_int(w, "entries_freed", x->verdict.entries_freed);
+        jw_close(w, '}');
+    }
     jw_lkey(w, "evidence");
     if (x->trace_evidence) {
         Buf ev = {.data = x->trace_evidence, .len = strlen(x->trace_evidence)};
@@ -306,8 +320,12 @@ static void existing_obj(Jw *w, const CrExisting *x) {
     kv_int(w, "hits", x->hits);
     kv_int(w, "misses", x->misses);
     kv_num(w, "hit_rate_percent", x->hit_rate_percent, 1);
+    kv_int(w, "calls", x->verdict.calls);
     if (!strcmp(x->source, "static")) kv_int(w, "call_sites", fn->call_sites);
-    else {
+    else if (!strcmp(x->source, "profile")) {
+        kv_int(w, "body_calls", x->prof.calls);
+        kv_num(w, "cumtime", x->prof.cumtime, 6);
+    } else {
         kv_int(w, "currsize", x->currsize);
         jw_lkey(w, "maxsize");
         if (x->maxsize_seen < 0) jw_null(w);
@@ -329,7 +347,8 @@ static void candidate_obj(Jw *w, const CrCandidate *c) {
     const AnFunc *fn = c->fn;
     jw_open_inline(w, '{'); /* one line per candidate: there is one per function */
     func_head(w, c->file, fn);
-    kv_str(w, "verdict", c->accepted ? "ADD_CACHE" : "REJECTED");
+    kv_str(w, "verdict", c->not_measured ? "NOT_MEASURED" : c->accepted ? "ADD_CACHE" : "REJECTED");
+    if (c->not_measured) kv_str(w, "not_measured", c->not_measured);
     jw_lkey(w, "rank");
     if (c->rank) jw_int(w, c->rank);
     else jw_null(w);
@@ -808,9 +827,9 @@ static int emit_file(int fd, void *vctx) {
     return e;
 }
 
-int cr_write_files(const CrReport *r, const char **failed) {
+int cr_write_files(const CrReport *r, FileSet *set, const char **failed) {
     static char path[PATH_MAX + 64];
-    int e = rv_mkdirs(r->output_dir);
+    int e = file_set_begin(set, r->output_dir);
     if (e) {
         *failed = r->output_dir;
         return e;
@@ -820,7 +839,7 @@ int cr_write_files(const CrReport *r, const char **failed) {
     for (int i = 0; i < 5 && !e; i++) {
         snprintf(path, sizeof path, "%s/%s", r->output_dir, CR_FILES[i]);
         EmitCtx c = {r, &s, i};
-        e = file_write_atomic_with(path, emit_file, &c);
+        e = file_set_write(set, CR_FILES[i], emit_file, &c);
         if (e) *failed = path;
     }
     free_sections(&s);
@@ -971,40 +990,107 @@ static void maxsize_text(const AnFunc *fn, Buf *b) {
     else buf_printf(b, "lru_cache(maxsize=%ld)", fn->cache.maxsize);
 }
 
-/* The actions measured calls support, first: what to add, resize or remove, with the evidence.
- * Only verdicts from argument-key traces are actions; static and profile-only ones are advice. */
-static void actions_text(const CrReport *r, Buf *b) {
+static void md_cell(Buf *b, const char *s) {
+    for (; *s; s++) {
+        if (*s == '|') buf_puts(b, "\\|");
+        else if (*s == '\n') buf_putc(b, ' ');
+        else buf_putc(b, *s);
+    }
+}
+
+/* How many actions there are (cache_recommendations.json holds exactly these) and their saving. */
+static size_t count_actions(const CrReport *r, double *total) {
     size_t n = 0;
-    double total = 0;
+    *total = 0;
     for (size_t i = 0; i < r->ncandidates; i++)
-        if (r->candidates[i].accepted && r->candidates[i].trace_verdict > 0) { n++; total += r->candidates[i].trace_saving_s; }
-    for (size_t i = 0; i < r->nexisting; i++)
-        if (r->existing[i].trace_evidence && strcmp(r->existing[i].recommendation, "KEEP") != 0) n++;
+        if (cr_candidate_is_action(&r->candidates[i])) { n++; *total += r->candidates[i].trace_saving_s; }
+    for (size_t i = 0; i < r->nexisting; i++) n += (size_t)cr_existing_is_action(&r->existing[i]);
+    return n;
+}
+
+static void gain_text(const AdVerdict *v, Buf *b) {
+    if (v->gain_s >= 0 && v->entries_freed > 0)
+        buf_printf(b, "gain: %.6f s, %lld entries freed", v->gain_s, (long long)v->entries_freed);
+    else if (v->gain_s >= 0) buf_printf(b, "gain: %.6f s", v->gain_s);
+    else if (v->entries_freed > 0) buf_printf(b, "gain: %lld entries freed", (long long)v->entries_freed);
+    else buf_puts(b, "gain: correct results");
+}
+
+/* The actions, first: what to add, resize or remove, each with the evidence it rests on and its
+ * gain. md: as a markdown table (summary.md), else terminal lines. */
+static void actions_out(const CrReport *r, Buf *b, int md) {
+    double total;
+    size_t n = count_actions(r, &total);
     if (!n) {
-        /* traced, yet nothing to do: say so, or the traces look ignored */
         size_t traced = 0;
         for (size_t i = 0; i < r->ncandidates; i++) traced += r->candidates[i].trace_verdict != 0;
         for (size_t i = 0; i < r->nexisting; i++) traced += r->existing[i].trace_evidence != NULL;
+        if (md) buf_puts(b, "## Actions\n\nNone");
         if (traced)
-            buf_printf(b, "\nActions: none. The measured calls of %zu traced function%s (perf/traces) show no cache to add,\n"
+            buf_printf(b, "%s The measured calls of %zu traced function%s (perf/traces) show no cache to add,%s"
                           "resize or remove; the reasons are in cache_candidates.json (\"trace\") and existing_cache_evaluations.json.\n",
-                       traced, traced == 1 ? "" : "s");
+                       md ? "." : "\nActions: none.", traced, traced == 1 ? "" : "s", md ? " " : "\n");
+        else if (md) buf_puts(b, ".\n");
         return;
     }
-    buf_printf(b, "\nActions (from measured calls: perf/traces; cache_recommendations.json):\n");
-    for (size_t i = 0; i < r->ncandidates; i++) {
+    if (md) buf_puts(b, "## Actions\n\n| action | location | function | evidence | gain | reason |\n| --- | --- | --- | --- | --- | --- |\n");
+    else buf_printf(b, "\nActions (%zu; cache_recommendations.json, each with the evidence it rests on):\n", n);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < (pass ? r->nexisting : r->ncandidates); i++) {
+            const CrCandidate *c = pass ? NULL : &r->candidates[i];
+            const CrExisting *x = pass ? &r->existing[i] : NULL;
+            if (c ? !cr_candidate_is_action(c) : !cr_existing_is_action(x)) continue;
+            const AnFile *f = c ? c->file : x->file;
+            const AnFunc *fn = c ? c->fn : x->fn;
+            const AdVerdict *v = c ? &c->trace_v : &x->verdict;
+            const char *what = c ? "ADD_CACHE" : x->recommendation;
+            if (md) {
+                buf_printf(b, "| %s | `%s:%d` | `", what, f->path, fn->line);
+                md_cell(b, fn->qualname);
+                buf_printf(b, "` | %s, %lld calls | ", v->source, (long long)v->calls);
+                gain_text(v, b);
+                buf_puts(b, " | ");
+                md_cell(b, v->reason);
+                buf_puts(b, " |\n");
+            } else {
+                buf_printf(b, "  %-11s %s:%d %s  [%s, %lld calls; ", what, f->path, fn->line, fn->qualname, v->source,
+                           (long long)v->calls);
+                gain_text(v, b);
+                buf_printf(b, "]\n              %s\n", v->reason);
+            }
+        }
+    if (total > 0) buf_printf(b, "%sxpected saving of the new caches: %.3f s\n", md ? "\nE" : "  e", total);
+}
+
+/* After profiling: statically accepted candidates no trace covered, apart from the actions. */
+static void not_measured_out(const CrReport *r, Buf *b, int top, int md) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncandidates; i++) n += r->candidates[i].not_measured != NULL;
+    if (!n) return;
+    if (md)
+        buf_printf(b, "\n## Not measured (%zu)\n\nStatic candidates the profiled run did not trace: no verdict until a "
+                      "workload calls them.\n\n| location | function | why not measured |\n| --- | --- | --- |\n", n);
+    else
+        buf_printf(b, "\nNot measured: %zu static candidate%s the profiled run did not trace (no verdict until a workload "
+                      "calls them):\n", n, n == 1 ? "" : "s");
+    size_t shown = 0;
+    for (size_t i = 0; i < r->ncandidates && shown < (size_t)top; i++) {
         const CrCandidate *c = &r->candidates[i];
-        if (!c->accepted || c->trace_verdict <= 0) continue;
-        buf_printf(b, "  ADD_CACHE   %s:%d %s\n              %s\n", c->file->path, c->fn->line, c->fn->qualname,
-                   c->trace_reason ? c->trace_reason : "");
+        if (!c->not_measured) continue;
+        shown++;
+        if (md) {
+            buf_printf(b, "| `%s:%d` | `", c->file->path, c->fn->line);
+            md_cell(b, c->fn->qualname);
+            buf_puts(b, "` | ");
+            md_cell(b, c->not_measured);
+            buf_puts(b, " |\n");
+        } else {
+            buf_printf(b, "  %s:%d %s  (%s", c->file->path, c->fn->line, c->fn->qualname, c->not_measured);
+            if (c->profiled) buf_printf(b, "; profile: %lld calls, %.3f s", (long long)c->calls, c->cumtime);
+            buf_puts(b, ")\n");
+        }
     }
-    for (size_t i = 0; i < r->nexisting; i++) {
-        const CrExisting *x = &r->existing[i];
-        if (!x->trace_evidence || !strcmp(x->recommendation, "KEEP")) continue;
-        buf_printf(b, "  %-11s %s:%d %s\n              %s\n", x->recommendation, x->file->path, x->fn->line,
-                   x->fn->qualname, x->reason);
-    }
-    if (total > 0) buf_printf(b, "  expected saving of the new caches: %.3f s\n", total);
+    if (shown < n) buf_printf(b, "%s... %zu more in cache_candidates.json (verdict NOT_MEASURED)\n", md ? "\n" : "  ", n - shown);
 }
 
 static void expense_text(const CrCandidate *c, Buf *b) {
@@ -1041,7 +1127,8 @@ void cr_text(const CrReport *r, int top, Buf *b) {
                r->unknown, r->t_total);
     buf_printf(b, "Data: %s\n", !strcmp(r->mode, "static") ? "static analysis (no profile, no cache statistics)"
                                                             : "production data (profile and/or cache statistics)");
-    actions_text(r, b);
+    actions_out(r, b, 0);
+    if (r->ntraces) not_measured_out(r, b, top, 0);
     buf_printf(b, "\nExisting caches: %zu (KEEP %zu, REMOVE %zu, ADJUST_SIZE %zu); %zu hazard%s\n", r->nexisting, keep,
                rem, adj, hazards, hazards == 1 ? "" : "s");
     size_t shown = 0;
@@ -1066,6 +1153,13 @@ void cr_text(const CrReport *r, int top, Buf *b) {
     }
     if (shown < r->nexisting) buf_printf(b, "  ... %zu more in existing_cache_evaluations.json\n", r->nexisting - shown);
 
+    if (r->ntraces) {
+        /* after profiling the candidates are the measured actions above and the list not measured */
+        size_t nm = 0;
+        for (size_t i = 0; i < r->ncandidates; i++) nm += r->candidates[i].not_measured != NULL;
+        buf_printf(b, "\nCandidates for a new cache: %zu measured (in the actions), %zu not measured, of %zu functions considered\n",
+                   r->naccepted - nm, nm, r->ncandidates);
+    } else {
     buf_printf(b, "\nCandidates for a new cache: %zu of %zu functions considered", r->naccepted, r->ncandidates);
     if (r->nprofile_backed) buf_printf(b, " (%zu backed by the profile)", r->nprofile_backed);
     buf_puts(b, "\n");
@@ -1076,6 +1170,7 @@ void cr_text(const CrReport *r, int top, Buf *b) {
             buf_printf(b, "%lld calls, %.3f s cumulative, %.6f s per call; ", (long long)c->calls, c->cumtime, c->percall);
         expense_text(c, b);
         buf_printf(b, "; %d call site%s\n", c->fn->call_sites, c->fn->call_sites == 1 ? "" : "s");
+    }
     }
 
     if (r->nwarnings) {
@@ -1096,17 +1191,12 @@ void cr_text(const CrReport *r, int top, Buf *b) {
                CR_FILES[1], CR_FILES[2], CR_FILES[3], CR_FILES[4]);
 }
 
-static void md_cell(Buf *b, const char *s) {
-    for (; *s; s++) {
-        if (*s == '|') buf_puts(b, "\\|");
-        else if (*s == '\n') buf_putc(b, ' ');
-        else buf_putc(b, *s);
-    }
-}
-
 void cr_summary_md(const CrReport *r, Buf *b) {
     buf_printf(b, "<!-- glintefy review cache summary, format version %d -->\n", CR_FORMAT_VERSION);
     buf_puts(b, "# Cache analysis\n\n");
+    actions_out(r, b, 1);
+    if (r->ntraces) not_measured_out(r, b, 50, 1);
+    buf_puts(b, "\n## Overview\n\n");
     buf_printf(b, "- Files: %zu (%zu skipped)\n- Functions: %zu (%zu pure, %zu impure, %zu unknown)\n", r->files,
                r->nskipped, r->functions, r->pure, r->impure, r->unknown);
     buf_printf(b, "- Existing caches: %zu\n- New cache candidates: %zu of %zu considered (%zu profile-backed)\n",
@@ -1138,6 +1228,7 @@ void cr_summary_md(const CrReport *r, Buf *b) {
         buf_puts(b, "| rank | location | function | score | call sites | profile (calls, cumtime) |\n| --- | --- | --- | --- | --- | --- |\n");
         for (size_t i = 0; i < r->ncandidates && i < 50 && r->candidates[i].accepted; i++) {
             const CrCandidate *c = &r->candidates[i];
+            if (c->not_measured) continue; /* listed under "Not measured" */
             buf_printf(b, "| %d | `%s:%d` | `", c->rank, c->file->path, c->fn->line);
             md_cell(b, c->fn->qualname);
             buf_printf(b, "` | %.1f | %d | ", c->score, c->fn->call_sites);
@@ -1163,17 +1254,43 @@ void cr_summary_md(const CrReport *r, Buf *b) {
     }
 }
 
+void cr_existing_take(CrExisting *x, const AdVerdict *v) {
+    x->verdict = *v;
+    x->recommendation = ad_action_name(v->action);
+    snprintf(x->reason, sizeof x->reason, "%s", v->reason);
+    x->suggested_maxsize = v->suggested_maxsize;
+    x->source = v->source;
+    x->note = v->note;
+    x->hits = v->hits;
+    x->misses = v->misses;
+    x->hit_rate_percent = v->hit_rate_percent;
+    x->rating = NULL;
+    x->utilization_percent = -1;
+    if (!strcmp(v->source, "cache_stats") && x->has_stat) {
+        const CacheStat *s = &x->stat;
+        x->currsize = s->currsize;
+        x->maxsize_seen = s->maxsize;
+        if (s->maxsize != CACHE_UNBOUNDED)
+            x->utilization_percent = s->maxsize ? 100.0 * (double)s->currsize / (double)s->maxsize : 100.0;
+        double hr = v->hit_rate_percent;
+        x->rating = !v->calls ? "Not exercised" : hr > 80 ? "Excellent" : hr >= 50 ? "Good" : hr >= 20 ? "Marginal" : "Poor";
+    }
+}
+
+int cr_existing_is_action(const CrExisting *x) { return strcmp(x->recommendation, "KEEP") != 0; }
+int cr_candidate_is_action(const CrCandidate *c) { return c->accepted && c->trace_verdict > 0; }
+
 void cr_report_free(CrReport *r) {
     if (!r) return;
     for (size_t i = 0; i < r->ncandidates; i++) {
         free(r->candidates[i].rejects);
         free(r->candidates[i].trace_json);
         free(r->candidates[i].trace_reason);
+        free(r->candidates[i].trace_evidence);
     }
     free(r->candidates);
     for (size_t i = 0; i < r->nexisting; i++) free(r->existing[i].trace_evidence);
     free(r->existing);
-    free(r->recommendations_json);
     free(r->skipped);
     for (size_t i = 0; i < r->nprofiles; i++) free(r->profiles[i]);
     free(r->profiles);

@@ -25,6 +25,7 @@
 #include "parse_all.h"
 #include "sources.h"
 #include "trace_advice.h"
+#include "../advice/advice.h"
 #include "targets.h"
 #include "validate.h"
 #include "../base/clock.h"
@@ -53,6 +54,8 @@ const char RV_CACHE_HELP[] =
     "                      actions of cache_recommendations.json applied in memory by the probe;\n"
     "                      compares median wall time, stdout and exit status and writes\n"
     "                      validation_results.json (docs/curves.md, Validation)\n"
+    "  --actions FILE      with --validate: apply the actions of FILE (a cache_recommendations.json,\n"
+    "                      e.g. one edited to keep some actions) instead of the one just written\n"
     "  --diff              no new analysis: print the actions of the last one\n"
     "                      (cache_recommendations.json) as a unified diff of the sources\n"
     "  --fix               apply that diff to the files (atomic per file); a file changed\n"
@@ -81,36 +84,6 @@ static int has_hazard(const AnFunc *fn, AnIssueKind k) {
     for (int i = 0; i < fn->nhazards; i++)
         if (fn->hazards[i].kind == k) return 1;
     return 0;
-}
-
-/* The static verdict (docs/review-cache.md, "Existing caches without runtime data"). */
-static void static_verdict(CrExisting *x) {
-    const AnFunc *fn = x->fn;
-    x->source = "static";
-    if (has_hazard(fn, AN_C_GENERATOR) || fn->is_generator || (fn->is_async && fn->cache.kind != AN_CACHED_PROPERTY)) {
-        x->recommendation = "REMOVE";
-        snprintf(x->reason, sizeof x->reason,
-                 "Static analysis: cache on a %s - it caches a one-shot object, later hits get it exhausted",
-                 fn->is_async ? "coroutine function" : "generator function");
-    } else if (fn->cache.kind == AN_CACHED_PROPERTY) {
-        x->recommendation = "KEEP";
-        snprintf(x->reason, sizeof x->reason,
-                 "Static analysis: cached_property computes its value once per instance - kept");
-    } else if (fn->call_sites >= 2) {
-        x->recommendation = "KEEP";
-        snprintf(x->reason, sizeof x->reason,
-                 "Static analysis: Function called %d times in codebase - likely benefits from caching", fn->call_sites);
-    } else if (fn->call_sites == 1) {
-        x->recommendation = "KEEP";
-        snprintf(x->reason, sizeof x->reason,
-                 "Static analysis: Function called 1 time in codebase - benefit uncertain (one call site may run "
-                 "many times, e.g. in a loop); profile to decide");
-    } else {
-        x->recommendation = "KEEP";
-        snprintf(x->reason, sizeof x->reason,
-                 "Static analysis: Function not called in codebase - public API or called dynamically; "
-                 "profile to decide");
-    }
 }
 
 /* Whether module name `ours` is `theirs` or ends with "." + theirs (stats written relative to a
@@ -142,27 +115,22 @@ static int stat_matches(const CacheStat *s, const CrExisting *x) {
     return s->function && (strcmp(s->function, fn->qualname) == 0 || strcmp(s->function, fn->name) == 0);
 }
 
-static void stats_verdict(CrExisting *x, const CacheStat *s, const RvConfig *cfg) {
-    CacheVerdictConfig vc = CACHE_VERDICT_DEFAULTS;
-    vc.remove_threshold = cfg->remove_threshold;
-    vc.hit_rate_threshold = cfg->hit_rate_threshold;
-    vc.size_adjustment_threshold = cfg->size_adjustment_threshold;
-    vc.min_suggested_maxsize = cfg->min_suggested_maxsize;
-    CacheVerdict v = cache_verdict(s, &vc);
-    x->source = "cache_stats";
-    x->recommendation = cache_recommendation_name(v.recommendation);
-    snprintf(x->reason, sizeof x->reason, "%s", v.reason);
-    x->suggested_maxsize = v.suggested_maxsize;
-    x->hits = s->hits;
-    x->misses = s->misses;
-    x->currsize = s->currsize;
-    x->maxsize_seen = s->maxsize;
-    x->have_stats = 1;
-    x->hit_rate_percent = v.hit_rate_percent;
-    x->utilization_percent = v.utilization_percent;
-    x->rating = v.rating;
-    x->note = v.note == CACHE_NOTE_NOT_EXERCISED ? "not-exercised"
-              : v.note == CACHE_NOTE_MAY_BE_TOO_SMALL ? "maxsize-may-be-too-small" : NULL;
+/* Adds one process's counters to x's (the file may hold one entry per process or workload). */
+static void stats_add(CrExisting *x, const CacheStat *s) {
+    if (!x->has_stat) {
+        x->stat = (CacheStat){.hits = s->hits, .misses = s->misses, .maxsize = s->maxsize, .currsize = s->currsize};
+        x->has_stat = 1;
+        return;
+    }
+    x->stat.hits += s->hits;
+    x->stat.misses += s->misses;
+    if (s->currsize > x->stat.currsize) x->stat.currsize = s->currsize;
+}
+
+static AdConfig advice_config(const RvConfig *cfg) {
+    AdConfig c = {cfg->remove_threshold, cfg->hit_rate_threshold, cfg->size_adjustment_threshold, cfg->speedup_threshold,
+                  cfg->min_suggested_maxsize, cfg->cache_size, cfg->min_calls};
+    return c;
 }
 
 /* Reads perf/cache_stats.json if present; a malformed file is a warning (static verdicts stay). */
@@ -173,7 +141,7 @@ static int load_cache_stats(const char *perf_dir, CrReport *r, CacheStats *st, c
     size_t n;
     int e = rv_read_file(AT_FDCWD, path, &data, &n);
     if (e) {
-        if (e != ENOENT) add_warning(r, "%s: %s (cache statistics not used)", path, strerror(e));
+        if (e != ENOENT) add_warning(r, "%s: %s (cache statistics not used)", path, file_strerror(e));
         free(path);
         return 0;
     }
@@ -243,14 +211,70 @@ static void judge_candidate(CrCandidate *c) {
     }
     if (fn->call_sites == 0)
         reject_kind(c, CR_NEVER_CALLED, none);
+    if (fn->unhashable_hint) {
+        const AnIssueDesc *d = &cr_reject_desc[CR_UNHASHABLE_LOOKING];
+        reject(c, d->code, d->name, d->message, fn->unhashable_hint, (AnLoc){fn->line, fn->col});
+    }
 }
 
-/* Rejections that profile evidence overrides: a hot function is not too cheap, and its calls
- * are real even when the code shows no call site. */
-static int only_static_rejections(const CrCandidate *c) {
-    for (int i = 0; i < c->nrejects; i++)
-        if (strcmp(c->rejects[i].code, "C210") != 0 && strcmp(c->rejects[i].code, cr_reject_desc[CR_NEVER_CALLED].code) != 0) return 0;
+/* Rejections that runtime evidence overrides: a hot function is not too cheap, and its calls are
+ * real even when the code shows no call site; a trace (traced = 1) also measures whether its
+ * arguments really are unhashable (R308 is a look, not a fact). */
+static int only_static_rejections(const CrCandidate *c, int traced) {
+    for (int i = 0; i < c->nrejects; i++) {
+        const char *k = c->rejects[i].code;
+        if (strcmp(k, "C210") != 0 && strcmp(k, cr_reject_desc[CR_NEVER_CALLED].code) != 0 &&
+            (!traced || strcmp(k, cr_reject_desc[CR_UNHASHABLE_LOOKING].code) != 0))
+            return 0;
+    }
     return 1;
+}
+
+static void drop_reject(CrCandidate *c, const char *code) {
+    int k = 0;
+    for (int i = 0; i < c->nrejects; i++)
+        if (strcmp(c->rejects[i].code, code) != 0) c->rejects[k++] = c->rejects[i];
+    c->nrejects = k;
+}
+
+static int cmp_score(const void *a, const void *b) {
+    const CrCandidate *x = *(CrCandidate *const *)a, *y = *(CrCandidate *const *)b;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
+    int c = strcmp(x->file->path, y->file->path);
+    return c ? c : x->fn->line - y->fn->line;
+}
+
+/* After profiling, a statically accepted candidate without a trace was not measured: say why,
+ * the way review profile chose its targets (targets.c: traceable, best RV_MAX_CANDIDATE_TARGETS
+ * by score). */
+static void mark_not_measured(CrReport *r) {
+    CrCandidate **tr = xcalloc(r->ncandidates + 1, sizeof *tr);
+    size_t n = 0;
+    for (size_t i = 0; i < r->ncandidates; i++)
+        if (rv_traceable_candidate(r->candidates[i].fn)) tr[n++] = &r->candidates[i];
+    qsort(tr, n, sizeof *tr, cmp_score);
+    for (size_t i = 0; i < n; i++) tr[i]->rank = -(int)(i + 1); /* its place among the traced; reset below */
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        CrCandidate *c = &r->candidates[i];
+        int place = -c->rank;
+        c->rank = 0;
+        if (!c->accepted || c->trace_verdict) {
+            if (!c->accepted) c->not_measured = NULL; /* rejected statically: its rejections say why */
+            continue;
+        }
+        if (c->not_measured) {
+            c->not_measured = !strcmp(c->trace_v.note, "not-exercised")
+                                  ? "traced, but the workload never called it"
+                                  : c->trace_reason; /* "...not enough data (N calls; need min_calls = M)" */
+        } else if (!place)
+            c->not_measured = c->fn->returns_mutable ? "not traced: it returns a new mutable object"
+                              : "not traced: review profile traces pure, non-nested functions with hashable-looking arguments";
+        else if (place > RV_MAX_CANDIDATE_TARGETS)
+            c->not_measured = "not traced: below the 200 best-scored candidates review profile traces";
+        else
+            c->not_measured = "in the trace targets, but the workload never imported its module";
+    }
+    free(tr);
 }
 
 static int cmp_candidates(const void *a, const void *b) {
@@ -260,6 +284,8 @@ static int cmp_candidates(const void *a, const void *b) {
     int xt = x->accepted && x->trace_verdict > 0, yt = y->accepted && y->trace_verdict > 0;
     if (xt != yt) return yt - xt;
     if (xt && x->trace_saving_s != y->trace_saving_s) return x->trace_saving_s < y->trace_saving_s ? 1 : -1;
+    /* measured ones before the ones profiling did not reach */
+    if (!x->not_measured != !y->not_measured) return x->not_measured ? 1 : -1;
     int xp = x->accepted && x->hot, yp = y->accepted && y->hot;
     if (xp != yp) return yp - xp;
     if (xp && x->cumtime != y->cumtime) return x->cumtime < y->cumtime ? 1 : -1;
@@ -303,7 +329,7 @@ static int read_profile(const char *path, ProfStats *into, char *err, size_t err
     size_t n;
     int e = rv_read_file(AT_FDCWD, path, &data, &n);
     if (e) {
-        snprintf(err, errlen, "%s: %s", path, strerror(e));
+        snprintf(err, errlen, "%s: %s", path, file_strerror(e));
         return -1;
     }
     ProfError pe;
@@ -433,6 +459,7 @@ typedef struct CacheOpts {
     int nprofiles;
     int quiet, top, jobs;
     int validate;  /* --validate [-- CMD ARGS...] */
+    const char *actions; /* --actions FILE */
     int diff, fix, no_html; /* --diff, --fix (src/report/patch.c), --no-html */
     const char *html;       /* --html PATH */
     char **cmd;
@@ -465,6 +492,11 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
             o->format = val;
             continue;
         }
+        if ((r = rv_value_option("--actions", argc, argv, &i, &val)) != 0) {
+            if (r < 0 || !*val) return cli_usage_error(ctx->hint, "--actions needs a file");
+            o->actions = val;
+            continue;
+        }
         if ((r = rv_value_option("--output-dir", argc, argv, &i, &val)) != 0) {
             if (r < 0 || !*val) return cli_usage_error(ctx->hint, "--output-dir needs a directory");
             o->output_dir = val;
@@ -491,13 +523,17 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
         if (r > 0) continue;
         return cli_usage_error(ctx->hint, "cache: unexpected argument '%s'", a);
     }
+    if (o->actions && !o->validate) return cli_usage_error(ctx->hint, "cache: --actions needs --validate");
     return 0;
 }
 
 /* The command `review profile` recorded in perf/command.json, when it ran from the current
  * directory (so its relative paths still hold); NULL otherwise. The array and strings are
  * malloc'd. */
-static char **recorded_command(const char *perfdir, int *n) {
+/* The command `review profile` recorded (perf/command.json), when glintefy runs from the directory
+ * it ran in (relative paths in it hold only there); else NULL, with the reason in why (empty when
+ * nothing was recorded). */
+static char **recorded_command(const char *perfdir, int *n, Buf *why) {
     Buf path = {0};
     buf_printf(&path, "%s/command.json", perfdir);
     json_error_t err;
@@ -507,55 +543,46 @@ static char **recorded_command(const char *perfdir, int *n) {
     json_t *argv = json_object_get(root, "argv"), *cwd = json_object_get(root, "cwd");
     char here[4096];
     char **out = NULL;
-    if (json_is_array(argv) && json_array_size(argv) > 0 && json_is_string(cwd) && getcwd(here, sizeof here) &&
-        strcmp(here, json_string_value(cwd)) == 0) {
-        size_t k = json_array_size(argv);
+    size_t k = json_array_size(argv);
+    if (k > 0 && json_is_string(cwd)) {
         out = xcalloc(k + 1, sizeof *out);
         for (size_t i = 0; i < k; i++) {
             const char *a = json_string_value(json_array_get(argv, i));
             out[i] = xstrndup(a ? a : "", a ? strlen(a) : 0);
         }
         *n = (int)k;
+        if (!getcwd(here, sizeof here) || strcmp(here, json_string_value(cwd)) != 0) {
+            buf_printf(why, "perf/command.json records '");
+            rv_command_line(out, (int)k, why);
+            buf_printf(why, "' run from %s, and glintefy runs from %s: run it from there, or give the command after --",
+                       json_string_value(cwd), getcwd(here, sizeof here) ? here : "another directory");
+            for (size_t i = 0; i < k; i++) free(out[i]);
+            free(out);
+            out = NULL;
+            *n = 0;
+        }
     }
     json_decref(root);
     return out;
 }
 
-/* --diff / --fix: the actions of the last analysis (cache_recommendations.json) as a patch; with
- * --validate only those the validation runs confirm. No new analysis: the patch is what the
- * report showed, and a file changed since then is refused (src/report/patch.c). */
-static int patch_mode(RvContext *ctx, CacheOpts *o, const RvConfig *cfg, const char *outdir, const char *perfdir) {
-    char *vpath = NULL;
-    if (o->validate) {
-        char **recorded = NULL, **cmd = o->cmd;
-        int nrecorded = 0, ncmd = o->ncmd;
-        if (!ncmd && (recorded = recorded_command(perfdir, &nrecorded)) != NULL) {
-            cmd = recorded;
-            ncmd = nrecorded;
-        }
-        int rc = 0;
-        if (!ncmd) {
-            fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate --fix -- CMD [ARGS...]\n");
-            rc = EXIT_REJECTED;
-        } else if (rv_cache_validate(ctx->repo, outdir, cfg, cmd, ncmd))
-            rc = EXIT_REJECTED;
-        for (int i = 0; i < nrecorded; i++) free(recorded[i]);
-        free(recorded);
-        if (rc) return rc;
-        vpath = xmalloc(strlen(outdir) + 32);
-        sprintf(vpath, "%s/validation_results.json", outdir);
-    }
+/* --diff / --fix: the actions of the last analysis (cache_recommendations.json) as a patch, made
+ * and applied by src/report/patch.c from that file and the sources. Without --validate there is
+ * no new analysis: the patch is what the report showed, and a file changed since then is
+ * refused. With --validate the analysis and validation run first (rv_cmd_cache) and vpath names
+ * their validation_results.json: only the validated actions are used. */
+static int patch_mode(RvContext *ctx, const CacheOpts *o, const char *outdir, const char *vpath) {
     RpOptions po = {.fix = o->fix, .only_validated = vpath};
     Buf d = {0};
     int nact, nfiles;
     int rc = rp_patch(ctx->repo, outdir, &po, &d, stderr, &nact, &nfiles);
     if (d.len && (o->diff || !o->fix)) fwrite(d.data, 1, d.len, stdout);
+    fflush(stdout);
     if (rc != 2) {
         if (o->fix) fprintf(stderr, "glintefy: applied %d action%s to %d file%s\n", nact, nact == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
         else if (!o->quiet) fprintf(stderr, "glintefy: diff of %d action%s in %d file%s (apply it with --fix or git apply)\n", nact, nact == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
     }
     buf_free(&d);
-    free(vpath);
     return rc ? EXIT_REJECTED : 0;
 }
 
@@ -584,8 +611,8 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     r.min_calls = cfg.min_calls;
     r.min_cumtime = cfg.min_cumtime;
     r.max_profile_age_hours = cfg.max_profile_age_hours;
-    if (o.diff || o.fix) {
-        status = patch_mode(ctx, &o, &cfg, outdir, perfdir);
+    if ((o.diff || o.fix) && !o.validate) {
+        status = patch_mode(ctx, &o, outdir, NULL);
         free(outdir);
         free(perfdir);
         free(o.profiles);
@@ -659,7 +686,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         if (f->rejected || !fc.done[i]) {
             CrSkipped *s = &r.skipped[r.nskipped++];
             s->path = src.items[i].path;
-            if (f->read_errno) snprintf(s->msg, sizeof s->msg, "%s", strerror(f->read_errno));
+            if (f->read_errno) snprintf(s->msg, sizeof s->msg, "%s", file_strerror(f->read_errno));
             else {
                 rv_diag_position(f, &s->line, &s->col);
                 snprintf(s->msg, sizeof s->msg, "%s", f->diag.msg);
@@ -685,12 +712,13 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         for (int k = 0; k < fc.files[i].nfuncs; k++) {
             const AnFunc *fn = &fc.files[i].funcs[k];
             ncached += fn->cache.kind != AN_NO_CACHE;
+            if (fn->is_overload) { r.overloads++; continue; } /* a signature, not a function */
             if (fn->purity == AN_PURE) r.pure++;
             else if (fn->purity == AN_IMPURE) r.impure++;
             else r.unknown++;
         }
     }
-    r.functions = nfuncs;
+    r.functions = nfuncs - r.overloads;
     r.existing = xcalloc(ncached + 1, sizeof *r.existing);
     r.candidates = xcalloc(nfuncs + 1, sizeof *r.candidates);
     CrCandidate **cand_of = xcalloc((size_t)nfiles + 1, sizeof *cand_of);
@@ -707,7 +735,9 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
                 x->file = &fc.files[i];
                 x->fn = fn;
                 x->utilization_percent = -1;
-                static_verdict(x);
+                x->cand = r.ncandidates - 1;
+                x->recommendation = "KEEP";
+                x->source = "static";
             }
         }
     }
@@ -718,11 +748,15 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         r.cache_stats_entries = cs.len;
         for (size_t s = 0; s < cs.len; s++) {
             int matched = 0;
-            for (size_t i = 0; i < r.nexisting; i++)
-                if (!strcmp(r.existing[i].source, "static") && stat_matches(&cs.items[s], &r.existing[i])) {
-                    stats_verdict(&r.existing[i], &cs.items[s], &cfg);
+            for (size_t i = 0; i < r.nexisting && !matched; i++)
+                if (stat_matches(&cs.items[s], &r.existing[i])) {
+                    /* a maxsize the code gives by a parameter (a cache factory's) or an expression: the
+                     * run's cache_info() says what it was (the facts belong to this command) */
+                    AnFunc *fn = (AnFunc *)r.existing[i].fn;
+                    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN && (cs.items[s].maxsize >= 0 || cs.items[s].maxsize == CACHE_UNBOUNDED))
+                        fn->cache.maxsize = cs.items[s].maxsize == CACHE_UNBOUNDED ? AN_UNBOUNDED : (long)cs.items[s].maxsize;
+                    stats_add(&r.existing[i], &cs.items[s]);
                     matched = 1;
-                    break;
                 }
             r.cache_stats_matched += (size_t)matched;
             if (!matched && s - r.cache_stats_matched < 3)
@@ -732,10 +766,15 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         }
     }
     if (ps) apply_profile(ps, prof_mtime, &L, cand_of, &cfg, ctx->repo, &r);
+    for (size_t i = 0; i < r.nexisting; i++) {
+        const CrCandidate *own = &r.candidates[r.existing[i].cand];
+        r.existing[i].prof = (AdProfile){own->profiled, own->calls, own->cumtime};
+    }
     for (size_t i = 0; i < r.ncandidates; i++) {
         CrCandidate *c = &r.candidates[i];
+        if (c->profiled && c->calls > 0) drop_reject(c, cr_reject_desc[CR_NEVER_CALLED].code); /* it was called */
         if (!c->nrejects) c->accepted = 1;
-        else if (c->hot && c->fn->purity == AN_PURE && only_static_rejections(c)) {
+        else if (c->hot && c->fn->purity == AN_PURE && only_static_rejections(c, 0)) {
             /* measured: hot in the profile, so the static doubts (cheap, no call site) yield */
             c->accepted = 1;
             free(c->rejects);
@@ -754,10 +793,29 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         }
         if (ta_apply(perfdir, &r, &cfg, run_s)) r.mode = "production";
     }
-    /* measured calls overrule the static and profile ranking: a traced candidate is accepted only
-     * when its curve says a cache pays off */
+    /* the advice stage for the existing caches no trace decided */
+    {
+        AdConfig ac = advice_config(&cfg);
+        for (size_t i = 0; i < r.nexisting; i++) {
+            CrExisting *x = &r.existing[i];
+            if (x->decided) continue;
+            AdEvidence e = {.fn = x->fn, .stats = x->has_stat ? &x->stat : NULL, .prof = x->prof, .hit_ns = r.hit_ns,
+                            .run_measured = r.nprofiles || r.cache_stats_path || r.ntraces};
+            AdVerdict v = ad_existing(&e, &ac);
+            cr_existing_take(x, &v);
+        }
+    }
+    /* measured calls overrule the static and profile ranking: a traced candidate is accepted
+     * when its curve says a cache pays off (the static doubts it measured, C210 and R305, yield;
+     * every other objection already made the trace verdict NOT_RECOMMENDED), rejected otherwise */
     for (size_t i = 0; i < r.ncandidates; i++) {
         CrCandidate *c = &r.candidates[i];
+        if (c->trace_verdict > 0 && !c->accepted && only_static_rejections(c, 1)) {
+            c->accepted = 1;
+            free(c->rejects);
+            c->rejects = NULL;
+            c->nrejects = 0;
+        }
         if (c->trace_verdict >= 0 || !c->accepted) continue;
         c->accepted = 0;
         const AnIssueDesc *d = &cr_reject_desc[CR_TRACE_NOT_WORTH];
@@ -768,8 +826,26 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         r.naccepted += (size_t)r.candidates[i].accepted;
         r.nprofile_backed += (size_t)(r.candidates[i].accepted && r.candidates[i].hot);
     }
+    {
+        /* typing.overload stubs had an entry only so that cand_of indexes by function: drop them */
+        size_t k = 0;
+        for (size_t i = 0; i < r.ncandidates; i++) {
+            if (r.candidates[i].fn->is_overload) {
+                free(r.candidates[i].rejects);
+                free(r.candidates[i].trace_json);
+                free(r.candidates[i].trace_reason);
+                free(r.candidates[i].trace_evidence);
+                continue;
+            }
+            r.candidates[k++] = r.candidates[i];
+        }
+        r.ncandidates = k;
+    }
+    if (r.ntraces) mark_not_measured(&r);
     qsort(r.candidates, r.ncandidates, sizeof *r.candidates, cmp_candidates);
-    for (size_t i = 0; i < r.ncandidates && r.candidates[i].accepted; i++) r.candidates[i].rank = (int)i + 1;
+    /* after profiling, only measured candidates are ranked; the untraced ones are "not measured" */
+    for (size_t i = 0; i < r.ncandidates && r.candidates[i].accepted && !r.candidates[i].not_measured; i++)
+        r.candidates[i].rank = (int)i + 1;
     r.mode = r.nprofiles || r.cache_stats_path || r.ntraces ? "production" : "static";
     r.t_advice = now_seconds() - t0;
 
@@ -777,8 +853,12 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     t0 = now_seconds();
     r.t_total = now_seconds() - t_start;
     const char *failed = NULL;
-    int e = cr_write_files(&r, &failed);
-    if (!e && (e = ta_write_recommendations(&r)) != 0) failed = "cache_recommendations.json";
+    FileSet out; /* the six files replace the old ones together, or not at all */
+    int e = cr_write_files(&r, &out, &failed);
+    if (!e && (e = ta_write_recommendations(&r, &out)) != 0) failed = "cache_recommendations.json";
+    if (!e && (e = file_set_commit(&out)) != 0) failed = r.output_dir;
+    file_set_free(&out);
+    if (e) fprintf(stderr, "glintefy: nothing written to %s (the previous files, if any, are unchanged)\n", r.output_dir);
     if (!e && (e = rp_record_hashes(ctx->repo, outdir)) != 0) failed = "source_hashes.json";
     char *html = NULL;
     if (!e && !o.no_html) { /* the page is read from the files just written (src/report/html.c) */
@@ -789,13 +869,13 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", failed, strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", failed, file_strerror(e));
         status = EXIT_REJECTED;
     } else {
         Buf b = {0};
         if (!strcmp(o.format, "json")) cr_analysis_json(&r, &b);
         else if (!strcmp(o.format, "sarif")) cr_sarif(&r, &b);
-        else if (!o.quiet) cr_text(&r, o.top, &b);
+        else if (!o.quiet && !o.diff) cr_text(&r, o.top, &b); /* --diff --validate: stdout is the diff */
         if (b.data) fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
         fflush(stdout);
@@ -804,21 +884,32 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
         char **recorded = NULL;
         int nrecorded = 0;
-        if (o.validate && !o.ncmd) recorded = recorded_command(perfdir, &nrecorded);
+        Buf why = {0};
+        int vran = 0;
+        if (o.validate && !o.ncmd) recorded = recorded_command(perfdir, &nrecorded, &why);
         if (recorded) {
             o.cmd = recorded;
             o.ncmd = nrecorded;
-            fprintf(stderr, "glintefy: validation: the command review profile ran (perf/command.json): %s%s\n", recorded[0],
-                    nrecorded > 1 ? " ..." : "");
+            fprintf(stderr, "glintefy: validation: the command review profile ran (perf/command.json)\n");
         }
-        if (o.validate && !o.ncmd)
+        RvValidateCtx vctx = {fc.files, nfiles, r.ntraces, r.nprofiles, r.cache_stats_path != NULL, o.actions};
+        if (o.validate && !o.ncmd && why.len)
+            fprintf(stderr, "glintefy: validation: no command to run: %s\n", why.data);
+        else if (o.validate && !o.ncmd)
             fprintf(stderr, "glintefy: validation: no command to run: glintefy review cache --validate -- CMD [ARGS...]"
                             " (or profile one first: perf/command.json records it)\n");
-        else if (o.validate && !r.ntraces)
-            fprintf(stderr, "glintefy: validation: nothing to validate: no argument-key traces, so no ADD_CACHE, ADJUST_SIZE"
-                            " or REMOVE action (run 'glintefy review profile -- CMD' first)\n");
-        else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd))
+        else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd, &vctx))
             status = EXIT_REJECTED;
+        else if (o.validate && (o.diff || o.fix)) { /* only what this validation confirmed */
+            char *vpath = xmalloc(strlen(outdir) + 32);
+            sprintf(vpath, "%s/validation_results.json", outdir);
+            status = patch_mode(ctx, &o, outdir, vpath);
+            free(vpath);
+            vran = 1;
+        }
+        if (o.validate && (o.diff || o.fix) && !vran)
+            fprintf(stderr, "glintefy: %s: nothing done, the validation did not run through\n", o.fix ? "--fix" : "--diff");
+        buf_free(&why);
         if (recorded) {
             for (int i = 0; i < nrecorded; i++) free(recorded[i]);
             free(recorded);

@@ -31,6 +31,7 @@ const RvCleanScope *rv_clean_scope(const char *name) {
 
 typedef struct Clean {
     int dry_run, failed;
+    dev_t dev; /* the output root's file system: clean stays on it (as rm --one-file-system) */
     size_t files, dirs;
     FILE *out;
     Buf path; /* repository-relative path of the entry being handled */
@@ -50,6 +51,12 @@ static void remove_entry(Clean *c, int dirfd, const char *name, int depth) {
     struct stat st;
     if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         if (errno != ENOENT) cannot(c, "examine", errno);
+        return;
+    }
+    if (st.st_dev != c->dev) {
+        fprintf(stderr, "glintefy: %s is on another file system (a mount point); clean does not cross it (not deleted)\n",
+                c->path.data);
+        c->failed = 1;
         return;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -135,7 +142,14 @@ int rv_clean(const char *repo, const RvCleanScope *sc, int dry_run, FILE *out) {
         fd = sub;
         if (sub < 0) found = 0;
     }
+    struct stat rootst;
+    if (found && fstat(fd, &rootst) != 0) {
+        cannot(&c, "examine", errno);
+        found = 0;
+        close(fd);
+    }
     if (found) {
+        c.dev = rootst.st_dev;
         buf_putc(&c.path, '/');
         buf_puts(&c.path, parts[nparts - 1]);
         if (!sc->suffix) {

@@ -207,7 +207,7 @@ static int load_pyproject(RvConfig *c, const char *repo, char *err, size_t errle
     size_t n;
     int e = rv_read_file(AT_FDCWD, path, &data, &n);
     if (e == ENOENT) return 0;
-    if (e) return fail(err, errlen, "%s: %s", file, strerror(e));
+    if (e) return fail(err, errlen, "%s: %s", file, file_strerror(e));
     Arena a;
     arena_init(&a);
     TomlError te;

@@ -11,46 +11,25 @@
 #include "../base/xalloc.h"
 
 int rv_read_file(int dirfd, const char *path, char **data, size_t *n) {
-    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    int e = file_read_fd(fd, data, n);
-    close(fd);
-    return e;
+    return file_read_regular(dirfd, path, data, n);
 }
 
 char *rv_output_path(const char *repo, const char *sub) {
+    /* every path built here is walked without following symlinks from the repository down */
+    file_confine(repo, "LLM-CONTEXT");
     size_t n = strlen(repo) + strlen(RV_OUTPUT_ROOT) + (sub ? strlen(sub) : 0) + 3;
     char *p = xmalloc(n);
     snprintf(p, n, "%s/%s%s%s", repo, RV_OUTPUT_ROOT, sub ? "/" : "", sub ? sub : "");
     return p;
 }
 
-int rv_mkdirs(const char *path) {
-    struct stat st;
-    if (stat(path, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-    size_t n = strlen(path);
-    char *p = xstrndup(path, n);
-    int e = 0;
-    /* create each prefix in turn; EEXIST for a prefix that is a directory is fine */
-    for (size_t i = 1; i <= n && !e; i++) {
-        if (p[i] != '/' && p[i] != 0) continue;
-        char c = p[i];
-        p[i] = 0;
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) e = errno;
-        else if (stat(p, &st) != 0) e = errno;
-        else if (!S_ISDIR(st.st_mode)) e = ENOTDIR;
-        p[i] = c;
-        while (c == '/' && p[i + 1] == '/') i++;
-    }
-    free(p);
-    return e;
-}
+int rv_mkdirs(const char *path) { return file_mkdirs(path); }
 
 int rv_write_atomic(const char *path, const void *data, size_t n) {
     const char *slash = strrchr(path, '/');
     if (slash && slash != path) {
         char *dir = xstrndup(path, (size_t)(slash - path));
-        int e = rv_mkdirs(dir);
+        int e = file_mkdirs(dir);
         free(dir);
         if (e) return e;
     }

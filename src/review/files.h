@@ -4,13 +4,14 @@
 #define GLINTEFY_REVIEW_FILES_H
 #include <stddef.h>
 #include <jansson.h>
+#include "../base/fileio.h" /* file_strerror for the codes these return */
 
 /* Output root, relative to the repository, and its parts. */
 #define RV_OUTPUT_ROOT "LLM-CONTEXT/glintefy/review"
 #define RV_OUTPUT_PERF "perf"
 #define RV_OUTPUT_CACHE "cache"
 
-/* Reads all of `path` (relative paths are relative to directory fd `dirfd`, or AT_FDCWD) into
+/* Reads the regular file `path` (relative paths are relative to directory fd `dirfd`, or AT_FDCWD) into
  * *data (malloc'd, NUL after the end; the caller frees it) and its length into *n.
  * Returns 0, or an errno value with nothing allocated. */
 int rv_read_file(int dirfd, const char *path, char **data, size_t *n);

@@ -123,7 +123,7 @@ void rv_report_rejected(FILE *fp, const RvParseSet *set) {
     for (size_t i = 0; i < set->len; i++) {
         const RvParsed *f = &set->files[i];
         if (!f->rejected) continue;
-        if (f->read_errno) fprintf(fp, "%s: %s\n", f->path, strerror(f->read_errno));
+        if (f->read_errno) fprintf(fp, "%s: %s\n", f->path, file_strerror(f->read_errno));
         else {
             int line, col;
             rv_diag_position(f, &line, &col);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include "../base/buf.h"
 #include "../base/xalloc.h"
@@ -66,7 +67,7 @@ static int has_suffix(const char *s, const char *suf) {
 /* The names in `dir` ending in `suffix` (not hidden), sorted; 0 or an errno value. */
 static int list_dir(const char *dir, const char *suffix, Names *out) {
     memset(out, 0, sizeof *out);
-    DIR *d = opendir(dir);
+    DIR *d = file_opendir(dir);
     if (!d) return errno;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
@@ -105,7 +106,7 @@ static size_t add_profiles(const char *dir, const Names *names, ProfStats **sum)
         size_t n;
         int e = rv_read_file(AT_FDCWD, path, &data, &n);
         if (e) {
-            fprintf(stderr, "glintefy: %s: %s (skipped)\n", path, strerror(e));
+            fprintf(stderr, "glintefy: %s: %s (skipped)\n", path, file_strerror(e));
             free(path);
             continue;
         }
@@ -132,7 +133,7 @@ static int write_profile(const char *path, const ProfStats *st) {
     prof_write(st, &out);
     int e = rv_write_atomic(path, out.data, out.len);
     buf_free(&out);
-    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, strerror(e));
+    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, file_strerror(e));
     return e;
 }
 
@@ -232,7 +233,7 @@ static int write_caches(const char *path, const CacheRows *r, long processes) {
     json_object_set_new(root, "caches", list);
     int e = rv_write_json(path, root);
     json_decref(root);
-    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, strerror(e));
+    if (e) fprintf(stderr, "glintefy: cannot write %s: %s\n", path, file_strerror(e));
     return e;
 }
 
@@ -285,13 +286,13 @@ static void save_traces(const char *raw, const char *repo, const char *scen, Tra
         for (size_t i = 0; i < old.len; i++)
             if (strncmp(old.items[i], prefix.data, prefix.len) == 0) {
                 char *p = path_join(dir, old.items[i]);
-                unlink(p);
+                file_unlink(p);
                 free(p);
             }
     names_free(&old);
     Names keys = {0}; /* "called\tfile\tline\tqualname" per function and file */
     int e = gtr.len ? rv_mkdirs(dir) : 0;
-    if (e) fprintf(stderr, "glintefy: cannot create %s: %s\n", dir, strerror(e));
+    if (e) fprintf(stderr, "glintefy: cannot create %s: %s\n", dir, file_strerror(e));
     for (size_t i = 0; i < gtr.len && !e; i++) {
         char *src = path_join(raw, gtr.items[i]), *data;
         size_t n;
@@ -307,7 +308,7 @@ static void save_traces(const char *raw, const char *repo, const char *scen, Tra
             Buf dst = {0};
             buf_printf(&dst, "%s/%s%s", dir, prefix.data, gtr.items[i] + (strncmp(gtr.items[i], "trace-", 6) ? 0 : 6));
             int we = rv_write_atomic(dst.data, data, n);
-            if (we) fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, strerror(we));
+            if (we) fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, file_strerror(we));
             buf_free(&dst);
             ts->files += !we;
             ts->calls += t.ncalls;
@@ -486,7 +487,7 @@ static int save_outputs(const char *repo, const char *name, Collected *c, size_t
     char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
     int e = rv_mkdirs(perf);
     if (e) {
-        fprintf(stderr, "glintefy: cannot create %s: %s\n", perf, strerror(e));
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", perf, file_strerror(e));
         free(perf);
         return -1;
     }
@@ -494,12 +495,14 @@ static int save_outputs(const char *repo, const char *name, Collected *c, size_t
     buf_printf(&pp, "%s/%s_profile.prof", perf, name ? name : "test");
     buf_printf(&cp, "%s/%s%scache_stats.json", perf, name ? name : "", name ? "_" : "");
     if (!c->prof) c->prof = prof_new();
+    /* each "wrote" only for a file that was written (a full disk fails one and not the other) */
     e = write_profile(pp.data, c->prof);
-    e |= write_caches(cp.data, &c->caches, c->saved);
+    if (!e) fprintf(stderr, "glintefy: wrote %s (%zu functions)\n", pp.data, prof_count(c->prof));
+    int ec = write_caches(cp.data, &c->caches, c->saved);
+    if (!ec) fprintf(stderr, "glintefy: wrote %s (%zu caches of the repository)\n", cp.data, c->caches.len);
+    e |= ec;
     if (!e && name) e = merge_scenarios(perf, nscen);
-    fprintf(stderr, "glintefy: wrote %s (%zu functions)\n", pp.data, prof_count(c->prof));
-    fprintf(stderr, "glintefy: wrote %s (%zu caches of the repository)\n", cp.data, c->caches.len);
-    if (name && *nscen)
+    if (!e && name && *nscen)
         fprintf(stderr, "glintefy: %s/test_profile.prof and cache_stats.json: merge of %zu scenarios\n", perf, *nscen);
     buf_free(&pp);
     buf_free(&cp);
@@ -524,7 +527,7 @@ static int save_command(const char *repo, char **cmd, int ncmd) {
     char *perf = rv_output_path(repo, RV_OUTPUT_PERF);
     char *path = path_join(perf, "command.json");
     int e = rv_write_json(path, root);
-    if (e) fprintf(stderr, "glintefy: %s: %s\n", path, strerror(e));
+    if (e) fprintf(stderr, "glintefy: %s: %s\n", path, file_strerror(e));
     free(path);
     free(perf);
     json_decref(root);
@@ -558,6 +561,16 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     if (!realpath(ctx->repo, repo_real)) {
         fprintf(stderr, "glintefy: %s: %s\n", ctx->repo, strerror(errno));
         return EXIT_REJECTED;
+    }
+    /* The output root, checked before the command runs: a symlink in it, a read-only
+     * repository or a file in the way is said now, not after the user's program ran. */
+    {
+        char *perf = rv_output_path(ctx->repo, RV_OUTPUT_PERF), *traces = path_join(perf, "traces");
+        int e = file_check_writable(traces);
+        if (e) fprintf(stderr, "glintefy: cannot write %s: %s; the command was not run\n", traces, file_strerror(e));
+        free(traces);
+        free(perf);
+        if (e) return EXIT_REJECTED;
     }
     RtProbe probe;
     char err[512];
@@ -608,6 +621,19 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
                 running, running == 1 ? "" : "es", STRAGGLER_WAIT, running == 1 ? "its" : "their");
     Collected c;
     collect(probe.raw, &c);
+    /* One run at a time writes perf/: two runs saving at once would mix their traces (each
+     * removes the scenario's old ones, then copies its own). */
+    int perf_fd = -1;
+    {
+        char *perf = rv_output_path(ctx->repo, RV_OUTPUT_PERF);
+        int e = file_open_dir(perf, c.saved > 0, &perf_fd);
+        if (e && e != ENOENT) fprintf(stderr, "glintefy: cannot write %s: %s\n", perf, file_strerror(e));
+        free(perf);
+    }
+    if (perf_fd >= 0 && flock(perf_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "glintefy: waiting for another review profile of this repository to finish writing perf/\n");
+        while (flock(perf_fd, LOCK_EX) != 0 && errno == EINTR) {}
+    }
     TraceSummary ts;
     save_traces(probe.raw, ctx->repo, name ? name : "test", &ts);
     rt_probe_remove(&probe);
@@ -647,6 +673,7 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     buf_free(&what);
     prof_free(c.prof);
     rows_free(&c.caches);
+    if (perf_fd >= 0) close(perf_fd); /* and the lock with it */
     return status;
 }
 
@@ -750,11 +777,16 @@ int rv_cmd_merge(RvContext *ctx, int argc, char **argv) {
         rc = EXIT_REJECTED;
         goto done;
     }
-    int e = rv_mkdirs(out);
+    int out_fd = -1, e = file_open_dir(out, 1, &out_fd);
     if (e) {
-        fprintf(stderr, "glintefy: cannot create %s: %s\n", out, strerror(e));
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", out, file_strerror(e));
         rc = EXIT_REJECTED;
         goto done;
+    }
+    /* as review profile: one writer of perf/ at a time */
+    if (flock(out_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "glintefy: waiting for another glintefy of this repository to finish writing perf/\n");
+        while (flock(out_fd, LOCK_EX) != 0 && errno == EINTR) {}
     }
     if (prof) {
         char *p = path_join(out, "test_profile.prof");
@@ -775,13 +807,13 @@ int rv_cmd_merge(RvContext *ctx, int argc, char **argv) {
     if (list_dir(td, ".gtr", &old) == 0)
         for (size_t i = 0; i < old.len; i++) {
             char *p = path_join(td, old.items[i]);
-            unlink(p);
+            file_unlink(p);
             free(p);
         }
     names_free(&old);
     size_t copied = 0;
     if (ntraces && (e = rv_mkdirs(td)) != 0) {
-        fprintf(stderr, "glintefy: cannot create %s: %s\n", td, strerror(e));
+        fprintf(stderr, "glintefy: cannot create %s: %s\n", td, file_strerror(e));
         rc = EXIT_REJECTED;
     }
     for (int k = 0; k < nin && !e; k++)
@@ -804,7 +836,7 @@ int rv_cmd_merge(RvContext *ctx, int argc, char **argv) {
                 buf_printf(&dst, "%s/shard%d-%s", td, k + 1, gtr[k].items[i]);
                 int we = rv_write_atomic(dst.data, data, n);
                 if (we) {
-                    fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, strerror(we));
+                    fprintf(stderr, "glintefy: cannot write %s: %s\n", dst.data, file_strerror(we));
                     rc = EXIT_REJECTED;
                 }
                 copied += !we;
@@ -816,6 +848,7 @@ int rv_cmd_merge(RvContext *ctx, int argc, char **argv) {
     if (ntraces) fprintf(stderr, "glintefy: wrote %s/ (%zu traces, one per process)\n", td, copied);
     free(td);
     if (!rc) fprintf(stderr, "glintefy: next step: glintefy review cache\n");
+    close(out_fd); /* and the lock with it */
 done:
     for (int k = 0; k < nin; k++) {
         free(in[k]);

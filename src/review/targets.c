@@ -37,7 +37,7 @@ static int has_hazard(const AnFunc *fn, AnIssueKind k) {
 }
 
 int rv_traceable_candidate(const AnFunc *fn) {
-    return fn->cache.kind == AN_NO_CACHE && fn->purity == AN_PURE && !fn->is_generator && !fn->is_async &&
+    return fn->cache.kind == AN_NO_CACHE && !fn->is_overload && fn->purity == AN_PURE && !fn->is_generator && !fn->is_async &&
            !fn->is_nested && !fn->is_property && !fn->returns_mutable && !has_hazard(fn, AN_C_MUTABLE_RETURN) &&
            !has_hazard(fn, AN_C_MUTATED_RESULT) && !has_hazard(fn, AN_C_UNHASHABLE_ARG);
 }
@@ -118,7 +118,7 @@ int rv_write_targets(const char *repo, const char *repo_real, const RvConfig *cf
     free(fc.done);
     rv_sources_free(&src);
     if (e) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+        snprintf(err, errlen, "cannot write %s: %s", path, file_strerror(e));
         return -1;
     }
     return 0;

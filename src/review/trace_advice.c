@@ -13,13 +13,11 @@
 #include "../base/buf.h"
 #include "../base/hashidx.h"
 #include "../base/xalloc.h"
+#include "../advice/advice.h"
 #include "../runtime/tcurve.h"
 #include "../version.h"
 #include "files.h"
 
-enum { TA_SHARE_PERCENT = 95 };   /* suggested maxsize: this share of the best saving */
-enum { TA_OVERHEAD_FACTOR = 10 }; /* a new cache's saving must be this many times its cost */
-enum { TA_SHRINK_FACTOR = 2 };    /* a cache this many times too large is told to shrink */
 
 static void warn(CrReport *r, const char *msg) {
     r->warnings = xrealloc(r->warnings, (r->nwarnings + 1) * sizeof *r->warnings);
@@ -150,17 +148,7 @@ static size_t index_first(const TaIndex *x, const CrReport *r, const TcFunc *f, 
     return best;
 }
 
-static int64_t current_maxsize(const CrExisting *x) {
-    const AnFunc *fn = x->fn;
-    if (fn->cache.maxsize == AN_UNBOUNDED || fn->cache.kind == AN_CACHE) return TC_UNBOUNDED;
-    if (fn->cache.maxsize == AN_MAXSIZE_UNKNOWN) {
-        /* t17b: a maxsize the source does not spell out (maxsize=SOME_CONSTANT) is the one the
-         * running cache reported (cache_stats.json) before it is guessed to be 128 */
-        if (x->have_stats) return x->maxsize_seen < 0 ? TC_UNBOUNDED : x->maxsize_seen;
-        return 128;
-    }
-    return fn->cache.maxsize;
-}
+static int64_t current_maxsize(const CrExisting *x) { return ad_current_maxsize(x->fn, x->has_stat ? &x->stat : NULL); }
 
 static int64_t size_of(const TcFunc *f, void *vctx) {
     TaCtx *ctx = vctx;
@@ -200,10 +188,11 @@ static void curve_points(Buf *b, const TcFunc *f, int64_t cur, int64_t sug) {
     buf_puts(b, "]");
 }
 
-/* t17b: which curve drives the verdict when the trace has cache_clear() calls (X records):
+/* t17b: which curve is the evidence when the trace has cache_clear() calls (X records):
  * production's (test/fixture clears left out, set->clears = TC_CLEARS_PRODUCTION) unless some
  * clears are of unknown origin, then the one as measured (every clear applied). m is the
- * function in the measured set, NULL when no trace has a clear. Marked for the advice stage. */
+ * function in the measured set, NULL when no trace has a clear. The advice stage then judges
+ * that curve like any other (docs/evidence-rules.md). */
 static int basis_measured(const TcFunc *f, const TcFunc *m) { return m && f->clears[TR_CLEAR_UNKNOWN] > 0; }
 static uint64_t nclears(const TcFunc *f) {
     return f->clears[TR_CLEAR_CODE] + f->clears[TR_CLEAR_TEST] + f->clears[TR_CLEAR_FIXTURE] + f->clears[TR_CLEAR_UNKNOWN];
@@ -234,16 +223,19 @@ static void evidence_clears(Buf *b, const TcFunc *f, const TcFunc *m, int64_t at
                (unsigned long long)f->clears[TR_CLEAR_FIXTURE], (unsigned long long)f->clears[TR_CLEAR_UNKNOWN]);
 }
 
-/* f: the curve the verdict uses; prod, meas: the production and measured ones (meas NULL: no
- * clears). */
-static void evidence(Buf *b, const TcFunc *f, int64_t cur, int64_t sug, double run_ns, const TcFunc *prod, const TcFunc *meas) {
+/* The trace's numbers behind verdict v (its suggested size and expected saving, already capped
+ * by the advice stage) as a JSON object. */
+static void evidence(Buf *b, const TcFunc *f, int64_t cur, const AdVerdict *v, double run_ns, const TcFunc *prod,
+                     const TcFunc *meas) {
+    int64_t sug = v->suggested_maxsize;
     int64_t at = cur ? cur : TC_UNBOUNDED;
     uint64_t hits = tc_hits(f, at), av = tc_avoided(f, at);
     uint64_t lookups = f->calls - f->unhashable - av;
-    buf_printf(b, "{\"hits\": %llu, \"misses\": %llu, \"hit_rate_percent\": %.1f, \"calls\": %llu, \"distinct_keys\": %llu, "
-                  "\"avoided_calls\": %llu, \"time_per_call_s\": %.9f",
+    buf_printf(b, "{\"hits\": %llu, \"misses\": %llu, \"hit_rate_percent\": %.1f, \"calls\": %llu, \"calls_seen\": %llu, "
+                  "\"reach\": \"%s\", \"distinct_keys\": %llu, \"avoided_calls\": %llu, \"time_per_call_s\": %.9f",
                (unsigned long long)hits, (unsigned long long)(lookups - hits), tc_hit_rate(f, at),
-               (unsigned long long)f->calls, (unsigned long long)f->distinct, (unsigned long long)av,
+               (unsigned long long)f->calls, (unsigned long long)v->calls, v->reach ? v->reach : "complete",
+               (unsigned long long)f->distinct, (unsigned long long)av,
                f->calls ? secs((double)f->duration_ns) / (double)f->calls : 0);
     if (cur) {
         buf_puts(b, ", \"current_maxsize\": ");
@@ -254,9 +246,10 @@ static void evidence(Buf *b, const TcFunc *f, int64_t cur, int64_t sug, double r
     if (sug) {
         buf_puts(b, ", \"suggested_maxsize\": ");
         jsize(b, sug);
-        double sv = tc_net_ns(f, sug);
+        double sv = v->gain_s > 0 ? v->gain_s * 1e9 : tc_net_ns(f, sug);
         buf_printf(b, ", \"hit_rate_percent_at_suggested\": %.1f, \"expected_saving_s\": %.6f, \"expected_saving_percent_of_run\": %.2f",
                    tc_hit_rate(f, sug), secs(sv), run_ns > 0 ? 100.0 * sv / run_ns : 0);
+        if (v->capped) buf_puts(b, ", \"capped_by_profile\": true");
     }
     evidence_clears(b, prod, meas, sug && !cur ? sug : at);
     buf_printf(b, ", \"overhead_ns_per_hit\": %u, \"curve\": ", f->overhead_ns);
@@ -264,181 +257,82 @@ static void evidence(Buf *b, const TcFunc *f, int64_t cur, int64_t sug, double r
     buf_puts(b, "}");
 }
 
-static const char *rating(double hr) {
-    return hr > 80 ? "Excellent" : hr >= 50 ? "Good" : hr >= 20 ? "Marginal" : "Poor";
+static AdConfig ad_config(const RvConfig *cfg) {
+    AdConfig c = {cfg->remove_threshold, cfg->hit_rate_threshold, cfg->size_adjustment_threshold, cfg->speedup_threshold,
+                  cfg->min_suggested_maxsize, cfg->cache_size, cfg->min_calls};
+    return c;
 }
 
-static void size_text(char *out, size_t n, int64_t s) {
-    if (s < 0) snprintf(out, n, "unbounded");
-    else snprintf(out, n, "%lld", (long long)s);
-}
-
-/* Existing cache: KEEP / REMOVE / ADJUST_SIZE. Returns the size the cache will have. */
+/* Existing cache: the advice stage's verdict on its trace and the rest of its evidence. Returns
+ * the size the cache will have. */
 static int64_t judge_existing(CrExisting *x, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns,
-                              Buf *recs) {
+                              const CrReport *r) {
     const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
-    int64_t cur = current_maxsize(x);
-    int64_t sug = tc_suggest(f, TA_SHARE_PERCENT / 100.0, cfg->min_suggested_maxsize, cfg->cache_size);
-    double hr_unb = tc_hit_rate(f, TC_UNBOUNDED), hr_cur = tc_hit_rate(f, cur);
-    char cs[24], ss[24];
-    size_text(cs, sizeof cs, cur);
-    size_text(ss, sizeof ss, sug);
-    x->source = "trace";
-    x->suggested_maxsize = 0;
-    x->hits = (int64_t)tc_hits(f, cur);
-    x->misses = (int64_t)(f->calls - f->unhashable - tc_avoided(f, cur)) - x->hits;
-    x->hit_rate_percent = hr_cur;
-    x->rating = rating(hr_cur);
-    x->note = NULL;
-    int64_t result = cur;
-    if (hr_unb < cfg->remove_threshold) {
-        x->recommendation = "REMOVE";
-        snprintf(x->reason, sizeof x->reason,
-                 "Production data: Poor hit rate even unbounded (%.1f%% over %llu calls, %llu distinct keys) - remove the cache",
-                 hr_unb, (unsigned long long)f->calls, (unsigned long long)f->distinct);
-        result = 0;
-    } else if (sug == 0) {
-        x->recommendation = "REMOVE";
-        snprintf(x->reason, sizeof x->reason,
-                 "Production data: hit rate %.1f%% but hits save less than the cache costs (%u ns per hit on this "
-                 "interpreter; the function takes %.0f ns per call) - remove the cache",
-                 hr_cur, f->overhead_ns, f->calls ? (double)f->duration_ns / (double)f->calls : 0);
-        result = 0;
-    } else if (cur >= 0 && ((sug < 0 && (uint64_t)cur < f->len - 1) || sug > cur)) {
-        /* too small for the working set (a maxsize >= every process's distinct keys is unbounded) */
-        x->recommendation = "ADJUST_SIZE";
-        snprintf(x->reason, sizeof x->reason,
-                 "Production data: maxsize %s is smaller than the working set - hit rate %.1f%% at %s, %.1f%% at %s; "
-                 "grow to %s",
-                 cs, hr_cur, cs, tc_hit_rate(f, sug), ss, ss);
-        x->suggested_maxsize = sug;
-        result = sug;
-    } else if (sug > 0 && (cur < 0 || cur >= TA_SHRINK_FACTOR * sug) && (uint64_t)sug < f->len - 1) {
-        x->recommendation = "ADJUST_SIZE";
-        snprintf(x->reason, sizeof x->reason,
-                 "Production data: %s hit rate (%.1f%%) but maxsize %s is larger than needed - %s entries give "
-                 "%.1f%% (%d%% of the saving); can reduce to %s",
-                 rating(hr_cur), hr_cur, cs, ss, tc_hit_rate(f, sug), TA_SHARE_PERCENT, ss);
-        x->suggested_maxsize = sug;
-        result = sug;
-    } else {
-        x->recommendation = "KEEP";
-        snprintf(x->reason, sizeof x->reason, "Production data: %s hit rate (%.1f%%) at maxsize %s, saving %.3f s",
-                 rating(hr_cur), hr_cur, cs, secs(tc_net_ns(f, cur)));
+    AdConfig ac = ad_config(cfg);
+    AdEvidence e = {.fn = x->fn, .stats = x->has_stat ? &x->stat : NULL, .prof = x->prof, .trace = f, .run_ns = run_ns,
+                    .hit_ns = r->hit_ns};
+    AdVerdict v = ad_existing(&e, &ac);
+    if (!strcmp(v.source, "trace")) {
+        char note[300];
+        clears_note(note, sizeof note, prod, meas, v.current_maxsize);
+        size_t len = strlen(v.reason);
+        snprintf(v.reason + len, sizeof v.reason - len, "%s", note);
     }
-    char note[300];
-    clears_note(note, sizeof note, prod, meas, cur);
-    size_t len = strlen(x->reason);
-    snprintf(x->reason + len, sizeof x->reason - len, "%s", note);
-    Buf ev = {0};
-    evidence(&ev, f, cur, sug, run_ns, prod, meas);
+    cr_existing_take(x, &v);
+    x->decided = 1;
     free(x->trace_evidence);
-    x->trace_evidence = ev.data;
-    if (recs && strcmp(x->recommendation, "KEEP") != 0) {
-        if (recs->len) buf_puts(recs, ",\n    ");
-        buf_puts(recs, "{\"file\": ");
-        jstr(recs, x->file->path);
-        buf_puts(recs, ", \"module\": ");
-        jstr(recs, x->file->module);
-        buf_puts(recs, ", \"function\": ");
-        jstr(recs, x->fn->name);
-        buf_puts(recs, ", \"qualname\": ");
-        jstr(recs, x->fn->qualname);
-        buf_printf(recs, ", \"line\": %d, \"recommendation\": \"%s\", \"current_maxsize\": ", x->fn->line, x->recommendation);
-        jsize(recs, cur);
-        buf_puts(recs, ", \"suggested_maxsize\": ");
-        if (x->suggested_maxsize) jsize(recs, x->suggested_maxsize);
-        else buf_puts(recs, "null");
-        if (x->suggested_maxsize) {
-            buf_puts(recs, ", \"decorator\": ");
-            char d[64];
-            if (x->suggested_maxsize < 0) snprintf(d, sizeof d, "@functools.cache");
-            else snprintf(d, sizeof d, "@functools.lru_cache(maxsize=%lld)", (long long)x->suggested_maxsize);
-            jstr(recs, d);
-        }
-        buf_puts(recs, ", \"reason\": ");
-        jstr(recs, x->reason);
-        buf_printf(recs, ", \"evidence\": %s}", x->trace_evidence);
+    x->trace_evidence = NULL;
+    if (!strcmp(v.source, "trace")) {
+        Buf ev = {0};
+        evidence(&ev, f, v.current_maxsize, &v, run_ns, prod, meas);
+        x->trace_evidence = ev.data;
     }
-    return result;
+    return v.action == AD_REMOVE ? 0 : v.action == AD_ADJUST_SIZE ? v.suggested_maxsize : v.current_maxsize;
 }
 
-/* A candidate: ADD_CACHE when every rule of docs/curves.md holds. Returns its assumed size. */
-static int64_t judge_candidate(CrCandidate *c, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns,
-                               Buf *recs) {
+/* A candidate: the advice stage's verdict on its trace. Returns its assumed size. */
+static int64_t judge_candidate(CrCandidate *c, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns) {
     const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
-    int64_t sug = tc_suggest(f, TA_SHARE_PERCENT / 100.0, cfg->min_suggested_maxsize, cfg->cache_size);
-    char why[400] = "", ss[24];
-    size_text(ss, sizeof ss, sug);
+    AdConfig ac = ad_config(cfg);
     const char *objection = NULL;
     for (int i = 0; i < c->nrejects && !objection; i++)
-        if (strcmp(c->rejects[i].code, "C210") && strcmp(c->rejects[i].code, "R305")) objection = c->rejects[i].code;
-    double hr = sug ? tc_hit_rate(f, sug) : 0, net = sug ? tc_net_ns(f, sug) : 0;
-    double gross = sug ? f->gross_ns[sug < 0 || (uint64_t)sug >= f->len ? f->len - 1 : (size_t)sug] : 0;
-    double cost = gross - net;
-    if (!f->calls) snprintf(why, sizeof why, "not called in the traced run");
-    else if (objection) snprintf(why, sizeof why, "static objection %s (see rejected_because)", objection);
-    else if (f->unhashable) snprintf(why, sizeof why, "%llu calls had unhashable arguments (lru_cache raises TypeError)", (unsigned long long)f->unhashable);
-    else if (f->raised) snprintf(why, sizeof why, "raised in %llu calls (lru_cache does not cache exceptions)", (unsigned long long)f->raised);
-    else if (f->inconsistent) snprintf(why, sizeof why, "same arguments gave different results (%llu keys): not a function of its arguments", (unsigned long long)f->inconsistent);
-    else if (f->mutable_result) snprintf(why, sizeof why, "returns mutable objects (%llu calls): every hit would share one", (unsigned long long)f->mutable_result);
-    else if (!sug && tc_hit_rate(f, TC_UNBOUNDED) < cfg->hit_rate_threshold)
-        snprintf(why, sizeof why, "hit rate %.1f%% even unbounded is below hit_rate_threshold (%g%%)", tc_hit_rate(f, TC_UNBOUNDED), cfg->hit_rate_threshold);
-    else if (!sug) snprintf(why, sizeof why, "no cache size saves more than the cache costs (%u ns per hit)", f->overhead_ns);
-    else if (hr < cfg->hit_rate_threshold) snprintf(why, sizeof why, "hit rate %.1f%% at maxsize %s is below hit_rate_threshold (%g%%)", hr, ss, cfg->hit_rate_threshold);
-    else if (gross < TA_OVERHEAD_FACTOR * cost)
-        snprintf(why, sizeof why, "saving %.6f s is not well above the cache costs (%.6f s, %u ns per hit)", secs(gross), secs(cost), f->overhead_ns);
-    else if (run_ns > 0 && 100.0 * net / run_ns < cfg->speedup_threshold)
-        snprintf(why, sizeof why, "expected saving %.4f s is %.2f%% of the run, below speedup_threshold (%g%%)", secs(net), 100.0 * net / run_ns, cfg->speedup_threshold);
-    int ok = !why[0];
+        if (strcmp(c->rejects[i].code, "C210") && strcmp(c->rejects[i].code, "R305") && strcmp(c->rejects[i].code, "R308"))
+            objection = c->rejects[i].code;
+    AdEvidence e = {.fn = c->fn, .prof = {c->profiled, c->calls, c->cumtime}, .trace = f, .run_ns = run_ns,
+                    .objection = objection};
+    AdVerdict v = ad_candidate(&e, &ac);
+    int ok = v.action == AD_ADD_CACHE, thin = v.note != NULL;
+    {
+        char note[300];
+        clears_note(note, sizeof note, prod, meas, v.suggested_maxsize ? v.suggested_maxsize : TC_UNBOUNDED);
+        size_t len = strlen(v.reason);
+        snprintf(v.reason + len, sizeof v.reason - len, "%s", note);
+    }
+    Buf ev = {0};
+    evidence(&ev, f, 0, &v, run_ns, prod, meas);
     Buf b = {0};
-    buf_printf(&b, "{\"recommendation\": \"%s\", \"reason\": ", ok ? "ADD_CACHE" : "NOT_RECOMMENDED");
-    char reason[900];
-    if (ok)
-        snprintf(reason, sizeof reason,
-                 "Production data: %.1f%% hit rate at maxsize %s over %llu calls (%llu distinct keys) - expected saving %.3f s "
-                 "(%.1f%% of the run)",
-                 hr, ss, (unsigned long long)f->calls, (unsigned long long)f->distinct, secs(net),
-                 run_ns > 0 ? 100.0 * net / run_ns : 0);
-    else snprintf(reason, sizeof reason, "Production data: not recommended - %s", why);
-    char note[300];
-    clears_note(note, sizeof note, prod, meas, sug ? sug : TC_UNBOUNDED);
-    size_t len = strlen(reason);
-    snprintf(reason + len, sizeof reason - len, "%s", note);
-    jstr(&b, reason);
-    buf_puts(&b, ", \"evidence\": ");
-    evidence(&b, f, 0, sug, run_ns, prod, meas);
-    buf_puts(&b, "}");
+    buf_printf(&b, "{\"recommendation\": \"%s\", \"reason\": ", thin ? "NOT_MEASURED" : ad_action_name(v.action));
+    jstr(&b, v.reason);
+    buf_printf(&b, ", \"evidence\": %s}", ev.data);
     free(c->trace_json);
     c->trace_json = b.data;
+    free(c->trace_evidence);
+    c->trace_evidence = ev.data;
     free(c->trace_reason);
-    c->trace_reason = xstrndup(reason, strlen(reason));
-    c->trace_verdict = ok ? 1 : -1;
-    c->trace_saving_s = ok ? secs(net) : 0;
-    if (ok && recs) {
-        if (recs->len) buf_puts(recs, ",\n    ");
-        buf_puts(recs, "{\"file\": ");
-        jstr(recs, c->file->path);
-        buf_puts(recs, ", \"module\": ");
-        jstr(recs, c->file->module);
-        buf_puts(recs, ", \"function\": ");
-        jstr(recs, c->fn->name);
-        buf_puts(recs, ", \"qualname\": ");
-        jstr(recs, c->fn->qualname);
-        buf_printf(recs, ", \"line\": %d, \"recommendation\": \"ADD_CACHE\", \"suggested_maxsize\": ", c->fn->line);
-        jsize(recs, sug);
-        char d[64];
-        if (sug < 0) snprintf(d, sizeof d, "@functools.cache");
-        else snprintf(d, sizeof d, "@functools.lru_cache(maxsize=%lld)", (long long)sug);
-        buf_puts(recs, ", \"decorator\": ");
-        jstr(recs, d);
-        buf_puts(recs, ", \"reason\": ");
-        jstr(recs, reason);
-        buf_puts(recs, ", \"evidence\": ");
-        evidence(recs, f, 0, sug, run_ns, prod, meas);
-        buf_puts(recs, "}");
+    const char *dash = thin ? strstr(v.reason, " - ") : NULL; /* "traced: not enough data (...)" */
+    if (dash) {
+        Buf t = {0};
+        buf_printf(&t, "traced: %s", dash + 3);
+        c->trace_reason = t.data;
+    } else {
+        c->trace_reason = xstrndup(v.reason, strlen(v.reason));
     }
-    return ok ? sug : 0;
+    c->trace_v = v;
+    /* too few calls to judge: not measured (listed apart), not "measured, not worth it" */
+    c->trace_verdict = ok ? 1 : thin ? 0 : -1;
+    c->not_measured = thin ? c->trace_reason : NULL;
+    c->trace_saving_s = ok ? v.gain_s : 0;
+    return ok ? v.suggested_maxsize : 0;
 }
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -446,8 +340,16 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double run_seconds) {
     char *dir = xmalloc(strlen(perf_dir) + 16);
     sprintf(dir, "%s/traces", perf_dir);
-    DIR *d = opendir(dir);
-    if (!d) { free(dir); return 0; }
+    DIR *d = file_opendir(dir);
+    if (!d) {
+        if (errno != ENOENT) {
+            char msg[900];
+            snprintf(msg, sizeof msg, "%s: %s (traces not used)", dir, file_strerror(errno));
+            warn(r, msg);
+        }
+        free(dir);
+        return 0;
+    }
     char **names = NULL;
     size_t nn = 0;
     struct dirent *e;
@@ -469,7 +371,7 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
         size_t n;
         int rc = rv_read_file(AT_FDCWD, path, &data, &n);
         if (rc) {
-            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, strerror(rc));
+            snprintf(msg, sizeof msg, "%s: %s (trace not used)", path, file_strerror(rc));
             warn(r, msg);
         } else {
             if (tr_load((const unsigned char *)data, n, &tf[nt], err, sizeof err)) {
@@ -532,9 +434,9 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     if (any_clears)
         for (size_t i = 0; i < nt; i++) tc_add(&meas, &tf[i], size_of, &ctx);
     double run_ns = run_seconds > 0 ? run_seconds * 1e9 : (double)set.root_ns;
+    for (size_t i = 0; i < nt; i++)
+        if (tf[i].overhead_ns > r->hit_ns) r->hit_ns = tf[i].overhead_ns;
     for (int pass = 1; pass <= 2; pass++) {
-        Buf recs = {0};
-        size_t nrecs = 0;
         ctx.items = xcalloc(set.nfuncs + 1, sizeof *ctx.items);
         ctx.nitems = set.nfuncs;
         for (size_t k = 0; k < set.nfuncs; k++) {
@@ -548,17 +450,10 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
              * order, so at the same index */
             const TcFunc *m = k < meas.nfuncs ? &meas.funcs[k] : NULL;
             if (m && (m->line != f->line || strcmp(m->file, f->file) || strcmp(m->qualname, f->qualname))) m = NULL;
-            size_t before = recs.len;
-            if (it->x && !f->calls) {
-                /* t17b: a cache never called in the traced run (its module was imported, nothing
-                 * more - common in a test suite) has no trace evidence: its verdict stays the
-                 * static or cache-statistics one, never "REMOVE: 0.0% over 0 calls". */
-                it->assumed = current_maxsize(it->x);
-                continue;
-            }
-            if (it->x) it->assumed = judge_existing(it->x, f, m, cfg, run_ns, pass == 2 ? &recs : NULL);
-            else if (it->c) it->assumed = judge_candidate(it->c, f, m, cfg, run_ns, pass == 2 ? &recs : NULL);
-            nrecs += recs.len != before;
+            /* a cache never called in the traced run (recorded or not) is judged by the advice
+             * stage too: cache_info() if it has counters, else "not exercised" - never REMOVE */
+            if (it->x) it->assumed = judge_existing(it->x, f, m, cfg, run_ns, r);
+            else if (it->c) it->assumed = judge_candidate(it->c, f, m, cfg, run_ns);
         }
         if (pass == 1) {
             TaItem *items = ctx.items;
@@ -576,12 +471,8 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
             }
             free(items);
             ctx.items = NULL;
-            buf_free(&recs);
         } else {
             free(ctx.items);
-            free(r->recommendations_json);
-            r->recommendations_json = recs.data;
-            r->nrecommendations = nrecs;
         }
     }
     r->ntraces = nt;
@@ -596,48 +487,79 @@ size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double r
     return nt;
 }
 
-int ta_write_recommendations(const CrReport *r) {
+/* One entry's head: where the function is and what to do. */
+static void rec_head(Buf *b, const AnFile *file, const AnFunc *fn, const char *what) {
+    buf_puts(b, "{\"file\": ");
+    jstr(b, file->path);
+    buf_puts(b, ", \"module\": ");
+    jstr(b, file->module);
+    buf_puts(b, ", \"function\": ");
+    jstr(b, fn->name);
+    buf_puts(b, ", \"qualname\": ");
+    jstr(b, fn->qualname);
+    buf_printf(b, ", \"line\": %d, \"recommendation\": \"%s\"", fn->line, what);
+}
+static void rec_decorator(Buf *b, int64_t size) {
+    char d[64];
+    if (size < 0) snprintf(d, sizeof d, "@functools.cache");
+    else snprintf(d, sizeof d, "@functools.lru_cache(maxsize=%lld)", (long long)size);
+    buf_puts(b, ", \"decorator\": ");
+    jstr(b, d);
+}
+static void rec_gain(Buf *b, const AdVerdict *v) {
+    buf_puts(b, ", \"gain\": {\"time_s\": ");
+    if (v->gain_s >= 0) buf_printf(b, "%.6f", v->gain_s);
+    else buf_puts(b, "null");
+    buf_printf(b, ", \"entries_freed\": %lld}", (long long)v->entries_freed);
+}
+
+int ta_write_recommendations(const CrReport *r, FileSet *set) {
     Buf b = {0};
     buf_printf(&b, "{\n  \"version\": 1,\n  \"tool\": \"glintefy %s\",\n  \"kind\": \"cache_recommendations\",\n"
                    "  \"traces\": %zu,\n  \"run_seconds\": %.6f,\n  \"recommendations\": [",
                GLINTEFY_VERSION, r->ntraces, r->trace_run_seconds);
+    /* exactly the actions the terminal and summary.md show (cr_*_is_action), candidates in rank
+     * order first: the file --validate applies */
     int any = 0;
-    if (r->recommendations_json && *r->recommendations_json) {
-        buf_printf(&b, "\n    %s", r->recommendations_json);
-        any = 1;
-    }
-    /* the existing caches whose verdict changes something but does not come from traces
-     * (cache_stats.json): the file is the one list of actions */
-    for (size_t i = 0; i < r->nexisting; i++) {
-        const CrExisting *x = &r->existing[i];
-        if (x->trace_evidence || !strcmp(x->recommendation, "KEEP")) continue;
+    for (size_t i = 0; i < r->ncandidates; i++) {
+        const CrCandidate *c = &r->candidates[i];
+        if (!cr_candidate_is_action(c)) continue;
         buf_puts(&b, any ? ",\n    " : "\n    ");
         any = 1;
-        buf_puts(&b, "{\"file\": ");
-        jstr(&b, x->file->path);
-        buf_puts(&b, ", \"module\": ");
-        jstr(&b, x->file->module);
-        buf_puts(&b, ", \"function\": ");
-        jstr(&b, x->fn->name);
-        buf_puts(&b, ", \"qualname\": ");
-        jstr(&b, x->fn->qualname);
-        buf_printf(&b, ", \"line\": %d, \"recommendation\": ", x->fn->line);
-        jstr(&b, x->recommendation);
+        rec_head(&b, c->file, c->fn, "ADD_CACHE");
+        buf_puts(&b, ", \"suggested_maxsize\": ");
+        jsize(&b, c->trace_v.suggested_maxsize);
+        rec_decorator(&b, c->trace_v.suggested_maxsize);
+        buf_puts(&b, ", \"reason\": ");
+        jstr(&b, c->trace_v.reason);
+        buf_puts(&b, ", \"source\": \"trace\"");
+        rec_gain(&b, &c->trace_v);
+        buf_printf(&b, ", \"evidence\": %s}", c->trace_evidence ? c->trace_evidence : "{}");
+    }
+    for (size_t i = 0; i < r->nexisting; i++) {
+        const CrExisting *x = &r->existing[i];
+        if (!cr_existing_is_action(x)) continue;
+        buf_puts(&b, any ? ",\n    " : "\n    ");
+        any = 1;
+        rec_head(&b, x->file, x->fn, x->recommendation);
+        buf_puts(&b, ", \"current_maxsize\": ");
+        jsize(&b, x->verdict.current_maxsize);
         buf_puts(&b, ", \"suggested_maxsize\": ");
         if (x->suggested_maxsize) jsize(&b, x->suggested_maxsize);
         else buf_puts(&b, "null");
+        if (x->suggested_maxsize) rec_decorator(&b, x->suggested_maxsize);
         buf_puts(&b, ", \"reason\": ");
         jstr(&b, x->reason);
         buf_puts(&b, ", \"source\": ");
         jstr(&b, x->source);
-        buf_printf(&b, ", \"evidence\": {\"hits\": %lld, \"misses\": %lld, \"hit_rate_percent\": %.1f}}", (long long)x->hits,
-                   (long long)x->misses, x->hit_rate_percent);
+        rec_gain(&b, &x->verdict);
+        if (x->trace_evidence) buf_printf(&b, ", \"evidence\": %s}", x->trace_evidence);
+        else
+            buf_printf(&b, ", \"evidence\": {\"hits\": %lld, \"misses\": %lld, \"hit_rate_percent\": %.1f, \"calls\": %lld}}",
+                       (long long)x->hits, (long long)x->misses, x->hit_rate_percent, (long long)x->verdict.calls);
     }
     buf_puts(&b, any ? "\n  ]\n}\n" : "]\n}\n");
-    char *path = xmalloc(strlen(r->output_dir) + 40);
-    sprintf(path, "%s/cache_recommendations.json", r->output_dir);
-    int e = rv_write_atomic(path, b.data, b.len);
-    free(path);
+    int e = file_set_put(set, "cache_recommendations.json", b.data, b.len);
     buf_free(&b);
     return e;
 }

@@ -12,8 +12,8 @@
  * then the traced root calls' time is used). Returns the number of trace files read. */
 size_t ta_apply(const char *perf_dir, CrReport *r, const RvConfig *cfg, double run_seconds);
 
-/* Writes output_dir/cache_recommendations.json from r (after ta_apply; an empty list when no
- * traces were read). Returns 0 or an errno value. */
-int ta_write_recommendations(const CrReport *r);
+/* Adds cache_recommendations.json, from r, to the output set (after ta_apply; an empty list when
+ * no traces were read). Returns 0 or an error code. */
+int ta_write_recommendations(const CrReport *r, FileSet *set);
 
 #endif

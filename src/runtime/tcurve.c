@@ -150,7 +150,14 @@ void tc_add(TcSet *set, const TrFile *t, TcSizeFn size_of, void *ctx) {
     set->truncated += t->truncated;
     size_t nf = t->nfuncs, n = t->ncalls;
     size_t *map = xmalloc((nf + 1) * sizeof *map);
-    for (size_t i = 0; i < nf; i++) map[i] = find_or_add(set, &t->funcs[i]);
+    for (size_t i = 0; i < nf; i++) {
+        map[i] = find_or_add(set, &t->funcs[i]);
+        /* reach: the worst state wins (one cut-short process makes the whole curve partial) */
+        TcFunc *sf = &set->funcs[map[i]];
+        sf->seen += t->funcs[i].calls;
+        sf->key_ns += t->funcs[i].key_ns;
+        if (t->funcs[i].state > sf->state) sf->state = t->funcs[i].state;
+    }
     int64_t *assumed = xcalloc(nf + 1, sizeof *assumed);
     if (size_of)
         for (size_t i = 0; i < nf; i++) assumed[i] = size_of(&set->funcs[map[i]], ctx);

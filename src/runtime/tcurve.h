@@ -23,6 +23,10 @@ typedef struct TcFunc {
     uint32_t line;
     int kind;                 /* TR_CANDIDATE or TR_CACHE */
     uint64_t calls;           /* recorded calls */
+    uint64_t seen;            /* every call the wrappers saw (P records; = calls without them) */
+    int state;                /* the least complete reach over processes: TR_COMPLETE < TR_SETTLED
+                               * < TR_CUT_SHORT < TR_STOPPED (trace.h) */
+    uint64_t key_ns;          /* key building/hashing time, summed (0: not measured) */
     uint64_t distinct;        /* distinct keys, summed over processes */
     uint64_t raised, unhashable, mutable_result;
     uint64_t inconsistent;    /* keys whose calls gave different result fingerprints */

@@ -1,9 +1,10 @@
 /* trace.c - reader of argument-key traces (.gtr, docs/trace-format.md), in the manner of Lua's
  * lundump.c: one small load function per field kind, each checking that its bytes are there
  * before reading them; every failure goes through fail() (one error path: the caller frees
- * what was built). Version 2 adds X (cache_clear) and B (test boundary) records. Limits: strings
- * fit in the file and hold no NUL, fids are dense and in range, record counts are bounded by the
- * bytes left, a T record ends the file. */
+ * what was built). Version 2 adds P (per-function summary), X (cache_clear) and B (test
+ * boundary) records. Limits: strings fit in the file and hold no NUL, fids are dense and in range,
+ * record counts are bounded by the bytes left, a T record ends the file, a P record comes once per
+ * function, after its C records. */
 #include "trace.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,7 +12,8 @@
 #include <string.h>
 #include "../base/xalloc.h"
 
-enum { HEADER_SIZE = 16, CALL_SIZE = 4 + 8 * 5 + 1, FUNC_MIN_SIZE = 4 + 4 + 1 + 2 + 2, TRUNC_SIZE = 8 };
+enum { HEADER_SIZE = 16, CALL_SIZE = 4 + 8 * 5 + 1, FUNC_MIN_SIZE = 4 + 4 + 1 + 2 + 2, TRUNC_SIZE = 8,
+       SUMMARY_SIZE = 4 + 8 + 8 + 1 + 8 };
 enum { FLAGS_KNOWN = TR_RAISED | TR_UNHASHABLE | TR_MUTABLE_RESULT };
 
 /* A call and where its record began, until the calls are sorted and checked. */
@@ -151,6 +153,7 @@ static int load_call(Loader *L) {
     load_u64(L, &c.duration_ns, "duration_ns");
     load_u64(L, &c.result_fp, "result_fp");
     load_u8(L, &c.flags, "flags");
+    if (L->out->funcs[c.fid].has_summary) return fail(L, at, "C record for fid %u after its P record", c.fid);
     if (c.seq == 0) return fail(L, at, "call with seq 0 (seqs start at 1)");
     if (c.parent_seq >= c.seq)
         return fail(L, at, "call %llu has parent_seq %llu (a parent starts before its child)",
@@ -166,6 +169,35 @@ static int load_call(Loader *L) {
     }
     L->placed[L->nplaced].c = c;
     L->placed[L->nplaced++].off = at;
+    return 0;
+}
+
+/* P (version 2): fid, calls, recorded, state, key_ns - once per function, after its C records. */
+static int load_summary(Loader *L) {
+    size_t at = L->pos - 1;
+    if (L->out->version < 2) return fail(L, at, "P record in a version 1 file");
+    if (need(L, SUMMARY_SIZE, "P record")) return -1;
+    uint32_t fid = 0;
+    uint64_t calls = 0, recorded = 0, key_ns = 0;
+    uint8_t state = 0;
+    load_u32(L, &fid, "fid");
+    load_u64(L, &calls, "calls");
+    load_u64(L, &recorded, "recorded");
+    load_u8(L, &state, "state");
+    load_u64(L, &key_ns, "key_ns");
+    if (fid >= L->out->nfuncs)
+        return fail(L, at, "P record for fid %u, but %zu functions were declared", fid, L->out->nfuncs);
+    TrFunc *f = &L->out->funcs[fid];
+    if (f->has_summary) return fail(L, at, "second P record for fid %u", fid);
+    if (state > TR_STOPPED) return fail(L, at, "P record state %u (0-3)", state);
+    if (recorded > calls)
+        return fail(L, at, "P record: %llu calls recorded of %llu", (unsigned long long)recorded,
+                    (unsigned long long)calls);
+    f->has_summary = 1;
+    f->calls = calls;
+    f->recorded = recorded;
+    f->state = state;
+    f->key_ns = key_ns;
     return 0;
 }
 
@@ -256,6 +288,31 @@ static int sort_calls(Loader *L) {
     return 0;
 }
 
+/* Functions without a P record get the defaults of trace.h; a P record's `recorded` must equal
+ * the C records the file holds for it. */
+static int check_summaries(Loader *L) {
+    TrFile *t = L->out;
+    uint64_t *n = xcalloc(t->nfuncs + 1, sizeof *n);
+    for (size_t i = 0; i < t->ncalls; i++) n[t->calls[i].fid]++;
+    int r = 0, any = 0;
+    for (size_t i = 0; i < t->nfuncs; i++) any |= t->funcs[i].has_summary;
+    for (size_t i = 0; i < t->nfuncs && !r; i++) {
+        TrFunc *f = &t->funcs[i];
+        if (f->has_summary) {
+            if (f->recorded != n[i])
+                r = fail(L, L->n, "P record of fid %zu says %llu calls recorded, the file has %llu", i,
+                         (unsigned long long)f->recorded, (unsigned long long)n[i]);
+            continue;
+        }
+        f->calls = f->recorded = n[i];
+        /* a version 2 file with summaries but none for this fid: the process died before it; with
+         * no summary at all, a probe that writes none (version 2 began with X and B): as version 1 */
+        f->state = (t->version >= 2 && any) || t->truncated ? TR_CUT_SHORT : TR_COMPLETE;
+    }
+    free(n);
+    return r;
+}
+
 static int load_records(Loader *L) {
     while (left(L)) {
         uint8_t type = 0;
@@ -265,6 +322,7 @@ static int load_records(Loader *L) {
         case 'F': r = load_func(L); break;
         case 'C': r = load_call(L); break;
         case 'T': r = load_truncation(L); break;
+        case 'P': r = load_summary(L); break;
         case 'X': r = load_clear(L); break;
         case 'B': r = load_boundary(L); break;
         default: r = fail(L, L->pos - 1, "unknown record type 0x%02x", type); break;
@@ -273,7 +331,8 @@ static int load_records(Loader *L) {
     }
     if (L->out->nclears > 1) qsort(L->out->clears, L->out->nclears, sizeof *L->out->clears, cmp_clear);
     if (L->out->nbounds > 1) qsort(L->out->bounds, L->out->nbounds, sizeof *L->out->bounds, cmp_bound);
-    return sort_calls(L);
+    if (sort_calls(L)) return -1;
+    return check_summaries(L);
 }
 
 int tr_load(const unsigned char *data, size_t n, TrFile *out, char *err, size_t errlen) {

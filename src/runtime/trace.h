@@ -7,11 +7,21 @@
 
 enum { TR_RAISED = 1, TR_UNHASHABLE = 2, TR_MUTABLE_RESULT = 4 };
 enum { TR_CANDIDATE = 0, TR_CACHE = 1 };
+/* How far a function's C records describe its calls (P record, format version 2). */
+enum { TR_COMPLETE = 0, TR_SETTLED = 1, TR_CUT_SHORT = 2, TR_STOPPED = 3 };
 
 typedef struct TrFunc {
     char *file, *qualname; /* owned by the TrFile */
     uint32_t line;         /* co_firstlineno */
     int kind;              /* TR_CANDIDATE or TR_CACHE */
+    /* From the function's P record (v2). Without one: calls = recorded = its C records, state
+     * TR_COMPLETE for a v1 file (TR_CUT_SHORT if it has a T record), TR_CUT_SHORT for a v2 file
+     * (the process died before its summary). */
+    uint64_t calls;    /* every call the wrapper saw, recorded or not */
+    uint64_t recorded; /* C records written */
+    uint64_t key_ns;   /* ns spent building and hashing keys (a Python __hash__/__eq__'s cost), 0 unknown */
+    int state;         /* TR_COMPLETE, TR_SETTLED, TR_CUT_SHORT or TR_STOPPED */
+    int has_summary;   /* a P record was read */
 } TrFunc;
 
 /* One call. Invariant after tr_load: calls are sorted by seq (cache lookup order). */

@@ -36,7 +36,7 @@ int tr_cmd_debug_trace(int argc, char **argv) {
     size_t n;
     int e = rv_read_file(AT_FDCWD, argv[0], &data, &n);
     if (e) {
-        fprintf(stderr, "glintefy: %s: %s\n", argv[0], strerror(e));
+        fprintf(stderr, "glintefy: %s: %s\n", argv[0], file_strerror(e));
         return EXIT_REJECTED;
     }
     TrFile t;

@@ -160,7 +160,102 @@ def module_caches(tree):
                 out[defs[g]] = ("lru_cache", 128)
             elif qual(fn) == "functools.cache":
                 out[defs[g]] = ("cache", "unbounded")
+    made_inside(tree, qual, lru, out)
     return out
+
+
+def made_inside(tree, qual, lru, out):
+    """Caches made by a call in a function: `x = lru_cache(n)(f)` of a def in an enclosing scope,
+    `lru_cache()(self.NAME)` of a method of the class (one cache per instance), and cache
+    decorators - `lru_cache(..)(param)` of the function's first parameter - whose uses
+    `@deco`, `@factory(...)` (factory returns such a nested decorator) and `@name` with a
+    module-level `name = factory(...)` are caches of the decorated function (same file)."""
+    def made(call):
+        if not isinstance(call, ast.Call) or len(call.args) != 1 or call.keywords:
+            return None
+        fn = call.func
+        if isinstance(fn, ast.Call) and qual(fn.func) == "functools.lru_cache":
+            return ("lru_cache", lru(fn)), call.args[0]
+        if qual(fn) == "functools.lru_cache":
+            return ("lru_cache", 128), call.args[0]
+        if qual(fn) == "functools.cache":
+            return ("cache", "unbounded"), call.args[0]
+        return None
+
+    def first(node):
+        return node.decorator_list[0].lineno if node.decorator_list else node.lineno
+
+    level = {}    # id(def node) -> (1 or 2, cache)
+    mod_defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    pending = []  # caches of defs, set once decorators are known: (def node, cache)
+
+    def own_nodes(body):
+        """Nodes of a function body, not those of nested functions, classes or lambdas."""
+        stack = list(body)
+        while stack:
+            n = stack.pop()
+            yield n
+            for c in ast.iter_child_nodes(n):
+                if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                    stack.append(c)
+
+    def visit(body, scopes, cls):
+        """scopes: the enclosing functions' {name: def node}, innermost last; cls: the class
+        (name -> def node of its methods) the body is directly in, or None."""
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                methods = {n.name: n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                visit(node.body, scopes, methods)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                a = node.args
+                params = [x.arg for x in a.posonlyargs + a.args]
+                self_name = params[0] if cls is not None and params and not any(
+                    qual(d) is None and isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list) else None
+                local = {n.name: n for n in own_nodes(node.body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+                visit(node.body, scopes + [local], None)
+                for n in own_nodes(node.body):
+                    m = made(n)
+                    if m:
+                        cache, x = m
+                        if isinstance(x, ast.Name) and params and x.id == params[0] and x.id != self_name:
+                            level.setdefault(id(node), (1, cache))
+                        elif isinstance(x, ast.Name):
+                            for sc in reversed([mod_defs] + scopes + [local]):
+                                if x.id in sc:
+                                    pending.append((sc[x.id], cache))
+                                    break
+                        elif (isinstance(x, ast.Attribute) and isinstance(x.value, ast.Name) and
+                              x.value.id == self_name and x.attr in cls):
+                            pending.append((cls[x.attr], cache))
+                    if (isinstance(n, ast.Return) and isinstance(n.value, ast.Name) and n.value.id in local and
+                            level.get(id(local[n.value.id]), (0,))[0] == 1):
+                        level.setdefault(id(node), (2, level[id(local[n.value.id])][1]))
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    sub = getattr(node, field, None)
+                    if isinstance(sub, list):
+                        visit(sub, scopes, cls)
+    visit(tree.body, [], None)
+    for node, cache in pending:
+        out.setdefault(first(node), cache)
+    # uses of the file's cache decorators
+    made_by = {}  # module-level name = factory(...) -> the factory's cache
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and
+                isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) and
+                node.value.func.id in mod_defs and level.get(id(mod_defs[node.value.func.id]), (0,))[0] == 2):
+            made_by[node.targets[0].id] = level[id(mod_defs[node.value.func.id])][1]
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for d in node.decorator_list:
+            e, called = (d.func, 1) if isinstance(d, ast.Call) else (d, 0)
+            if not isinstance(e, ast.Name):
+                continue
+            if e.id in mod_defs and level.get(id(mod_defs[e.id]), (0,))[0] == called + 1:
+                out.setdefault(first(node), level[id(mod_defs[e.id])][1])
+            elif e.id in made_by and not called:
+                out.setdefault(first(node), made_by[e.id])
 
 
 def check_stdlib(s, binary):

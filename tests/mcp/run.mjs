@@ -180,7 +180,7 @@ async function main() {
       cache_size: 64, hit_rate_threshold: 30, speedup_threshold: 7.5, profile: "w.prof", validate: true } });
     const args = logged().at(-1).args;
     const want = ["review", "--repo", fs.realpathSync(repo), "--cache-size", "64", "--hit-rate", "30", "--speedup", "7.5",
-      "cache", "--format", "json", "--profile", fs.realpathSync(path.join(repo, "w.prof")), "--validate"];
+      "cache", "--format", "json", "--profile", "/dev/fd/3", "--validate"];
     check(JSON.stringify(args) === JSON.stringify(want), "review_cache: arguments map to the CLI flags", JSON.stringify(args));
     check(!r.isError && r.structuredContent.summary === "fake review: 2 caches to keep" && r.structuredContent.report.args,
       "review_cache: summary and report from --format json", JSON.stringify(r).slice(0, 300));

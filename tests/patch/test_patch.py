@@ -199,11 +199,6 @@ def test_fix_validate(s, binary, tmp):
     run([binary, "review", "cache", "-q"], repo, binary=binary)
     pricing = os.path.join(repo, "shop", "pricing.py")
     before = open(pricing, "rb").read()
-    # a command whose output changes from run to run: the validation rejects every action
-    r = run([binary, "review", "cache", "--fix", "--validate", "--", sys.executable, "-c", "import time; print(time.time())"],
-            repo, binary=binary)
-    ck(s, "rejected" in r.stderr and "not validated: left out" in r.stderr and open(pricing, "rb").read() == before,
-       "--fix --validate applies nothing the validation rejected: %s" % r.stderr[-600:])
     r = run([binary, "review", "cache", "--fix", "--validate", "--", sys.executable, "workload.py", "300"], repo, binary=binary)
     ck(s, r.returncode == 0 and "validated" in r.stderr and "applied 4 actions" in r.stderr and open(pricing, "rb").read() != before,
        "--fix --validate applies the validated actions: %s" % r.stderr[-600:])

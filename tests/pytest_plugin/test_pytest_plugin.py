@@ -140,9 +140,11 @@ def test_session(s, binary, py):
             s.check(clears == {"code": 1, "test": 1, "fixture": NTESTS + 1, "unknown": 0}, "plain session: clears in the evidence",
                     str(clears))
             s.check("code's kept" in row.get("reason", ""), "plain session: the code's clear is kept", row.get("reason", ""))
-        # a cache the tests never call: traced (its module was imported) but no evidence
+        # a cache the tests never call: traced (its module was imported), 0 calls: not exercised,
+        # never judged from the curve (docs/evidence-rules.md, rule 3)
         row, rr = p.verdict(binary, "tax_rate")
-        s.check(row is not None and row.get("recommendation") == "KEEP" and row.get("source") != "trace",
+        s.check(row is not None and row.get("recommendation") == "KEEP" and row.get("note") == "not-exercised"
+                and row.get("calls") == 0,
                 "plain session: a cache never called is not judged from the trace", str(row)[:400])
         # maxsize=LABEL_SLOTS (another module's constant): the running cache's maxsize, not a guess
         row, rr = p.verdict(binary, "label")

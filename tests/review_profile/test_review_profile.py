@@ -278,9 +278,10 @@ def t_signals(s, binary, py=PY, label=""):
         c.run(binary, ["profile", "--", py, "kill.py"])
         why = problem(c, 128 + signal.SIGKILL)
         s.check(not why and "started but were killed" in c.err, "SIGKILL: 137, said so" + label, why or c.err)
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):  # SIGHUP: a closed terminal, as SIGTERM
             if os.path.exists(c.path("ready")):
                 os.unlink(c.path("ready"))
+            shutil.rmtree(c.path("LLM-CONTEXT"), ignore_errors=True)  # each signal's own profile
             c.run(binary, ["profile", "--", py, "sleep.py"], signal_after=(sig, "ready"))
             why = profiled(c, 128 + sig)
             s.check(not why and c.calls("leaf") == 8, "%s to glintefy reaches the command%s" % (sig.name, label), why)

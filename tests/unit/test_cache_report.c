@@ -78,7 +78,9 @@ static int check_lists(Fake *f, size_t npure) {
         f->r.output_dir = dirs[t];
         f->r.threads = t ? 4 : 1;
         const char *failed = NULL;
-        ok &= cr_write_files(&f->r, &failed) == 0;
+        FileSet set;
+        ok &= cr_write_files(&f->r, &set, &failed) == 0 && file_set_commit(&set) == 0;
+        file_set_free(&set);
     }
     static const char *const files[2] = {"cache_candidates.json", "pure_functions.json"};
     static const char *const keys[2] = {"candidates", "functions"};

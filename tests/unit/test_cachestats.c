@@ -1,5 +1,5 @@
-/* test_cachestats.c - cache_stats.json in each accepted shape, its error messages, and the
- * verdict rules for existing caches (a table: counters -> recommendation, note, size, reason). */
+/* test_cachestats.c - cache_stats.json in each accepted shape, its error messages (the
+ * verdicts from them are tested in test_advice.c). */
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/profile/cachestats.h"
@@ -75,74 +75,4 @@ TEST(cachestats_errors) {
                       "needs \"function\" or \"qualname\" to name the cache"));
     CHECK(parse_fails("[{\"function\": 3, \"hits\": 1, \"misses\": 1, \"maxsize\": 1, \"currsize\": 1}]", 0, "$[0]",
                       "\"function\" must be a string"));
-}
-
-/* hits, misses, maxsize, currsize -> recommendation, note, suggested maxsize, reason */
-static const struct {
-    int64_t hits, misses, maxsize, currsize;
-    CacheRecommendation rec;
-    CacheNote note;
-    int64_t suggested;
-    const char *reason;
-} VERDICTS[] = {
-    {853, 147, 128, 100, CACHE_KEEP, CACHE_NOTE_NONE, 0, "Production data: Excellent hit rate (85.3%)"},
-    {60, 40, 128, 100, CACHE_KEEP, CACHE_NOTE_NONE, 0, "Production data: Good hit rate (60.0%)"},
-    {30, 70, CACHE_UNBOUNDED, 70, CACHE_KEEP, CACHE_NOTE_NONE, 0, "Production data: Marginal hit rate (30.0%)"},
-    {95, 5, 128, 128, CACHE_KEEP, CACHE_NOTE_NONE, 0,
-     "Production data: Excellent hit rate (95.0%); the cache is full (128/128), a larger maxsize may raise it further"},
-    {90, 10, 1024, 10, CACHE_ADJUST_SIZE, CACHE_NOTE_NONE, 20,
-     "Production data: Excellent hit rate (90.0%) but maxsize is larger than needed (using 10/1024, 1.0%) - can reduce to 20"},
-    {90, 10, 1024, 3, CACHE_ADJUST_SIZE, CACHE_NOTE_NONE, 16,
-     "Production data: Excellent hit rate (90.0%) but maxsize is larger than needed (using 3/1024, 0.3%) - can reduce to 16"},
-    {90, 10, 16, 3, CACHE_KEEP, CACHE_NOTE_NONE, 0, "Production data: Excellent hit rate (90.0%)"}, /* 16 is no smaller */
-    {5, 95, 128, 95, CACHE_REMOVE, CACHE_NOTE_NONE, 0,
-     "Production data: Poor hit rate (5.0%), below remove_threshold (10%) - cache not beneficial"},
-    {5, 95, CACHE_UNBOUNDED, 95, CACHE_REMOVE, CACHE_NOTE_NONE, 0,
-     "Production data: Poor hit rate (5.0%), below remove_threshold (10%) - cache not beneficial"},
-    {5, 995, 128, 128, CACHE_KEEP, CACHE_NOTE_MAY_BE_TOO_SMALL, 0,
-     "Production data: Poor hit rate (0.5%) but the cache is full (128/128): maxsize may be too small, evicting "
-     "entries before they are reused; hit rates at larger sizes (a key trace, or a run with a larger maxsize) would "
-     "settle whether to enlarge or remove it"},
-    {15, 85, 64, 40, CACHE_KEEP, CACHE_NOTE_NONE, 0,
-     "Production data: Poor hit rate (15.0%), between remove_threshold (10%) and hit_rate_threshold (20%) - monitor performance"},
-    {15, 85, 64, 64, CACHE_KEEP, CACHE_NOTE_MAY_BE_TOO_SMALL, 0,
-     "Production data: Poor hit rate (15.0%), between remove_threshold (10%) and hit_rate_threshold (20%) - monitor "
-     "performance; the cache is full (64/64), maxsize may be too small"},
-    {0, 0, 128, 0, CACHE_KEEP, CACHE_NOTE_NOT_EXERCISED, 0,
-     "No runtime data: 0 hits and 0 misses - the workload never called it, its module was not imported, or "
-     "cache_clear() ran; kept until a workload exercises it"},
-    {0, 50, 0, 0, CACHE_KEEP, CACHE_NOTE_MAY_BE_TOO_SMALL, 0, NULL}, /* maxsize=0 caches nothing: full */
-};
-
-TEST(cache_verdict_rules) {
-    for (size_t k = 0; k < sizeof VERDICTS / sizeof VERDICTS[0]; k++) {
-        CacheStat s = {0};
-        s.function = "f";
-        s.hits = VERDICTS[k].hits;
-        s.misses = VERDICTS[k].misses;
-        s.maxsize = VERDICTS[k].maxsize;
-        s.currsize = VERDICTS[k].currsize;
-        CacheVerdict v = cache_verdict(&s, &CACHE_VERDICT_DEFAULTS);
-        int ok = v.recommendation == VERDICTS[k].rec && v.note == VERDICTS[k].note &&
-                 v.suggested_maxsize == VERDICTS[k].suggested &&
-                 (!VERDICTS[k].reason || strcmp(v.reason, VERDICTS[k].reason) == 0);
-        if (!ok) printf("  case %zu: %s note %d size %lld: %s\n", k, cache_recommendation_name(v.recommendation),
-                        (int)v.note, (long long)v.suggested_maxsize, v.reason);
-        CHECK(ok);
-    }
-}
-
-TEST(cache_verdict_config_is_data) {
-    CacheVerdictConfig cfg = CACHE_VERDICT_DEFAULTS;
-    cfg.remove_threshold = 50;
-    cfg.hit_rate_threshold = 70;
-    CacheStat s = {0};
-    s.function = "f";
-    s.hits = 40;
-    s.misses = 60;
-    s.maxsize = 128;
-    s.currsize = 60;
-    CacheVerdict v = cache_verdict(&s, &cfg);
-    CHECK(v.recommendation == CACHE_REMOVE && strcmp(v.rating, "Marginal") == 0 && v.hit_rate_percent == 40.0);
-    CHECK(v.utilization_percent > 46.8 && v.utilization_percent < 46.9);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../../src/mcp/mcp.h"
+#include "../../src/advice/advice.h"
 #include "../../src/profile/cachestats.h"
 #include "unit.h"
 
@@ -52,8 +53,14 @@ static void one_cachestats(const char *data, size_t n, void *ctx) {
     for (size_t i = 0; i < st.len; i++) {
         const CacheStat *s = &st.items[i];
         CHECK(s->maxsize >= CACHE_UNBOUNDED && s->hits >= 0 && s->misses >= 0 && s->currsize >= 0);
-        CacheVerdict v = cache_verdict(s, &CACHE_VERDICT_DEFAULTS);
-        CHECK(v.reason[0] != 0);
+        AnFunc fn;
+        memset(&fn, 0, sizeof fn);
+        fn.cache.kind = s->maxsize == CACHE_UNBOUNDED ? AN_CACHE : AN_LRU_CACHE;
+        fn.cache.maxsize = AN_MAXSIZE_UNKNOWN; /* the running cache's own maxsize is used */
+        AdEvidence e = {.fn = &fn, .stats = s, .run_measured = 1};
+        static const AdConfig cfg = {10, 20, 50, 5, 16, 128, 100};
+        AdVerdict v = ad_existing(&e, &cfg);
+        CHECK(v.reason[0] != 0 && ad_action_name(v.action) != NULL);
     }
     cachestats_free(&st);
 }

@@ -6,7 +6,8 @@
 #include "../../src/runtime/tcurve.h"
 #include "unit.h"
 
-static TrFunc FUNCS[2] = {{"/r/m.py", "f", 3, TR_CANDIDATE}, {"/r/m.py", "g", 9, TR_CANDIDATE}};
+static TrFunc FUNCS[2] = {{.file = "/r/m.py", .qualname = "f", .line = 3, .kind = TR_CANDIDATE},
+                          {.file = "/r/m.py", .qualname = "g", .line = 9, .kind = TR_CANDIDATE}};
 
 static TrFile trace(TrCall *calls, size_t n, uint32_t overhead) {
     TrFile t = {.pid = 1, .overhead_ns = overhead, .funcs = FUNCS, .nfuncs = 2, .calls = calls, .ncalls = n};

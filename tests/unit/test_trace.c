@@ -60,7 +60,17 @@ static Bytes sample(void) {
     return b;
 }
 
+static void summary(Bytes *b, uint32_t fid, uint64_t calls, uint64_t recorded, int state, uint64_t key_ns) {
+    put(b, 'P', 1);
+    put(b, fid, 4);
+    put(b, calls, 8);
+    put(b, recorded, 8);
+    put(b, (uint64_t)state, 1);
+    put(b, key_ns, 8);
+}
+
 static int load(const Bytes *b, size_t n, TrFile *t, char *err) { return tr_load(b->d, n, t, err, 200); }
+static void expect_error(Bytes *b, const char *what);
 
 TEST(trace_reads_sample) {
     Bytes b = sample();
@@ -84,6 +94,79 @@ TEST(trace_reads_sample) {
     }
     tr_free(&t);
     tr_free(NULL);
+}
+
+TEST(trace_v1_defaults) {
+    /* a version 1 file: calls = recorded = its C records; a T record makes every function CUT_SHORT */
+    Bytes b = sample();
+    TrFile t;
+    char err[200];
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.version == 1 && t.nfuncs == 2);
+    if (t.nfuncs == 2) {
+        CHECK(t.funcs[0].calls == 2 && t.funcs[0].recorded == 2 && t.funcs[0].state == TR_CUT_SHORT);
+        CHECK(t.funcs[1].calls == 2 && !t.funcs[1].has_summary && t.funcs[1].key_ns == 0);
+    }
+    tr_free(&t);
+    b.n -= 9; /* without the T record */
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.nfuncs == 2 && t.funcs[0].state == TR_COMPLETE && t.funcs[1].state == TR_COMPLETE);
+    tr_free(&t);
+    /* a P record is a version 2 record */
+    summary(&b, 0, 2, 2, TR_COMPLETE, 0);
+    expect_error(&b, "P record in a version 1 file");
+}
+
+TEST(trace_v2_summaries) {
+    Bytes b = {.n = 0};
+    header(&b, 7, 0);
+    b.d[4] = 2;
+    func(&b, 0, 3, TR_CANDIDATE, "/r/m.py", "fib");
+    func(&b, 1, 9, TR_CACHE, "/r/m.py", "C.g");
+    func(&b, 2, 20, TR_CANDIDATE, "/r/m.py", "h");
+    call(&b, 0, 1, 0, 2, 400, 2, 0);
+    call(&b, 1, 2, 0, 3, 40, 2, 0);
+    summary(&b, 0, 1000, 1, TR_SETTLED, 123456);
+    summary(&b, 1, 5, 1, TR_STOPPED, 0);
+    call(&b, 2, 3, 0, 3, 40, 2, 0); /* h has no P record: the process died before its summary */
+    TrFile t;
+    char err[200];
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.version == 2 && t.nfuncs == 3 && t.ncalls == 3);
+    if (t.nfuncs == 3) {
+        CHECK(t.funcs[0].calls == 1000 && t.funcs[0].recorded == 1 && t.funcs[0].state == TR_SETTLED);
+        CHECK(t.funcs[0].key_ns == 123456 && t.funcs[0].has_summary);
+        CHECK(t.funcs[1].calls == 5 && t.funcs[1].state == TR_STOPPED);
+        CHECK(t.funcs[2].calls == 1 && t.funcs[2].recorded == 1 && t.funcs[2].state == TR_CUT_SHORT);
+        CHECK(!t.funcs[2].has_summary);
+    }
+    tr_free(&t);
+
+    size_t end = b.n;
+    summary(&b, 0, 1000, 1, TR_SETTLED, 0);
+    expect_error(&b, "second P record for fid 0");
+    b.n = end;
+    call(&b, 0, 9, 0, 2, 400, 2, 0);
+    expect_error(&b, "C record for fid 0 after its P record");
+    b.n = end;
+    summary(&b, 3, 1, 1, TR_COMPLETE, 0);
+    expect_error(&b, "P record for fid 3, but 3 functions");
+    b.n = end;
+    summary(&b, 2, 1, 1, 4, 0);
+    expect_error(&b, "P record state 4");
+    b.n = end;
+    summary(&b, 2, 1, 2, TR_COMPLETE, 0);
+    expect_error(&b, "2 calls recorded of 1");
+    b.n = end;
+    summary(&b, 2, 9, 3, TR_COMPLETE, 0);
+    expect_error(&b, "P record of fid 2 says 3 calls recorded, the file has 1");
+    b.n = end;
+    summary(&b, 2, 9, 1, TR_CUT_SHORT, 0);
+    put(&b, 'T', 1);
+    put(&b, 8, 8);
+    CHECK(load(&b, b.n, &t, err) == 0);
+    CHECK(t.truncated == 8 && t.nfuncs == 3 && t.funcs[2].calls == 9 && t.funcs[2].state == TR_CUT_SHORT);
+    tr_free(&t);
 }
 
 TEST(trace_header_only_and_empty) {

@@ -140,7 +140,8 @@ class _Probe:
         if self.saving:
             self.term_pending = signum
             return
-        self.save("SIGTERM")
+        import _signal
+        self.save("SIGHUP" if signum == getattr(_signal, "SIGHUP", None) else "SIGTERM")
         self.die(signum)
 
     def die(self, signum):
@@ -944,9 +945,13 @@ def _install(probe):
         os.register_at_fork(after_in_child=probe.after_fork)
         _guard_fork(_signal)
 
-    # SIGTERM (what multiprocessing's terminate() and `glintefy` forwarding send): save, then die
-    # of the signal as before. Only when nobody handles it already.
+    # SIGTERM (what multiprocessing's terminate() and `glintefy` forwarding send) and SIGHUP (a
+    # closed terminal or ssh session): save, then die of the signal as before. Only when nobody
+    # handles it already.
     try:
+        hup = getattr(_signal, "SIGHUP", None)
+        if hup is not None and _signal.getsignal(hup) == _signal.SIG_DFL:
+            _signal.signal(hup, probe.on_term)
         if _signal.getsignal(_signal.SIGTERM) == _signal.SIG_DFL:
             _signal.signal(_signal.SIGTERM, probe.on_term)
             if _signal.getsignal(_signal.SIGURG) == _signal.SIG_DFL:
@@ -1076,17 +1081,107 @@ if _DIR and os.path.isdir(_DIR) and "glintefy_probe" not in sys.modules:
 
 
 # ---- validation mode (`review cache --validate`): GLINTEFY_PROBE_APPLY names a JSON file
-# {"apply": [{file, line, qualname, action: add|resize|remove, maxsize: int|null}]}; each target is
-# changed in memory as its module finishes executing (the same import hook as tracing); nothing
-# is profiled or traced. maxsize null: functools.cache (add) or unbounded (resize).
+# {"report": PATH, "apply": [{id, file, line, qualname, action: add|resize|remove, maxsize: int|null,
+# keep_api: true for a removal inside a cache factory's code (the cache becomes lru_cache(maxsize=0))}]}
+# naming each function as the traces do: its file, co_firstlineno (a decorated function's first
+# decorator line) and __qualname__. Nothing is profiled or traced.
+# - remove / resize: functools.lru_cache (and so functools.cache, which calls it) is replaced by a
+#   function that builds every cache as before except a target's: removed, it stays the plain
+#   function; resized, it gets the new maxsize (same typed). Caches are so changed where they are
+#   made - decorators, `f = lru_cache(n)(g)`, `self.f = lru_cache()(self.f)`, a factory's
+#   `lru_cache(n, typed=True)(func)`, nested functions - in any module, the main one included.
+# - add: a target is wrapped with functools.lru_cache(maxsize) (null: unbounded) as its module
+#   finishes executing (the import hook tracing uses; the main module as traces reach it).
+# Every change made appends "A <id>" to the report file; at exit each cache the probe made appends
+# "C <id> <calls>", so `--validate` knows which actions took effect in each run.
 class _Applier:
-    def __init__(self, targets):
-        self.targets = targets  # realpath -> {(line, qualname): (action, maxsize)}
+    def __init__(self, targets, report):
+        import functools
+        self.targets = targets  # realpath -> {(line, qualname): (action, maxsize, id, keep_api)}
         self.basenames = {os.path.basename(f) for f in targets}
+        self.report = report
+        self.functools = functools
+        self.real_lru = functools.lru_cache
+        self.made = []  # (id, cache) the probe made, for their calls at exit
+        self.realpaths = {}
+        self.reported = set()
+
+    def note(self, line):
+        if not self.report:
+            return
+        try:
+            fd = os.open(self.report, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode("ascii"))
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
+
+    def applied(self, act, cache=None):
+        key = (os.getpid(), act[2])
+        if key not in self.reported:
+            self.reported.add(key)
+            self.note("A %d" % act[2])
+        if cache is not None:
+            self.made.append((act[2], cache))
+
+    def at_exit(self):
+        calls = {}
+        for i, cache in self.made:
+            try:
+                h, m = cache.cache_info()[:2]
+            except Exception:
+                continue
+            calls[i] = calls.get(i, 0) + h + m
+        for i, n in sorted(calls.items()):
+            self.note("C %d %d" % (i, n))
+
+    def action_of(self, fn):
+        """The action for function fn (a function or a bound method), or None."""
+        fn = getattr(fn, "__func__", fn)
+        code = getattr(fn, "__code__", None)
+        if code is None:
+            return None
+        path = self.realpaths.get(code.co_filename)
+        if path is None:
+            path = self.realpaths[code.co_filename] = os.path.realpath(code.co_filename)
+        want = self.targets.get(path)
+        if not want:
+            return None
+        return want.get((code.co_firstlineno, getattr(fn, "__qualname__", None)))
+
+    def make(self, fn, maxsize, typed):
+        """What lru_cache(maxsize, typed)(fn) becomes."""
+        act = self.action_of(fn)
+        if act and act[0] == "remove":
+            self.applied(act)
+            if act[3]:  # made by a cache factory whose code uses the cache object: one that keeps nothing
+                return self.real_lru(maxsize=0, typed=typed)(fn)
+            return fn
+        if act and act[0] == "resize":
+            w = self.real_lru(maxsize=act[1], typed=typed)(fn)
+            self.applied(act, w)
+            return w
+        return self.real_lru(maxsize, typed)(fn)
+
+    def patch_functools(self):
+        real, make = self.real_lru, self.make
+
+        def lru_cache(maxsize=128, typed=False):
+            if callable(maxsize) and isinstance(typed, bool):  # @lru_cache without arguments
+                return make(maxsize, 128, typed)
+            real(maxsize, typed)  # its TypeError for a bad maxsize, as before
+
+            def decorating_function(user_function):
+                return make(user_function, maxsize, typed)
+            return decorating_function
+        for attr in ("__doc__", "__module__", "__name__", "__qualname__"):
+            setattr(lru_cache, attr, getattr(real, attr, None))
+        self.functools.lru_cache = lru_cache
 
     def wrap_module(self, module, origin, want):
-        import functools
-        lru = getattr(functools, "_lru_cache_wrapper", None)
+        lru = getattr(self.functools, "_lru_cache_wrapper", None)
         d = module.__dict__
 
         def change(obj, depth):
@@ -1095,20 +1190,9 @@ class _Applier:
                 c = obj.__code__
                 act = want.get((c.co_firstlineno, obj.__qualname__)) if c.co_filename == origin else None
                 if act and act[0] == "add":
-                    return functools.lru_cache(maxsize=act[1])(obj)
-            elif lru is not None and t is lru:
-                inner = getattr(obj, "__wrapped__", None)
-                c = getattr(inner, "__code__", None)
-                act = (want.get((c.co_firstlineno, getattr(inner, "__qualname__", None)))
-                       if c is not None and c.co_filename == origin else None)
-                if act and act[0] == "remove":
-                    return inner
-                if act and act[0] == "resize":
-                    try:
-                        typed = bool(obj.cache_parameters().get("typed"))
-                    except Exception:
-                        typed = False
-                    return functools.lru_cache(maxsize=act[1], typed=typed)(inner)
+                    w = self.real_lru(maxsize=act[1])(obj)
+                    self.applied(act, w)
+                    return w
             elif t is staticmethod or t is classmethod:
                 new = change(obj.__func__, depth)
                 return t(new) if new is not None else None
@@ -1117,6 +1201,16 @@ class _Applier:
                     new = change(v, depth + 1)
                     if new is not None:
                         setattr(obj, n, new)
+            elif lru is not None and t is lru:
+                # a cache made before functools.lru_cache was replaced (a .pth importing the code)
+                inner = getattr(obj, "__wrapped__", None)
+                act = self.action_of(inner)
+                if act and act[0] in ("remove", "resize") and (os.getpid(), act[2]) not in self.reported:
+                    try:
+                        typed = bool(obj.cache_parameters().get("typed"))
+                    except Exception:
+                        typed = False
+                    return self.make(inner, 128, typed)
             return None
         for name, obj in list(d.items()):
             new = change(obj, 0)
@@ -1127,16 +1221,20 @@ class _Applier:
 def _start_apply(path):
     try:
         with open(path, "rb") as fp:
-            targets = {}
-            for t in _mini_json(fp.read().decode("utf-8")).get("apply", ()):
-                ms = t.get("maxsize")
-                targets.setdefault(os.path.realpath(t["file"]), {})[(int(t["line"]), t["qualname"])] = (
-                    t["action"], None if ms is None else int(ms))
+            doc = _mini_json(fp.read().decode("utf-8"))
+        targets = {}
+        for n, t in enumerate(doc.get("apply", ())):
+            ms = t.get("maxsize")
+            targets.setdefault(os.path.realpath(t["file"]), {})[(int(t["line"]), t["qualname"])] = (
+                t["action"], None if ms is None else int(ms), int(t.get("id", n)), bool(t.get("keep_api")))
     except Exception as err:
         sys.stderr.write("glintefy probe: %s: %s (nothing applied)\n" % (path, err))
         return
     if targets:
-        applier = _Applier(targets)
+        import atexit
+        applier = _Applier(targets, doc.get("report"))
+        applier.patch_functools()
+        atexit.register(applier.at_exit)
         sys.meta_path.insert(0, _TraceFinder(applier))
         _watch_main(applier)
 
