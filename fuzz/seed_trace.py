@@ -22,6 +22,10 @@ def call(fid, seq, parent, key, dur, fp, flags):
     return b"C" + struct.pack("<IQQqQqB", fid, seq, parent, key, dur, fp, flags)
 
 
+def summary(fid, calls, recorded, state, key_ns):
+    return b"P" + struct.pack("<IQQBQ", fid, calls, recorded, state, key_ns)
+
+
 def clear(fid, seq, origin, nodeid):
     n = nodeid.encode()
     return b"X" + struct.pack("<IQBH", fid, seq, origin, len(n)) + n
@@ -38,6 +42,10 @@ def samples():
     yield header() + f + call(0, 2, 1, 1, 100, 1, 0) + call(0, 1, 0, 2, 400, 2, 4)
     yield header() + f + call(1, 1, 0, 0, 5, 0, 3) + b"T" + struct.pack("<Q", 9)
     yield header() + f + b"".join(call(i % 2, i + 1, i, -i, i, i, 0) for i in range(20))
+    # version 2: P summaries (one settled, one without a P record)
+    yield (header(version=2) + f + call(0, 1, 0, 2, 400, 2, 0) + call(1, 2, 1, 3, 40, 5, 0) +
+           summary(0, 900, 1, 1, 12345))
+    yield header(version=2) + f + call(1, 1, 0, 0, 5, 0, 3) + summary(1, 3, 1, 2, 0) + b"T" + struct.pack("<Q", 2)
     # version 2: test boundaries and cache_clear() calls (docs/trace-format.md)
     yield (header(version=2) + f + bound(0, 1, "t.py::a") + clear(1, 2, 2, "t.py::a") + call(1, 3, 0, 5, 9, 1, 0) +
            clear(1, 5, 0, "t.py::a") + clear(1, 4, 1, "t.py::a") + bound(1, 6, "t.py::a") + clear(0, 7, 3, ""))

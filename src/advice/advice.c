@@ -185,7 +185,7 @@ static AdVerdict existing_stats(const AdEvidence *e, const AdConfig *cfg, const 
     const CacheStat *s = e->stats;
     AdVerdict v = base(e);
     v.source = "cache_stats";
-    int64_t n = s->hits + s->misses;
+    int64_t n = cache_stat_calls(s);
     v.calls = n;
     v.hits = s->hits;
     v.misses = s->misses;
@@ -286,7 +286,7 @@ static AdVerdict existing_stats(const AdEvidence *e, const AdConfig *cfg, const 
     return v;
 }
 
-AdVerdict ad_existing(const AdEvidence *e, const AdConfig *cfg) {
+static AdVerdict existing_verdict(const AdEvidence *e, const AdConfig *cfg) {
     const AnFunc *fn = e->fn;
     AdVerdict v = base(e);
     /* correctness before measurements: a hit would hand out an exhausted one-shot object */
@@ -305,7 +305,7 @@ AdVerdict ad_existing(const AdEvidence *e, const AdConfig *cfg) {
         return v;
     }
     const TcFunc *t = e->trace;
-    int64_t scalls = e->stats ? e->stats->hits + e->stats->misses : -1;
+    int64_t scalls = e->stats ? cache_stat_calls(e->stats) : -1;
     /* the fullest evidence wins: a complete trace, else the whole run's counters */
     if (t && t->calls && (t->state == TR_COMPLETE || t->state == TR_SETTLED)) return existing_trace(e, cfg);
     if (scalls > 0) {
@@ -350,6 +350,28 @@ AdVerdict ad_existing(const AdEvidence *e, const AdConfig *cfg) {
         snprintf(v.reason + l, sizeof v.reason - l,
                  " (not measured: the profiled run has no trace, cache_info() or profile row of it - its module was "
                  "not imported or the function not reached)");
+    }
+    return v;
+}
+
+AdVerdict ad_existing(const AdEvidence *e, const AdConfig *cfg) {
+    AdVerdict v = existing_verdict(e, cfg);
+    const AnCache *c = &e->fn->cache;
+    /* A site of a cache factory (@cacheit) has no maxsize of its own to edit: the factory sets
+     * one size for all its sites. What this site's evidence says is reported, not acted on. */
+    if (v.action == AD_ADJUST_SIZE && c->via && !strcmp(c->via, "factory")) {
+        char best[24];
+        size_text(best, sizeof best, v.suggested_maxsize);
+        size_t l = strlen(v.reason);
+        snprintf(v.reason + l, sizeof v.reason - l,
+                 ". Kept: its size is set by the cache factory %s for all its sites, not here - this site alone would do "
+                 "best at maxsize %s; change the factory's size if most of its sites agree",
+                 c->factory ? c->factory : "(unknown)", best);
+        v.action = AD_KEEP;
+        v.note = "size-set-by-factory";
+        v.suggested_maxsize = 0;
+        v.gain_s = -1;
+        v.entries_freed = 0;
     }
     return v;
 }

@@ -51,7 +51,7 @@ typedef struct AdVerdict {
     AdAction action;
     const char *source;        /* what decided: "trace", "cache_stats", "profile", "static" */
     const char *reach;         /* trace: "complete", "settled", "cut short", "stopped"; else NULL */
-    const char *note;          /* "not-exercised", "not-enough-data", "trace-cut-short",
+    const char *note;          /* "not-exercised", "not-enough-data", "trace-cut-short", "size-set-by-factory",
                                 * "maxsize-may-be-too-small", "not-measured", or NULL */
     char reason[640];
     int64_t current_maxsize;   /* existing caches: TC_UNBOUNDED or the size; 0 for candidates */

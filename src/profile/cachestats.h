@@ -17,6 +17,12 @@ typedef struct CacheStat {
     int64_t currsize;
 } CacheStat;
 
+/* Counters are non-negative but may be as large as a hostile file makes them: they are added
+ * with saturation at INT64_MAX (a sum that overflowed would be undefined, then negative). */
+static inline int64_t cache_counter_add(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+/* hits + misses, saturated. */
+static inline int64_t cache_stat_calls(const CacheStat *s) { return cache_counter_add(s->hits, s->misses); }
+
 /* Invariant: items[0..len) are valid; owns every string in them. */
 typedef struct CacheStats {
     CacheStat *items;

@@ -122,15 +122,9 @@ static void stats_add(CrExisting *x, const CacheStat *s) {
         x->has_stat = 1;
         return;
     }
-    x->stat.hits += s->hits;
-    x->stat.misses += s->misses;
+    x->stat.hits = cache_counter_add(x->stat.hits, s->hits);
+    x->stat.misses = cache_counter_add(x->stat.misses, s->misses);
     if (s->currsize > x->stat.currsize) x->stat.currsize = s->currsize;
-}
-
-static AdConfig advice_config(const RvConfig *cfg) {
-    AdConfig c = {cfg->remove_threshold, cfg->hit_rate_threshold, cfg->size_adjustment_threshold, cfg->speedup_threshold,
-                  cfg->min_suggested_maxsize, cfg->cache_size, cfg->min_calls};
-    return c;
 }
 
 /* Reads perf/cache_stats.json if present; a malformed file is a warning (static verdicts stay). */
@@ -795,7 +789,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     }
     /* the advice stage for the existing caches no trace decided */
     {
-        AdConfig ac = advice_config(&cfg);
+        AdConfig ac = rv_advice_config(&cfg);
         for (size_t i = 0; i < r.nexisting; i++) {
             CrExisting *x = &r.existing[i];
             if (x->decided) continue;

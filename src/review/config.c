@@ -336,3 +336,9 @@ void rv_config_format(const RvConfig *c, int k, char *out, size_t outlen) {
         }
     }
 }
+
+AdConfig rv_advice_config(const RvConfig *cfg) {
+    AdConfig c = {cfg->remove_threshold, cfg->hit_rate_threshold, cfg->size_adjustment_threshold, cfg->speedup_threshold,
+                  cfg->min_suggested_maxsize, cfg->cache_size, cfg->min_calls};
+    return c;
+}

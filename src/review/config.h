@@ -4,6 +4,7 @@
 #ifndef GLINTEFY_REVIEW_CONFIG_H
 #define GLINTEFY_REVIEW_CONFIG_H
 #include <stddef.h>
+#include "../advice/advice.h"
 
 /* X(name, type, default, min, max, flag, help); type INT, FLOAT or LIST (of strings).
  * Bounds are inclusive; a LIST's default, min and max are unused. */
@@ -89,5 +90,8 @@ void rv_config_free(RvConfig *c);
 void rv_config_env_name(int k, char *out, size_t outlen);
 /* Writes key k's value as text (lists comma-separated) into out. */
 void rv_config_format(const RvConfig *c, int k, char *out, size_t outlen);
+
+/* The thresholds of the advice stage (src/advice/) from these settings. */
+AdConfig rv_advice_config(const RvConfig *cfg);
 
 #endif

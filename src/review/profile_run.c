@@ -191,8 +191,8 @@ static void caches_sum(CacheRows *r) {
     for (size_t i = 1; i < r->len; i++) {
         CacheStat *a = &r->items[w], *b = &r->items[i];
         if (cmp_cache(a, b) == 0) {
-            a->hits += b->hits;
-            a->misses += b->misses;
+            a->hits = cache_counter_add(a->hits, b->hits);
+            a->misses = cache_counter_add(a->misses, b->misses);
             if (b->currsize > a->currsize) a->currsize = b->currsize;
             if (a->maxsize != CACHE_UNBOUNDED && (b->maxsize == CACHE_UNBOUNDED || b->maxsize > a->maxsize)) a->maxsize = b->maxsize;
         } else {
@@ -223,7 +223,7 @@ static int write_caches(const char *path, const CacheRows *r, long processes) {
         json_object_set_new(o, "misses", json_integer(s->misses));
         json_object_set_new(o, "maxsize", s->maxsize == CACHE_UNBOUNDED ? json_null() : json_integer(s->maxsize));
         json_object_set_new(o, "currsize", json_integer(s->currsize));
-        int64_t calls = s->hits + s->misses;
+        int64_t calls = cache_stat_calls(s);
         json_object_set_new(o, "hit_rate_percent", json_real(calls ? round2(100.0 * (double)s->hits / (double)calls) : 0.0));
         json_object_set_new(o, "utilization_percent",
                             s->maxsize == CACHE_UNBOUNDED ? json_null()
@@ -239,11 +239,16 @@ static int write_caches(const char *path, const CacheRows *r, long processes) {
 
 /* Parses one cache_stats-shaped file into r; reports and skips a bad one. *processes gets its
  * "processes" (1 when absent), *seconds its "seconds" (0 when absent). */
-static void read_caches(const char *path, CacheRows *r, long *processes, double *seconds) {
+/* The probe's note that the program replaced its profiler (sys.setprofile, cProfile): at most
+ * this many bytes of it are kept for the message. */
+enum { REPLACED_MSG = 200 };
+
+static void read_caches(const char *path, CacheRows *r, long *processes, double *seconds, char *replaced) {
     char *data;
     size_t n;
     *processes = 0;
     *seconds = 0;
+    replaced[0] = 0;
     if (rv_read_file(AT_FDCWD, path, &data, &n)) {
         fprintf(stderr, "glintefy: %s: cannot read (skipped)\n", path);
         return;
@@ -253,6 +258,12 @@ static void read_caches(const char *path, CacheRows *r, long *processes, double 
     json_t *s = root ? json_object_get(root, "seconds") : NULL;
     *processes = json_is_integer(p) ? (long)json_integer_value(p) : 1;
     *seconds = json_is_number(s) ? json_number_value(s) : 0;
+    json_t *lost = root ? json_object_get(root, "profiler_replaced") : NULL;
+    if (json_is_string(lost)) {
+        snprintf(replaced, REPLACED_MSG, "%s", json_string_value(lost));
+        for (char *q = replaced; *q; q++) /* the probe's own words, but printed on a terminal */
+            if ((unsigned char)*q < 0x20 || *q == 0x7f) *q = '?';
+    }
     json_decref(root);
     CacheStats st;
     CacheStatsError err;
@@ -269,6 +280,7 @@ typedef struct TraceSummary {
     size_t called;      /* of which called at least once */
     size_t calls;       /* call records */
     uint64_t dropped;   /* calls not recorded (size bound) */
+    size_t settled, cut_short, stopped; /* functions per process by P state (docs/trace-format.md) */
 } TraceSummary;
 
 /* Checks every .gtr file of raw/ with tr_load and copies the good ones to perf/traces/SCEN-NAME,
@@ -316,6 +328,9 @@ static void save_traces(const char *raw, const char *repo, const char *scen, Tra
             unsigned char *called = xcalloc(t.nfuncs + 1, 1);
             for (size_t k = 0; k < t.ncalls; k++) called[t.calls[k].fid] = 1;
             for (size_t k = 0; k < t.nfuncs; k++) {
+                ts->settled += t.funcs[k].state == TR_SETTLED;
+                ts->cut_short += t.funcs[k].state == TR_CUT_SHORT;
+                ts->stopped += t.funcs[k].state == TR_STOPPED;
                 if (keys.len == keys.cap) {
                     keys.cap = keys.cap ? 2 * keys.cap : 64;
                     keys.items = xrealloc(keys.items, keys.cap * sizeof *keys.items);
@@ -403,6 +418,8 @@ typedef struct Collected {
     double seconds;       /* sum of the processes' profiled seconds */
     ProfStats *prof;
     CacheRows caches;
+    long replaced;                   /* processes whose profiler the program replaced */
+    char replaced_msg[REPLACED_MSG]; /* the first one's note */
 } Collected;
 
 static void collect(const char *raw, Collected *c) {
@@ -423,7 +440,9 @@ static void collect(const char *raw, Collected *c) {
         char *path = path_join(raw, facts.items[i]);
         long p;
         double s;
-        read_caches(path, &c->caches, &p, &s);
+        char lost[REPLACED_MSG];
+        read_caches(path, &c->caches, &p, &s, lost);
+        if (lost[0] && !c->replaced++) memcpy(c->replaced_msg, lost, sizeof lost);
         c->saved++;
         c->seconds += s;
         free(path);
@@ -466,7 +485,8 @@ static int merge_scenarios(const char *perf, size_t *nscen) {
         char *path = path_join(perf, stats.items[i]);
         long p;
         double s;
-        read_caches(path, &rows, &p, &s);
+        char lost[REPLACED_MSG];
+        read_caches(path, &rows, &p, &s, lost);
         processes += p;
         free(path);
     }
@@ -646,6 +666,9 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
     } else {
         fprintf(stderr, "glintefy: profiled %ld Python process%s (%zu profile%s) in %.2f s; command exit status %d\n",
                 c.saved, c.saved == 1 ? "" : "es", c.profiles, c.profiles == 1 ? "" : "s", wall, status);
+        if (c.replaced)
+            fprintf(stderr, "glintefy: %ld process%s: %s; the profile misses %s calls after that moment\n", c.replaced,
+                    c.replaced == 1 ? "" : "es", c.replaced_msg, c.replaced == 1 ? "its" : "their");
         if (c.started > c.saved)
             fprintf(stderr, "glintefy: %ld Python process%s started but saved nothing (killed by a signal it could not catch?)\n",
                     c.started - c.saved, c.started - c.saved == 1 ? "" : "es");
@@ -656,6 +679,10 @@ int rv_cmd_profile(RvContext *ctx, int argc, char **argv) {
                             " %zu candidates, chosen in %.2f s)\n",
                     ts.functions, ts.functions == 1 ? "" : "s", ts.called, ts.calls, perf, ts.files, ts.files == 1 ? "" : "s",
                     ncaches, ncands, ta);
+            if (ts.settled + ts.cut_short + ts.stopped)
+                fprintf(stderr, "glintefy: traces: %zu settled (later calls only counted), %zu cut short by the trace budget,"
+                                " %zu stopped for safety (deep recursion, calls from a key's __hash__)\n",
+                        ts.settled, ts.cut_short, ts.stopped);
             if (ts.dropped)
                 fprintf(stderr, "glintefy: %llu calls not traced: size bound GLINTEFY_TRACE_MAX_BYTES reached\n",
                         (unsigned long long)ts.dropped);
@@ -761,7 +788,8 @@ int rv_cmd_merge(RvContext *ctx, int argc, char **argv) {
             long p;
             double s;
             size_t before = rows.nowners;
-            read_caches(cp, &rows, &p, &s);
+            char lost[REPLACED_MSG];
+            read_caches(cp, &rows, &p, &s, lost);
             if (rows.nowners > before) {
                 processes += p;
                 nstats++;

@@ -13,13 +13,16 @@ enum { RV_MAX_CANDIDATE_TARGETS = 200, RV_MAX_CACHE_TARGETS = 1000 };
 double rv_expense_score(const AnExpense *e);
 /* A candidate's rank: the expense score weighted by its static call sites (review cache's). */
 double rv_candidate_score(const AnFunc *fn);
-/* Whether a function may be traced as a candidate: pure, a plain (non-nested, non-property)
- * function or method, not a generator or coroutine, not cached already, no C205/C206/C208. */
+/* Whether a function may be traced as a candidate: one whose only static objections are those a
+ * measurement overrides (C210 too cheap, R305 never called; docs/curves.md) - pure, a plain
+ * function, staticmethod or classmethod (not a method: C201), not nested, a property, a dunder,
+ * a generator or coroutine, not cached already, no caching hazard. */
 int rv_traceable_candidate(const AnFunc *fn);
 
 /* Analyses the repository (sources -> parse with facts -> link) and writes targets.json to
  * `path`: every cache (kind "cache", not nested, not cached_property) and the
- * RV_MAX_CANDIDATE_TARGETS best candidates; files as repo_real + "/" + the relative path.
+ * RV_MAX_CANDIDATE_TARGETS best candidates by expected value (cumulative time in the repository's
+ * perf/test_profile.prof from an earlier run, then the static score); files as repo_real + "/" + the relative path.
  * cfg may be NULL. Returns 0 with the counts, or -1 with a message in err. */
 int rv_write_targets(const char *repo, const char *repo_real, const RvConfig *cfg, const char *path,
                      size_t *ncaches, size_t *ncandidates, char *err, size_t errlen);

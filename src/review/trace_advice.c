@@ -257,18 +257,12 @@ static void evidence(Buf *b, const TcFunc *f, int64_t cur, const AdVerdict *v, d
     buf_puts(b, "}");
 }
 
-static AdConfig ad_config(const RvConfig *cfg) {
-    AdConfig c = {cfg->remove_threshold, cfg->hit_rate_threshold, cfg->size_adjustment_threshold, cfg->speedup_threshold,
-                  cfg->min_suggested_maxsize, cfg->cache_size, cfg->min_calls};
-    return c;
-}
-
 /* Existing cache: the advice stage's verdict on its trace and the rest of its evidence. Returns
  * the size the cache will have. */
 static int64_t judge_existing(CrExisting *x, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns,
                               const CrReport *r) {
     const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
-    AdConfig ac = ad_config(cfg);
+    AdConfig ac = rv_advice_config(cfg);
     AdEvidence e = {.fn = x->fn, .stats = x->has_stat ? &x->stat : NULL, .prof = x->prof, .trace = f, .run_ns = run_ns,
                     .hit_ns = r->hit_ns};
     AdVerdict v = ad_existing(&e, &ac);
@@ -293,7 +287,7 @@ static int64_t judge_existing(CrExisting *x, const TcFunc *prod, const TcFunc *m
 /* A candidate: the advice stage's verdict on its trace. Returns its assumed size. */
 static int64_t judge_candidate(CrCandidate *c, const TcFunc *prod, const TcFunc *meas, const RvConfig *cfg, double run_ns) {
     const TcFunc *f = basis_measured(prod, meas) ? meas : prod;
-    AdConfig ac = ad_config(cfg);
+    AdConfig ac = rv_advice_config(cfg);
     const char *objection = NULL;
     for (int i = 0; i < c->nrejects && !objection; i++)
         if (strcmp(c->rejects[i].code, "C210") && strcmp(c->rejects[i].code, "R305") && strcmp(c->rejects[i].code, "R308"))

@@ -51,10 +51,17 @@ int tr_cmd_debug_trace(int argc, char **argv) {
     json_object_set_new(root, "pid", json_integer(t.pid));
     json_object_set_new(root, "overhead_ns", json_integer(t.overhead_ns));
     json_object_set_new(root, "truncated", json_integer((json_int_t)t.truncated));
-    for (size_t i = 0; i < t.nfuncs; i++)
-        json_array_append_new(funcs, json_pack("{s:I, s:s, s:I, s:s, s:s}", "fid", (json_int_t)i, "file", t.funcs[i].file,
-                                               "line", (json_int_t)t.funcs[i].line, "qualname", t.funcs[i].qualname,
-                                               "kind", t.funcs[i].kind == TR_CACHE ? "cache" : "candidate"));
+    json_object_set_new(root, "version", json_integer(t.version));
+    static const char *const STATE[] = {"complete", "settled", "cut_short", "stopped"};
+    for (size_t i = 0; i < t.nfuncs; i++) {
+        const TrFunc *f = &t.funcs[i];
+        json_array_append_new(funcs, json_pack("{s:I, s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:I, s:b}", "fid", (json_int_t)i,
+                                               "file", f->file, "line", (json_int_t)f->line, "qualname", f->qualname,
+                                               "kind", f->kind == TR_CACHE ? "cache" : "candidate", "calls",
+                                               as_signed(f->calls), "recorded", as_signed(f->recorded), "state",
+                                               STATE[f->state & 3], "key_ns", as_signed(f->key_ns), "summary",
+                                               f->has_summary));
+    }
     for (size_t i = 0; i < t.ncalls; i++) {
         const TrCall *c = &t.calls[i];
         json_t *flags = json_array();

@@ -591,7 +591,8 @@ TESTS = [t_generated, t_probe_json, t_script, t_module_and_wrapper, t_children, 
 
 def _trace_tests():
     import test_traces  # tests/review_profile/test_traces.py: argument-key traces
-    return test_traces.TRACE_TESTS
+    import test_trace_safety  # tests/review_profile/test_trace_safety.py: tracing never changes the program
+    return test_traces.TRACE_TESTS + test_trace_safety.SAFETY_TESTS
 
 
 def run_all(s, binary):

@@ -143,15 +143,16 @@ def t_traces(s, binary):
         calls = by_name(parent)
         kinds = {fn["qualname"]: fn["kind"] for fn in parent["functions"]}
         s.check(kinds.get("sq") == "cache" and kinds.get("lst") == "cache" and kinds.get("f") == "candidate"
-                and kinds.get("Shape.area") == "candidate" and kinds.get("Calc.m") == "candidate",
-                "traces: caches and candidates wrapped (function, staticmethod, method)", repr(kinds))
+                and kinds.get("Shape.area") == "candidate" and "Calc.m" not in kinds,
+                "traces: caches and candidates wrapped (function, staticmethod), not a method (C201: a "
+                "measurement cannot make it a candidate)", repr(kinds))
         fk = [x["key_hash"] for x in calls.get("f", [])]
         s.check(fk[:4] == [1, 2, 1, 3] and len(fk) == 5 and fk[4] not in (1, 2, 3),
                 "traces: f(1) f(2) f(1) f(3) f(x=1) keys as lru_cache would hash them", repr(fk))
         s.check(fib_trees_ok(calls.get("fib", [])), "traces: recursion nesting (parent_seq), 2 threads",
                 json.dumps(calls.get("fib"))[:600])
-        s.check(pattern(calls.get("Shape.area", [])) == [0, 0] and pattern(calls.get("Calc.m", [])) == [0, 0],
-                "traces: method and staticmethod keys", repr(calls.get("Calc.m")))
+        s.check(pattern(calls.get("Shape.area", [])) == [0, 0], "traces: staticmethod keys",
+                repr(calls.get("Shape.area")))
         sq = calls.get("sq", [])
         s.check(pattern(sq) == [0, 1, 0, 2] and sq[3]["flags"] == ["raised", "unhashable"] and sq[3]["key_hash"] == 0,
                 "traces: existing cache key stream, unhashable argument", repr(sq))
@@ -168,7 +169,7 @@ def t_traces(s, binary):
         ck = by_name(child).get("f", [])
         s.check(len(ck) == 1 and ck[0]["key_hash"] == 7 and child["pid"] != parent["pid"],
                 "traces: fork child has its own file", repr(child)[:400])
-        s.check("traced 7 functions (7 called, 31 calls)" in c.err, "traces: report counts functions and calls", c.err)
+        s.check("traced 6 functions (6 called, 29 calls)" in c.err, "traces: report counts functions and calls", c.err)
 
         c.run(binary, ["profile", "--", PY, "main.py"], env_extra={"GLINTEFY_TRACE_MAX_BYTES": "400"})
         why = profiled(c)

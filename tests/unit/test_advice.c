@@ -1,8 +1,10 @@
 /* test_advice.c - the advice stage's rules on cache_info() counters, the profile and static
  * facts (docs/evidence-rules.md), as a table: evidence -> action, source, note, gain. The trace
  * rules are tested end to end with golden files (tests/curves/evidence). */
+#include <stdlib.h>
 #include <string.h>
 #include "../../src/advice/advice.h"
+#include "../../src/runtime/trace.h"
 #include "unit.h"
 
 static const AdConfig CFG = {10, 20, 50, 5, 16, 128, 100};
@@ -96,4 +98,50 @@ TEST(advice_headroom) {
     CHECK(ad_headroom_size(100) == 128);
     CHECK(ad_headroom_size(103) == 256); /* 103 + 26 > 128 */
     CHECK(ad_headroom_size(1) == 2);
+}
+
+/* A trace that asks to shrink a maxsize=1024 cache: 4 hot keys called 4,000 times, then 200 keys
+ * once each. On a plain decorator that is ADJUST_SIZE down; on a site of a cache factory
+ * (@cacheit: one size for all sites, nothing to edit here) it is KEEP with the size it would
+ * take, and the factory named. */
+TEST(advice_factory_site_keeps_its_size) {
+    enum { HOT = 4000, COLD = 200 };
+    static TrFunc funcs[1] = {{.file = (char *)"/r/m.py", .qualname = (char *)"f", .line = 1, .kind = TR_CACHE, .state = TR_COMPLETE}};
+    TrCall *c = calloc(HOT + COLD, sizeof *c);
+    for (int i = 0; i < HOT + COLD; i++)
+        c[i] = (TrCall){.fid = 0, .seq = (uint64_t)i + 1, .key_hash = i < HOT ? (uint64_t)(i % 4) : (uint64_t)(100 + i),
+                        .duration_ns = 20000, .result_fp = 1};
+    TrFile t = {.pid = 1, .overhead_ns = 50, .funcs = funcs, .nfuncs = 1, .calls = c, .ncalls = HOT + COLD};
+    TcSet set = {0};
+    tc_add(&set, &t, NULL, NULL);
+    AnFunc fn;
+    memset(&fn, 0, sizeof fn);
+    fn.name = fn.qualname = "f";
+    fn.cache.kind = AN_LRU_CACHE;
+    fn.cache.maxsize = 1024;
+    AdEvidence e = {.fn = &fn, .trace = &set.funcs[0], .run_measured = 1};
+    AdVerdict v = ad_existing(&e, &CFG);
+    CHECK(v.action == AD_ADJUST_SIZE && v.suggested_maxsize > 0 && v.suggested_maxsize < 1024 && v.entries_freed > 0);
+    fn.cache.via = "factory";
+    fn.cache.factory = "pkg.core.cacheit";
+    AdVerdict w = ad_existing(&e, &CFG);
+    CHECK(w.action == AD_KEEP && w.note && !strcmp(w.note, "size-set-by-factory") && w.suggested_maxsize == 0);
+    CHECK(strstr(w.reason, "pkg.core.cacheit") && strstr(w.reason, "would do best at maxsize"));
+    tc_set_free(&set);
+    free(c);
+}
+
+/* Hostile counters (cache_stats.json is any file a workload or a clone writes): hits + misses
+ * saturates at INT64_MAX instead of overflowing (UBSan found INT64_MAX + INT64_MAX here). */
+TEST(advice_counters_saturate) {
+    AnFunc fn;
+    memset(&fn, 0, sizeof fn);
+    fn.name = fn.qualname = "f";
+    fn.cache.kind = AN_LRU_CACHE;
+    fn.cache.maxsize = 128;
+    CacheStat s = {.hits = INT64_MAX, .misses = INT64_MAX, .maxsize = 128, .currsize = 128};
+    AdEvidence e = {.fn = &fn, .stats = &s, .run_measured = 1};
+    AdVerdict v = ad_existing(&e, &CFG);
+    CHECK(v.calls == INT64_MAX && v.reason[0]);
+    CHECK(cache_counter_add(INT64_MAX - 1, 5) == INT64_MAX && cache_counter_add(2, 3) == 5);
 }

@@ -75,6 +75,7 @@ class _Probe:
         self.current = {}  # thread id -> its profiler (ids are reused: the list keeps them all)
         self.saving = False
         self.term_pending = 0
+        self.lost = ""  # how the program replaced this process's profiler, once seen
         self.enable_here()
         self.mark_started()
 
@@ -110,22 +111,26 @@ class _Probe:
             return
         self.saved = self.saving = True
         try:
-            if self.tracer is not None:
-                self.tracer.finish()
+            lost = self.profiler_lost()
             seconds = self.time.perf_counter() - self.t0
             me = self.current.get(self.thread.get_ident())
             if me is not None:
                 me.disable()
+            entries = [p.getstats() for p in list(self.profilers)]
+            if self.tracer is not None:
+                self.tracer.finish(entries)
             import marshal
             nprof = 0
-            for p in list(self.profilers):
-                stats = _pstats_dict(p.getstats())
+            for e in entries:
+                stats = _pstats_dict(e)
                 if stats:
                     self.write(self.id + "-%d.prof" % nprof, marshal.dumps(stats))
                     nprof += 1
             facts = {"version": 1, "pid": self.pid, "argv": list(sys.argv), "executable": sys.executable,
                      "python": "%d.%d.%d" % sys.version_info[:3], "seconds": seconds, "ended_by": how,
                      "profiles": nprof, "caches": self.cache_rows()}
+            if lost or self.lost:
+                facts["profiler_replaced"] = self.lost or lost
             self.write(self.id + ".json", _dump_json(facts).encode("ascii"))
         except Exception as err:  # never break the user's program
             try:
@@ -135,6 +140,34 @@ class _Probe:
         self.saving = False
         if self.term_pending:  # a SIGTERM came while saving: now die of it
             self.die(self.term_pending)
+
+    def profiler_lost(self):
+        """Before 3.12 a profiler is the thread's profile function: the program's own
+        sys.setprofile() or cProfile's enable() replaces it and its counts stop. Seen from the
+        calling thread (at the tracer's flushes and when saving); "" while it is in place."""
+        if sys.version_info >= (3, 12) or self.lost:
+            return self.lost
+        me = self.current.get(self.thread.get_ident())
+        if me is None:
+            return ""
+        now = sys.getprofile()
+        if now is me:
+            return ""
+        if now is None:
+            self.lost = "the program turned the profile function off (sys.setprofile(None) or a profiler's disable())"
+        else:
+            what = getattr(now, "__qualname__", None) or type(now).__qualname__
+            self.lost = "the program replaced glintefy's profile function with its own (%s: sys.setprofile or cProfile)" % what
+        return self.lost
+
+    def release_profiler(self):
+        """Stops this process's profilers because the program starts its own (3.12+)."""
+        if os.getpid() != self.pid or self.saved:
+            return False
+        for p in self.profilers:
+            p.disable()
+        self.lost = "the program started its own cProfile profiler, which stopped glintefy's"
+        return True
 
     def on_term(self, signum, frame):
         if self.saving:
@@ -357,8 +390,17 @@ def _fingerprint_mutable(r):
 class _Tracer:
     """Wraps the functions of targets.json when their module finishes executing and writes one
     C record per call into trace-PID-N.gtr (buffered; flushed at a threshold and when the probe
-    saves). The per-call cost is one Python-level wrapper (see docs/review-profile.md)."""
+    saves). The per-call cost is one Python-level wrapper while a function is traced; once its
+    curve has settled, the process's budget is spent or tracing it is unsafe (recursion depth),
+    the original function is put back where the wrapper was bound (the profiler counts its
+    calls from then on) and a wrapper still reached through an old reference only passes the
+    call on. A P record per function says which (docs/trace-format.md)."""
 
+    SETTLE_FIRST = 512  # recorded calls at the first settle check (then at each doubling)
+    FLOOR = 2048  # calls every function may record, budget or not (a settle check at 512, 1024, 2048)
+    DEPTH_MAX = 64  # nested calls of one traced function: deeper, it is untraced (C stack, frames)
+    ALLOWANCE_NS = 50 * 1000 * 1000  # tracing may always cost this much ...
+    SHARE = 0.08  # ... or this share of the process's time so far, whichever is more
 
     def __init__(self, directory, targets, probe):
         import itertools
@@ -372,24 +414,35 @@ class _Tracer:
         self.targets = targets  # realpath -> {(line, qualname): kind}
         self.basenames = {os.path.basename(f) for f in targets}
         self.pack_call = struct.Struct("<BIQQqQqB").pack
+        self.starmap = itertools.starmap
         self.struct = struct
         import time
         self.clock = time.perf_counter_ns
         self.local = type("_Current", (_thread._local,), {"seq": 0})()  # this thread's innermost traced call
+        self.get_ident = _thread.get_ident
+        self.busy = set()  # threads computing a key or fingerprint: their traced calls pass through
         self.recs = []  # (fid, seq, parent, key_hash, duration, fp, flags) not yet written
         self.on = [True]  # False once saved: later calls are not recorded
-        self.lock = _thread.allocate_lock()
+        self.lock = _thread.RLock()  # re-entrant: a profile function the program set may be traced
         self.next_seq = itertools.count(1).__next__
         self.funcs = []  # F records (bytes), in fid order
+        self.fstate = []  # per fid: [mode (0 traced, else the P state), active calls, key_ns, re-entrant calls]
+        self.fwrap = []  # per fid: (wrapper, original, the original's code, kind)
+        self.fid_of = {}  # id(wrapping object) -> fid (a wrapper, or the staticmethod/classmethod around one)
+        self.sites = []  # (container, name, original object, wrapping object, fid): where wrappers were bound
         self.fasttypes = {int, str}
         self.mark = (object(),)  # functools' kwd_mark: any constant object does for the hash
-        try:
-            self.max_bytes = int(os.environ.get("GLINTEFY_TRACE_MAX_BYTES") or (64 << 20))
-        except ValueError:
-            self.max_bytes = 64 << 20
+        self.max_bytes = _env_number("GLINTEFY_TRACE_MAX_BYTES", 64 << 20)
+        self.max_ns = int(_env_number("GLINTEFY_TRACE_MAX_SECONDS", 60.0) * 1e9)  # absolute cap
+        self.share = _env_number("GLINTEFY_TRACE_SHARE", self.SHARE)
+        self.settle_first = _env_number("GLINTEFY_TRACE_SETTLE", self.SETTLE_FIRST)  # 0: never settle
+        self.ns_per_record = None  # measured at the first flush (calibrate)
+        self.t_start = self.clock()
         self.overhead = None
-        self.flush_mask = 4095  # the wrappers flush every 4096 calls (by seq)
+        self.flush_mask = 511  # the wrappers flush every 512 calls (by seq): settle checks at 512, 1024, 2048
         self.nfile = 0
+        self.flushing = False
+        self.noted = False  # the budget note went to stderr (once per process)
         self.pid = os.getpid()
         # the test running now (B and X records), set by the pytest plugin (glintefy.pytest_plugin)
         self.test = b""       # its node id, UTF-8
@@ -410,15 +463,30 @@ class _Tracer:
         self.dropping = False
         self.dropped = 0
         self.header_pending = True
+        self.nrecorded = 0  # C records of this file (the time budget)
+        self.cost_ns = 0  # estimated cost of tracing in this process: records x ns_per_record + flushes
+        self.t_start = self.clock()
         del self.recs[:]  # a fork child drops the parent's pending calls
         self.fbuf = bytearray()
+        n = len(self.funcs)
+        self.seen = [0] * n  # per fid: calls appended (P record)
+        self.kept = [0] * n  # per fid: C records written
+        self.keys = [set() for _ in range(n)]  # per fid: key hashes seen (the settle check)
+        self.hits = [0] * n  # per fid: calls whose key was seen before
+        self.check = [self.settle_first] * n  # per fid: recorded calls at the next settle check
+        self.rate = [None] * n  # per fid: hit rate at the last settle check
+        for st in self.fstate:  # st[1], the calls running now, goes on
+            st[2] = st[3] = 0
         for rec in self.funcs:
             self.fbuf += rec
         self.on[0] = True
+        self.noted = False
 
     def header(self):
         if self.overhead is None:  # measured with this thread's profiler paused
             p = self.probe.current.get(self.probe.thread.get_ident())
+            if self.probe.lost or (sys.version_info < (3, 12) and sys.getprofile() is not p):
+                p = None  # the program's own profile function is in place: leave it alone
             if p is not None:
                 p.disable()
             self.overhead = self.measure_overhead()
@@ -439,7 +507,9 @@ class _Tracer:
                 import functools
                 f = functools.lru_cache(maxsize=None)(abs)
             f(1)
-            clock, rng, best = self.clock, range(1000), None
+            # the best of 3 of each loop apart: a preemption during the empty loop made the
+            # difference of one pair 0 (a hit "costing" nothing) on a loaded machine
+            clock, rng, hit, empty = self.clock, range(1000), None, None
             for _ in range(3):
                 t0 = clock()
                 for _ in rng:
@@ -448,59 +518,283 @@ class _Tracer:
                 for _ in rng:
                     pass
                 t2 = clock()
-                ns = max(0, (t1 - t0) - (t2 - t1)) // 1000
-                best = ns if best is None else min(best, ns)
-            return best
+                hit = t1 - t0 if hit is None else min(hit, t1 - t0)
+                empty = t2 - t1 if empty is None else min(empty, t2 - t1)
+            return max(1, (hit - empty) // 1000)
         except Exception:
             return 0
 
     def flush(self, last=False):
         """Packs the pending calls (tuples appended by the wrappers) after the pending F records
-        and appends them to the file; past the size bound calls are only counted."""
+        and appends them to the file; past the size bound calls are only counted. Checks which
+        functions have settled and the process's budget. The thread is `busy` meanwhile: a traced
+        function the probe's work reaches (a profile function the program set, a __hash__) is
+        not traced, and a flush never runs inside a flush."""
         with self.lock:
-            if not self.on[0] or os.getpid() != self.pid:
+            if not self.on[0] or os.getpid() != self.pid or self.flushing:
                 return
-            recs = self.recs
-            n = len(recs)
-            batch = recs[:n]
-            del recs[:n]  # calls appended meanwhile by other threads stay for the next flush
-            out = bytearray(self.header()) if self.header_pending else bytearray()
-            self.header_pending = False
-            out += self.fbuf
-            del self.fbuf[:]
-            pack, room = self.pack_call, self.max_bytes - self.written
-            if self.dropping:  # T counts calls: the B and X records (bytes) left out are not calls
-                self.dropped += sum(1 for r in batch if r.__class__ is not bytes)
-            else:
-                for k, r in enumerate(batch):
-                    if len(out) >= room:
-                        self.dropping = True
-                        self.dropped += sum(1 for r in batch[k:] if r.__class__ is not bytes)
-                        break
-                    out += r if r.__class__ is bytes else pack(67, *r)  # bytes: a B or X record
-            if last and self.dropped:
-                out += b"T" + self.struct.pack("<Q", self.dropped)
+            me = self.get_ident()
+            self.busy.add(me)
+            self.flushing = True
+            t0 = self.clock()
             try:
-                if self.fd is None:
-                    self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
-                                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                view = memoryview(out)
-                while view:
-                    view = view[os.write(self.fd, view):]
-                self.written += len(out)
-            except OSError:
-                self.on[0] = False  # no trace rather than a broken program
+                self.flush_locked(last)
+            finally:
+                self.cost_ns += self.clock() - t0
+                self.flushing = False
+                self.busy.discard(me)
 
-    def finish(self):
-        """At the probe's save points: the last records, the T record, rename."""
+    def flush_locked(self, last):
+        """flush's work. The wrappers' tuples are (67 'C', fid, seq, parent, key_hash, duration,
+        fingerprint, flags): packed and counted with C-level iteration (starmap, set.update),
+        because the profiler times every call the probe's Python code makes."""
+        recs = self.recs
+        n = len(recs)
+        batch = recs[:n]
+        del recs[:n]  # calls appended meanwhile by other threads stay for the next flush
+        if self.header_pending:  # the timing loop of the header is not the records' cost
+            th = self.clock()
+            out = bytearray(self.header())
+            self.cost_ns -= self.clock() - th
+        else:
+            out = bytearray()
+        self.header_pending = False
+        out += self.fbuf
+        del self.fbuf[:]
+        extra = [r for r in batch if r.__class__ is bytes]  # B and X records (pytest plugin), in order
+        if extra:
+            calls = [r for r in batch if r.__class__ is not bytes]
+        else:
+            calls = batch
+        nc = len(calls)
+        keep = 0 if self.dropping else max(0, min(n, (self.max_bytes - self.written - len(out)) // 46 + 1))
+        if keep < n:
+            self.dropping = True
+            # T counts calls: the B and X records left out are not calls
+            self.dropped += sum([1 for r in batch[keep:] if r.__class__ is not bytes])
+        if keep:
+            if extra:
+                pack = self.pack_call
+                out += b"".join([r if r.__class__ is bytes else pack(*r) for r in batch[:keep]])
+                keep = sum([1 for r in batch[:keep] if r.__class__ is not bytes])
+            else:
+                out += b"".join(self.starmap(self.pack_call, batch[:keep] if keep < n else batch))
+            self.nrecorded += keep
+        batch, n = calls, nc
+        if self.ns_per_record is None and not last:
+            tc = self.clock()
+            self.ns_per_record = self.calibrate()
+            self.cost_ns -= self.clock() - tc  # once per process: not the cost of the records
+            if os.environ.get("GLINTEFY_TRACE_DEBUG"):
+                sys.stderr.write("glintefy probe: one recorded call costs about %d ns\n" % self.ns_per_record)
+        # x2: on the bench's call-heavy workload a recorded call's whole cost (the wrapper's frame,
+        # its builtins, the profiler's entries for them) measured about twice the calibration
+        self.cost_ns += 2 * n * (self.ns_per_record or 0)
+        seen, kept, keys, hits = self.seen, self.kept, self.keys, self.hits
+        for fid in {r[1] for r in batch}:
+            ks = [r[4] for r in batch if r[1] == fid and not r[7] & 2]
+            calls = len(ks) if len(ks) == n else sum([1 for r in batch if r[1] == fid])
+            seen[fid] += calls
+            kept[fid] += calls if keep == n else sum([1 for r in batch[:keep] if r[1] == fid])
+            k = keys[fid]
+            before = len(k)
+            k.update(ks)
+            hits[fid] += len(ks) - (len(k) - before)  # a key already seen (or twice here) is a hit
+        if last:
+            out += self.summaries()
+            if self.dropped:
+                out += b"T" + self.struct.pack("<Q", self.dropped)
+        try:
+            if self.fd is None:
+                self.fd = os.open(os.path.join(self.dir, ".%s.tmp" % self.name),
+                                  os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            view = memoryview(out)
+            while view:
+                view = view[os.write(self.fd, view):]
+            self.written += len(out)
+        except OSError:
+            self.on[0] = False  # no trace rather than a broken program
+        if not last:
+            self.settle(batch)
+            self.budget()
+            self.probe.profiler_lost()
+
+    def settle(self, batch):
+        """A function has settled when the hit rate of its latest window of recorded calls (the
+        calls since the last check; checks at each doubling from GLINTEFY_TRACE_SETTLE calls,
+        default 512) is within a point of the window before, and at most a tenth of the window's
+        calls brought a new key (or nothing is reused): its key stream is steady, so more calls
+        would not change the hit rate or the suggested size (the working set). Windows, not the
+        running rate: the cold start (every key's first miss) would dominate that for long."""
+        done = []
+        for fid in {r[1] for r in batch}:
+            n = self.seen[fid]
+            if n < self.check[fid] or self.fstate[fid][0] or not self.settle_first:
+                continue
+            hits, distinct = self.hits[fid], len(self.keys[fid])
+            prev = self.rate[fid]  # (calls, hits, distinct, window hit rate) at the last check
+            if prev is not None:
+                rate = (hits - prev[1]) / max(1, n - prev[0])
+                # steady hit rate, and no more than a tenth new keys in the window (else the
+                # working set - the suggested size - is still growing), or no reuse at all
+                if prev[3] is not None and abs(rate - prev[3]) < 0.01 and (
+                        distinct - prev[2] <= 0.1 * (n - prev[0]) or rate < 0.01):
+                    done.append(fid)
+            else:
+                rate = None
+            self.rate[fid] = (n, hits, distinct, rate)
+            self.check[fid] = 2 * n
+        if done:
+            self.unwrap(done, 1)
+
+    def calibrate(self):
+        """ns one recorded call adds, measured here (under the profiler, as the wrappers run):
+        a wrapper around a trivial function against the function itself, 256 calls each, best
+        of 3."""
+        try:
+            import itertools
+            fake = type("_Calibrate", (), {})()
+            fake.local, fake.next_seq, fake.clock = self.local, itertools.count(1).__next__, self.clock
+            fake.recs, fake.on, fake.flush, fake.flush_mask = [], [True], None, (1 << 62) - 1
+            fake.mark, fake.busy, fake.get_ident, fake.DEPTH_MAX = self.mark, set(), self.get_ident, 1 << 30
+
+            def plain(x):
+                return x
+            w = _make_wrapper(fake, plain, 0, False, [0, 0, 0, 0])
+            rng, clock, best = range(256), self.clock, None
+            for _ in range(3):  # best of 3: a busy machine preempts some rounds
+                t0 = clock()
+                for i in rng:
+                    w(i)
+                t1 = clock()
+                for i in rng:
+                    plain(i)
+                t2 = clock()
+                ns = max(0, (t1 - t0) - (t2 - t1)) // 256
+                best = ns if best is None else min(best, ns)
+                del fake.recs[:]
+            return best
+        except Exception:
+            return 0
+
+    def budget(self):
+        """The process's byte and time budget: once spent, every function still traced is cut
+        short (only counted from now on) and stderr says so once. Time: the estimated cost of
+        tracing (calls recorded x their measured cost, plus the flushes) may reach ALLOWANCE_NS
+        or SHARE of the process's time so far, whichever is more, and never
+        GLINTEFY_TRACE_MAX_SECONDS."""
+        est = self.cost_ns
+        limit = min(self.max_ns, max(self.ALLOWANCE_NS, self.share * (self.clock() - self.t_start)))
+        if self.written >= self.max_bytes:
+            live = [fid for fid, st in enumerate(self.fstate) if not st[0]]
+        elif est >= limit:  # the time budget: a function that has not had FLOOR calls yet goes on
+            live = [fid for fid, st in enumerate(self.fstate) if not st[0] and self.seen[fid] >= self.FLOOR]
+        else:
+            return
+        if live:
+            self.unwrap(live, 2)
+            self.ncut = getattr(self, "ncut", 0) + len(live)
+        if not self.noted and live:
+            self.noted = True
+            why = ("%d bytes written (GLINTEFY_TRACE_MAX_BYTES)" % self.written if self.written >= self.max_bytes
+                   else "tracing had cost about %.2f s, %.0f%% of the run so far" % (
+                       est / 1e9, 100.0 * est / max(1, self.clock() - self.t_start)))
+            try:
+                sys.stderr.write("glintefy probe: process %d: trace budget spent after %d recorded calls (%s); "
+                                 "functions cut short from now on (each after at least %d calls): their later "
+                                 "calls are only counted\n" % (self.pid, self.nrecorded, why, self.FLOOR))
+            except Exception:
+                pass
+
+    def unwrap(self, fids, mode):
+        """Stops tracing functions fids (mode: the P state): the original goes back wherever its
+        wrapper was bound (module globals - also other modules' `from m import f` copies - and
+        class attributes); a wrapper reached later only passes calls on."""
+        fids = set(fids)
+        back = {}
+        for fid in fids:
+            if not self.fstate[fid][0]:
+                self.fstate[fid][0] = mode
+        for container, name, orig, new, fid in self.sites:
+            if fid not in fids:
+                continue
+            back[id(new)] = orig
+            try:
+                if type(container) is dict:
+                    if container.get(name) is new:
+                        container[name] = orig
+                elif container.__dict__.get(name) is new:
+                    type.__setattr__(container, name, orig)  # not a metaclass's __setattr__
+            except Exception:  # a read-only namespace: its calls pass through the wrapper
+                pass
+        wrappers = {id(self.fwrap[fid][0]): self.fwrap[fid][1] for fid in fids}
+        for module in list(sys.modules.values()):  # `from m import f` copies elsewhere
+            d = getattr(module, "__dict__", None)
+            if type(d) is not dict:
+                continue
+            try:
+                for k, v in d.items():
+                    if id(v) in wrappers and type(v) is _FunctionType:
+                        d[k] = wrappers[id(v)]
+            except RuntimeError:  # changed size: another thread imports
+                pass
+
+    def summaries(self):
+        """One P record per function of this file (format version 2): calls, C records written,
+        state, key-building ns. calls of a function no longer traced come from the profiler
+        (a candidate) or cache_info() (a cache)."""
+        pack = self.struct.Struct("<BIQQBQ").pack
+        counted = self.counted
+        out = bytearray()
+        for fid in range(len(self.funcs)):
+            st = self.fstate[fid]
+            seen, kept = self.seen[fid], self.kept[fid]
+            calls = seen  # st[3], the calls the probe's own key hashing made, are not the program's
+            if st[0] > 0:
+                calls = max(calls, counted.get(fid, 0) - st[3])
+                state = st[0]
+            else:
+                state = 0 if calls == kept else 2
+            out += pack(80, fid, calls, kept, state, st[2])
+        return out
+
+    def count_calls(self, entries):
+        """fid -> calls in this process, for functions no longer traced: the profilers' call
+        counts of the original code (candidates), cache_info() (caches)."""
+        codes = {}
+        out = {}
+        for fid, (w, orig, code, kind) in enumerate(self.fwrap):
+            if self.fstate[fid][0] <= 0:
+                continue
+            if kind:
+                try:
+                    info = orig.cache_info()
+                    out[fid] = info[0] + info[1]
+                except Exception:
+                    pass
+            else:
+                codes[code] = fid
+        for es in entries or ():
+            for e in es:
+                fid = codes.get(e.code)
+                if fid is not None:
+                    out[fid] = out.get(fid, 0) + e.callcount
+        return out
+
+    def finish(self, entries=None):
+        """At the probe's save points: the last records, the P and T records, rename."""
         if not self.on[0] or os.getpid() != self.pid:
             return
         if not self.funcs:  # no target was wrapped in this process: no file (and no timing loop)
             self.on[0] = False
             return
+        self.counted = self.count_calls(entries)
         self.flush(last=True)
         with self.lock:
             self.on[0] = False
+            for st in self.fstate:  # later calls (other atexit handlers) pass through
+                if not st[0]:
+                    st[0] = -1
             if self.fd is not None:
                 try:
                     os.close(self.fd)
@@ -518,7 +812,21 @@ class _Tracer:
                 pass
         if os.getpid() != self.pid:
             self.nfile = 0
+        for st in self.fstate:
+            if st[0] == -1:
+                st[0] = 0
         self.open_new()
+
+    def stop(self, fid):
+        """Called by a wrapper nested DEPTH_MAX deep in itself: tracing it is unsafe (every level
+        adds a frame and C stack the program would not use)."""
+        with self.lock:
+            me = self.get_ident()
+            self.busy.add(me)
+            try:
+                self.unwrap([fid], 3)
+            finally:
+                self.busy.discard(me)
 
     # -- wrapping --
     def wrap(self, fn, kind, typed):
@@ -532,7 +840,15 @@ class _Tracer:
                self.struct.pack("<H", len(qb)) + qb)
         self.funcs.append(rec)
         self.fbuf += rec
-        w = _make_wrapper(self, fn, fid, typed)
+        self.seen.append(0)
+        self.kept.append(0)
+        self.keys.append(set())
+        self.hits.append(0)
+        self.check.append(self.settle_first)
+        self.rate.append(None)
+        st = [0, 0, 0, 0]
+        self.fstate.append(st)
+        w = _make_wrapper(self, fn, fid, typed, st)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             try:
                 setattr(w, attr, getattr(fn, attr))
@@ -543,6 +859,16 @@ class _Tracer:
         except (AttributeError, TypeError):
             pass
         w.__wrapped__ = inner
+        if not kind:
+            # inspect.getfullargspec (pluggy, older click and attrs use it) does not follow
+            # __wrapped__: without this the wrapper's (*args, **kwds) is the function's spec, and
+            # pluggy rejected a traced pytest hook. inspect is imported here, while wrapping,
+            # never when the process ends.
+            try:
+                import inspect
+                w.__signature__ = inspect.signature(fn)
+            except Exception:
+                pass
         if kind:
             for attr in ("cache_info", "cache_clear", "cache_parameters"):
                 if hasattr(fn, attr):
@@ -550,7 +876,15 @@ class _Tracer:
             if hasattr(fn, "cache_clear"):
                 w.cache_clear = _make_clear(self, fn.cache_clear, fid)
         w.__glintefy_traced__ = fn
+        self.fwrap.append((w, fn, code, kind))
+        self.fid_of[id(w)] = fid
         return w
+
+    def note_site(self, container, name, orig, new):
+        """new (a wrapping object) was bound to container's name in place of orig."""
+        fid = self.fid_of.get(id(new))
+        if fid is not None:
+            self.sites.append((container, name, orig, new, fid))
 
     # -- test boundaries and cache_clear() calls (B and X records, docs/trace-format.md) --
     def boundary(self, phase, nodeid):
@@ -590,14 +924,20 @@ class _Tracer:
         done = {}
         d = getattr(module, "__dict__", None)
         if d is not None:
-            self.wrap_ns(d, d.__setitem__, origin, want, done, getattr(module, "__name__", None), 0)
+            self.wrap_ns(d, d, origin, want, done, getattr(module, "__name__", None), 0)
 
-    def wrap_ns(self, ns, setter, origin, want, done, modname, depth):
+    def wrap_ns(self, ns, container, origin, want, done, modname, depth):
         for name, obj in list(ns.items()):
+            if name[:2] == "__" and name[-2:] == "__":  # dunders: the probe itself calls __hash__, __eq__ ...
+                continue
             new = self.wrap_obj(obj, origin, want, done, modname, depth)
             if new is not None:
                 try:
-                    setter(name, new)
+                    if type(container) is dict:
+                        container[name] = new
+                    else:
+                        setattr(container, name, new)
+                    self.note_site(container, name, obj, new)
                 except (AttributeError, TypeError):
                     pass
 
@@ -627,10 +967,19 @@ class _Tracer:
             inner = self.wrap_obj(obj.__func__, origin, want, done, modname, depth)
             if inner is not None:
                 new = t(inner)
+                self.fid_of[id(new)] = self.fid_of[id(inner)]
         elif isinstance(obj, type) and depth < 8 and getattr(obj, "__module__", None) == modname:
-            self.wrap_ns(dict(obj.__dict__), lambda n, v: setattr(obj, n, v), origin, want, done, modname, depth + 1)
+            self.wrap_ns(dict(obj.__dict__), obj, origin, want, done, modname, depth + 1)
         done[i] = new
         return new
+
+
+def _env_number(name, default):
+    try:
+        v = float(os.environ.get(name) or default)
+        return int(v) if isinstance(default, int) else v
+    except ValueError:
+        return default
 
 
 _FunctionType = type(_mini_json)
@@ -638,64 +987,108 @@ _MUTABLE = (list, dict, set, bytearray)
 _PLAIN = {int, str, float, bool, bytes, type(None), frozenset, complex}
 
 
-def _make_wrapper(tr, fn, fid, typed):
+def _make_wrapper(tr, fn, fid, typed, st):
     """The traced function: seq and parent_seq (the thread's innermost traced call), lru_cache's key
     hash, the duration, a fingerprint of the result, flags; a tuple for the next flush. Written to
-    make few calls: a profiler counts every call, so each one costs twice."""
+    make few calls: the profiler times every builtin call it makes (next_seq, clock, hash), so
+    each costs several times its own price; a list grows by `+=`, which is not a call. A key
+    or result of plain builtin values is hashed directly. Any other may run the program's
+    Python code (__hash__): the thread is `busy` meanwhile, so a traced function it calls is
+    not traced again (no re-entry), and that time is the key's cost (st[2], key_ns).
+    st[0] nonzero: no longer traced, the call only passes through."""
     local, next_seq, clock, recs, on = tr.local, tr.next_seq, tr.clock, tr.recs, tr.on
-    append, flush, mask = recs.append, tr.flush, tr.flush_mask
-    fasttypes, mark = tr.fasttypes, tr.mark
+    flush, mask = tr.flush, tr.flush_mask
+    mark = tr.mark
+    busy, get_ident, depth_max = tr.busy, tr.get_ident, tr.DEPTH_MAX
+    plain = _PLAIN
 
     def traced(*args, **kwds):
+        nonlocal recs
+        if st[0]:
+            return fn(*args, **kwds)
+        if busy and get_ident() in busy:  # called from a key's __hash__ or __eq__: not traced
+            st[3] += 1
+            return fn(*args, **kwds)
+        if st[1] >= depth_max:  # deep recursion: stop tracing it
+            tr.stop(fid)
+            return fn(*args, **kwds)
         seq = next_seq()
         parent = local.seq
         flags = 0
-        key = args
-        if kwds:
-            key += mark
-            for item in kwds.items():
-                key += item
-        if typed:
-            key += tuple([v.__class__ for v in args])
+        simple = not kwds and not typed
+        if simple:
+            for a in args:
+                if a.__class__ not in plain:
+                    simple = False
+                    break
+        if simple:  # builtin values: hash() runs no Python code
+            kh = hash(args[0] if len(args) == 1 and args[0].__class__ in _FAST else args)
+            t0 = clock()
+        else:
+            key = args
             if kwds:
-                key += tuple([v.__class__ for v in kwds.values()])
-        elif args and not args[1:] and not kwds and args[0].__class__ in fasttypes:
-            key = args[0]
-        try:
-            kh = hash(key)
-        except Exception:
-            kh, flags = 0, 2
+                key += mark
+                for item in kwds.items():
+                    key += item
+            if typed:
+                key += tuple([v.__class__ for v in args])
+                if kwds:
+                    key += tuple([v.__class__ for v in kwds.values()])
+            elif args and not args[1:] and not kwds and args[0].__class__ in _FAST:
+                key = args[0]
+            me = get_ident()
+            busy.add(me)
+            tk = clock()
+            try:
+                kh = hash(key)
+            except Exception:
+                kh, flags = 0, 2
+            finally:
+                busy.discard(me)
+            t0 = clock()
+            st[2] += t0 - tk
         local.seq = seq
-        t0 = clock()
+        st[1] += 1
         try:
             r = fn(*args, **kwds)
         except BaseException:
             t1 = clock()
+            st[1] -= 1
             local.seq = parent
             if on[0]:
-                append((fid, seq, parent, kh, t1 - t0, 0, flags | 1))
+                recs += ((67, fid, seq, parent, kh, t1 - t0, 0, flags | 1),)
             raise
         t1 = clock()
+        st[1] -= 1
         local.seq = parent
         t = r.__class__
-        if t in _PLAIN:
+        if t in plain:
             fp = hash(r)
-        elif isinstance(r, _MUTABLE):
-            fp = _fingerprint_mutable(r)
-            flags |= 4
-        elif t is tuple and len(r) > 64:
-            fp = _fingerprint_mutable(r)
         else:
+            me = get_ident()
+            busy.add(me)
             try:
-                fp = hash(r)
-            except Exception:
-                fp = hash(t.__name__)
+                if isinstance(r, _MUTABLE):
+                    fp = _fingerprint_mutable(r)
+                    flags |= 4
+                elif t is tuple and len(r) > 64:
+                    fp = _fingerprint_mutable(r)
+                else:
+                    try:
+                        fp = hash(r)
+                    except Exception:
+                        fp = hash(t.__name__)
+            finally:
+                busy.discard(me)
         if on[0]:
-            append((fid, seq, parent, kh, t1 - t0, fp, flags))
+            recs += ((67, fid, seq, parent, kh, t1 - t0, fp, flags),)
             if not seq & mask:
                 flush()
         return r
     return traced
+
+
+_FAST = {int, str}  # functools._make_key's fasttypes: a lone argument of these is its own key
 
 
 def _make_clear(tr, clear, fid):
@@ -869,6 +1262,9 @@ def _watch_main(hooks):
                 new = ns.__dict__.get(k, v)
                 if new is not v and g.get(k) is v:
                     g[k] = new
+                    note = getattr(hooks, "note_site", None)
+                    if note is not None:
+                        note(g, k, v, new)
                 seen[k] = g.get(k)
 
         def lines(frame, event, arg):
@@ -962,6 +1358,29 @@ def _install(probe):
 
     if sys.version_info < (3, 12):
         _hook_threads(probe)
+    else:
+        _on_import("cProfile", lambda module: _patch_cprofile(module, probe))
+
+
+def _patch_cprofile(module, probe):
+    """From 3.12 a cProfile profiler holds sys.monitoring's one profiler tool: the program's own
+    cProfile.Profile().enable() (or `-m cProfile`) would raise "Another profiling tool is
+    already active" because glintefy's holds it. The program's profiler wins: glintefy's stops,
+    and the process's facts say so (its profile then misses the calls after that moment)."""
+    cls = getattr(module, "Profile", None)
+    real = getattr(cls, "enable", None)
+    if real is None:
+        return
+
+    def enable(self, *args, **kwds):
+        try:
+            return real(self, *args, **kwds)
+        except ValueError:
+            if not probe.release_profiler():
+                raise
+        return real(self, *args, **kwds)
+    enable.__doc__ = getattr(real, "__doc__", None)
+    cls.enable = enable
 
 
 def _guard_fork(_signal):
