@@ -49,7 +49,8 @@ PKG_LDLIBS ?= -Wl,-Bstatic -ljansson -lxxhash -Wl,-Bdynamic -pthread -lm
 # `make fuzz FUZZ_TARGET=marshal` fuzzes the .prof reader (fuzz/fuzz_marshal.c) instead of the parser,
 # FUZZ_TARGET=trace the .gtr trace reader (fuzz/fuzz_trace.c), FUZZ_TARGET=toml the TOML reader
 # of pyproject.toml (fuzz/fuzz_toml.c), FUZZ_TARGET=mcp the MCP server's message reader
-# (fuzz/fuzz_mcp.c), FUZZ_TARGET=cachestats the cache_stats.json reader (fuzz/fuzz_cachestats.c).
+# (fuzz/fuzz_mcp.c), FUZZ_TARGET=cachestats the cache_stats.json reader (fuzz/fuzz_cachestats.c),
+# FUZZ_TARGET=patch the source editor of review cache --fix (fuzz/fuzz_patch.c).
 FUZZ_TARGET ?= parse
 FUZZ_BIN  := build/fuzz/fuzz_$(FUZZ_TARGET)
 FUZZ_CORPUS_parse       := build/fuzz-corpus
@@ -64,6 +65,9 @@ FUZZ_REGRESSIONS_trace  := tests/runtime/fuzz-regressions
 FUZZ_CORPUS_toml        := build/fuzz-corpus-toml
 FUZZ_SEED_toml          := fuzz/seed_toml.py
 FUZZ_REGRESSIONS_toml   := tests/review/fuzz-regressions
+FUZZ_CORPUS_patch       := build/fuzz-corpus-patch
+FUZZ_SEED_patch         := fuzz/seed_patch.py
+FUZZ_REGRESSIONS_patch  := tests/patch/fuzz-regressions
 FUZZ_CORPUS_mcp         := build/fuzz-corpus-mcp
 FUZZ_SEED_mcp           := fuzz/seed_mcp.py
 FUZZ_REGRESSIONS_mcp    := tests/mcp/fuzz-regressions
@@ -159,6 +163,7 @@ bench: $(BIN) build/mrc-bench
 	$(Q)$(PYTHON) bench/cache_bench.py
 	$(Q)$(PYTHON) bench/review_profile_bench.py
 	$(Q)$(PYTHON) bench/mrc_bench.py
+	$(Q)$(PYTHON) bench/html_bench.py
 	$(Q)$(PYTHON) bench/hostile_bench.py
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)

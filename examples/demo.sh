@@ -33,10 +33,21 @@ head -c 900 LLM-CONTEXT/glintefy/review/cache/existing_cache_evaluations.json; e
 step "$G review cache -q --validate    # runs the profiled command again, as it is and with the actions applied in memory"
 $G review cache -q --validate
 
+step "$G review cache --diff    # the actions as a patch of the sources (git apply accepts it)"
+$G review cache --diff > cache.diff
+cat cache.diff
+
+step "$G review cache --fix    # applied to the files; then a new review finds them done"
+$G review cache --fix
+$G review cache -q --no-html
+python3 -c 'import json; r = json.load(open("LLM-CONTEXT/glintefy/review/cache/cache_recommendations.json"))["recommendations"]; print("actions left after --fix:", len(r))'
+
 step "$G review clean --dry-run    # what 'review clean' would delete"
 $G review clean --dry-run
 
 cd ../..
+printf '\n%sThe report: %s\n' "$B$N" "$PWD/build/demo-repo/LLM-CONTEXT/glintefy/review/cache/report.html (open it in a browser; written before --fix)"
+printf 'The diff:   %s\n' "$PWD/build/demo-repo/cache.diff"
 step "printf 'print(f\"{x!r:>{w}}\")\\n' | $G debug ast - | head -c 300    # the parser underneath: CPython's tree"
 printf 'print(f"{x!r:>{w}}")\n' | $G debug ast - | head -c 300; echo; echo "..."
 

@@ -20,6 +20,7 @@
 #include "profile/profile_cmd.h"
 #include "review/check.h"
 #include "review/cli.h"
+#include "report/patch.h"
 #include "version.h"
 #include "base/clock.h"
 
@@ -66,6 +67,7 @@ static const char DEBUG_HELP[] =
     "  config [--repo DIR]         show the review settings and where each came from\n"
     "  facts [--repo DIR | FILE...] print the static analysis facts of every function (JSON)\n"
     "  trace FILE                  print a .gtr argument-key trace (review profile) as JSON\n"
+    "  patch FILE ACTIONS          print FILE with cache actions (a JSON list) applied\n"
     "\n"
     "See 'glintefy help debug ast' and 'glintefy help debug parse'.\n";
 
@@ -304,6 +306,7 @@ static const Command DEBUG_COMMANDS[] = {
     {"config", "show the review settings", RV_DEBUG_CONFIG_HELP, rv_cmd_debug_config},
     {"facts", "print the static analysis facts", AN_DEBUG_FACTS_HELP, an_cmd_debug_facts},
     {"trace", "print an argument-key trace", TR_DEBUG_TRACE_HELP, tr_cmd_debug_trace},
+    {"patch", "apply cache actions to one file", RP_DEBUG_PATCH_HELP, rp_cmd_debug_patch},
 };
 enum { N_DEBUG = sizeof DEBUG_COMMANDS / sizeof DEBUG_COMMANDS[0] };
 

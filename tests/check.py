@@ -181,6 +181,8 @@ SUITES = {
     "review-cache": simple_suite("review-cache", "review_cache", "test_review_cache"),  # review cache
     "check": simple_suite("check", "check", "test_check"),  # glintefy check, SARIF, pre-commit hook
     "packaging": simple_suite("packaging", "packaging", "test_packaging"),  # pip install ., pip wheel .
+    "html": simple_suite("html", "html", "test_html"),  # cache/report.html, in headless Chromium
+    "patch": simple_suite("patch", "patch", "test_patch"),  # review cache --diff/--fix
     "curves": simple_suite("curves", "curves", "test_curves", "test_validate", "test_evidence", "test_apply"),  # trace verdicts, --validate
     "pytest-plugin": simple_suite("pytest-plugin", "pytest_plugin", "test_pytest_plugin"),  # pytest --glintefy, review merge
     "hostile": simple_suite("hostile", "hostile", "test_hostile"),  # symlinks, special files, races, faults

@@ -4,8 +4,8 @@
 # Then it installs the npm packages of tests/ref and tests/mcp (pinned in their package-lock.json) if missing.
 set -u
 # python3-pytest, -pytest-xdist: the pytest-plugin suite; python3-venv, -setuptools, -wheel, -pip:
-# the packaging suite (pip install . offline, no build isolation)
-PKGS="gcc make clang libjansson-dev libxxhash-dev python3-pytest python3-pytest-xdist python3-venv python3-setuptools python3-wheel python3-pip"
+# the packaging suite (pip install . offline, no build isolation); chromium: the html suite
+PKGS="gcc make clang libjansson-dev libxxhash-dev python3-pytest python3-pytest-xdist python3-venv python3-setuptools python3-wheel python3-pip chromium"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -18,6 +18,7 @@
 #include "../base/fileio.h"
 #include "../base/xalloc.h"
 
+#include "../report/patch.h"
 #define DEFAULT_PROFILE "LLM-CONTEXT/glintefy/review/perf/test_profile.prof"
 #define SUMMARY_MD "LLM-CONTEXT/glintefy/review/cache/summary.md"
 enum { TAIL_BYTES = 16 * 1024 };
@@ -490,7 +491,35 @@ static const McpArg CACHE_ARGS[] = {
      "confirm recommendations by re-running the workload with and without the cache (--validate; this runs "
      "the repository's workload command; default false)"},
     {"time_limit_seconds", MCP_ARG_NUMBER, 0, 1, 86400, NULL, "stop the analysis after this many seconds (default 600)"},
+    {"diff", MCP_ARG_BOOL, 0, 0, 0, NULL,
+     "also return the recommended actions as a unified diff of the sources (what 'review cache --diff' prints; "
+     "nothing is changed; review_fix applies it)"},
 };
+
+/* The diff of the actions the run just wrote (src/report/patch.c, in this process), with the
+ * messages about actions left out. */
+static json_t *cache_diff(Buf *text) {
+    char *outdir = xasprintf("%s/LLM-CONTEXT/glintefy/review/cache", repo_real);
+    char *msg = NULL;
+    size_t msglen = 0;
+    FILE *err = open_memstream(&msg, &msglen);
+    Buf d = {0};
+    int na = 0, nf = 0;
+    RpOptions o = {0};
+    if (err) {
+        rp_patch(repo_real, outdir, &o, &d, err, &na, &nf);
+        fclose(err);
+    }
+    buf_printf(text, "\n\nThe actions as a diff (%d action%s in %d file%s; review_fix applies it):\n", na, na == 1 ? "" : "s", nf,
+               nf == 1 ? "" : "s");
+    if (d.len) buf_put(text, d.data, d.len);
+    if (msglen) buf_put(text, msg, msglen);
+    json_t *j = mcp_json_text(d.data ? d.data : "", d.len);
+    buf_free(&d);
+    free(msg);
+    free(outdir);
+    return j;
+}
 
 static char *cache_build(json_t *args, McpCall *c) {
     json_t *v;
@@ -518,7 +547,6 @@ static char *cache_build(json_t *args, McpCall *c) {
 }
 
 static json_t *cache_result(json_t *args, const McpRun *r) {
-    (void)args;
     if (missing_subcommand(r, "cache")) return not_available("review cache", "issue 4 is in progress");
     if (r->status != 0 || r->timed_out) return failed_run("review cache", r);
     json_error_t e;
@@ -548,6 +576,7 @@ static json_t *cache_result(json_t *args, const McpRun *r) {
         buf_put(&text, r->err, r->err_len);
     }
     json_t *sc = json_pack("{s:o, s:o}", "summary", summary, "report", report);
+    if (json_is_true(json_object_get(args, "diff"))) json_object_set_new(sc, "diff", cache_diff(&text));
     json_t *res = ok_result(sc, text.data ? text.data : "", text.len, 0);
     buf_free(&text);
     return res;
@@ -556,7 +585,51 @@ static json_t *cache_result(json_t *args, const McpRun *r) {
 static const char CACHE_OUT[] =
     "{\"type\":\"object\",\"required\":[\"summary\",\"report\"],\"properties\":{"
     "\"summary\":{\"type\":\"string\",\"description\":\"the summary the CLI prints\"},"
-    "\"report\":{\"type\":\"object\",\"description\":\"the JSON of 'glintefy review cache --format json'\"}}}";
+    "\"report\":{\"type\":\"object\",\"description\":\"the JSON of 'glintefy review cache --format json'\"},"
+    "\"diff\":{\"type\":\"string\",\"description\":\"with diff=true: the actions as a unified diff\"}}}";
+
+/* ---- review_fix ----------------------------------------------------------------------- */
+
+static const McpArg FIX_ARGS[] = {
+    {"validate", MCP_ARG_BOOL, 0, 0, 0, NULL,
+     "first re-run the workload command recorded by review_profile with and without the changes, and apply "
+     "only the validated actions (--validate; runs that command)"},
+    {"time_limit_seconds", MCP_ARG_NUMBER, 0, 1, 86400, NULL, "stop after this many seconds (default 600)"},
+};
+
+static char *fix_build(json_t *args, McpCall *c) {
+    push(c, "review");
+    push(c, "--repo");
+    push(c, repo_real);
+    push(c, "cache");
+    push(c, "--diff");
+    push(c, "--fix");
+    if (json_is_true(json_object_get(args, "validate"))) push(c, "--validate");
+    c->limit = limit_arg(args, 600);
+    return NULL;
+}
+
+static json_t *fix_result(json_t *args, const McpRun *r) {
+    (void)args;
+    json_t *sc = json_pack("{s:i, s:o, s:o}", "exit_status", r->status, "applied", mcp_json_text(r->out, r->out_len),
+                           "messages", tail_text(r->err, r->err_len, TAIL_BYTES));
+    Buf text = {0};
+    if (r->err_len) buf_put(&text, r->err, r->err_len);
+    if (r->out_len) {
+        buf_puts(&text, "\nApplied:\n");
+        buf_put(&text, r->out, r->out_len);
+    }
+    if (!text.len) buf_puts(&text, "nothing to apply");
+    json_t *res = ok_result(sc, text.data, text.len, r->status != 0 || r->timed_out);
+    buf_free(&text);
+    return res;
+}
+
+static const char FIX_OUT[] =
+    "{\"type\":\"object\",\"required\":[\"exit_status\",\"applied\"],\"properties\":{"
+    "\"exit_status\":{\"type\":\"integer\",\"description\":\"0: every action applied; 1: some left out (see messages)\"},"
+    "\"applied\":{\"type\":\"string\",\"description\":\"the unified diff of what was changed\"},"
+    "\"messages\":{\"type\":\"string\"}}}";
 
 /* ---- review_profile ------------------------------------------------------------------ */
 
@@ -640,6 +713,12 @@ const McpTool mcp_tools[] = {
      "writes its results under LLM-CONTEXT/glintefy/review/cache/. With validate=true it also re-runs the "
      "workload command to measure speedups.",
      ARGS(CACHE_ARGS), CACHE_OUT, 0, 0, 1, 0, cache_build, cache_result},
+    {"review_fix", "Apply the cache actions to the sources",
+     "EDITS SOURCE FILES: applies the actions of the last review_cache run (cache_recommendations.json: add, "
+     "resize or remove functools caches) to the repository's Python files, atomically per file ('glintefy review "
+     "cache --diff --fix'); a file changed since that review is refused. Returns the diff applied. Show the user "
+     "the diff first (review_cache with diff=true) and ask before running it.",
+     ARGS(FIX_ARGS), FIX_OUT, 0, 1, 0, 1, fix_build, fix_result},
     {"review_profile", "Run and profile a command",
      "RUNS A COMMAND: executes the given program with its arguments in the repository directory, with the "
      "user's privileges, under glintefy's profiler ('glintefy review profile -- COMMAND'), and saves the "

@@ -17,6 +17,8 @@
 #include "../profile/cachestats.h"
 #include "../profile/pstats.h"
 #include "../report/cache_report.h"
+#include "../report/html.h"
+#include "../report/patch.h"
 #include "cli.h"
 #include "files.h"
 #include "facts_hook.h"
@@ -53,7 +55,14 @@ const char RV_CACHE_HELP[] =
     "                      compares median wall time, stdout and exit status and writes\n"
     "                      validation_results.json (docs/curves.md, Validation)\n"
     "  --actions FILE      with --validate: apply the actions of FILE (a cache_recommendations.json,\n"
-    "                      e.g. one edited to keep some actions) instead of the one just written\n";
+    "                      e.g. one edited to keep some actions) instead of the one just written\n"
+    "  --diff              no new analysis: print the actions of the last one\n"
+    "                      (cache_recommendations.json) as a unified diff of the sources\n"
+    "  --fix               apply that diff to the files (atomic per file); a file changed\n"
+    "                      since the analysis is refused. With --validate [-- CMD]: only the\n"
+    "                      actions the validation runs confirm\n"
+    "  --html PATH         write the HTML report there (default: report.html beside the files)\n"
+    "  --no-html           no HTML report\n";
 
 static void add_warning(CrReport *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_warning(CrReport *r, const char *fmt, ...) {
@@ -445,6 +454,8 @@ typedef struct CacheOpts {
     int quiet, top, jobs;
     int validate;  /* --validate [-- CMD ARGS...] */
     const char *actions; /* --actions FILE */
+    int diff, fix, no_html; /* --diff, --fix (src/report/patch.c), --no-html */
+    const char *html;       /* --html PATH */
     char **cmd;
     int ncmd;
 } CacheOpts;
@@ -455,6 +466,14 @@ static int parse_opts(RvContext *ctx, int argc, char **argv, CacheOpts *o) {
         int r;
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
         if (strcmp(a, "--validate") == 0) { o->validate = 1; continue; }
+        if (strcmp(a, "--diff") == 0) { o->diff = 1; continue; }
+        if (strcmp(a, "--fix") == 0) { o->fix = 1; continue; }
+        if (strcmp(a, "--no-html") == 0) { o->no_html = 1; continue; }
+        if ((r = rv_value_option("--html", argc, argv, &i, &val)) != 0) {
+            if (r < 0) return cli_usage_error(ctx->hint, "--html needs a path");
+            o->html = val;
+            continue;
+        }
         if (strcmp(a, "--") == 0) {
             if (!o->validate) return cli_usage_error(ctx->hint, "cache: a command after -- needs --validate");
             o->cmd = argv + i + 1;
@@ -541,6 +560,26 @@ static char **recorded_command(const char *perfdir, int *n, Buf *why) {
     return out;
 }
 
+/* --diff / --fix: the actions of the last analysis (cache_recommendations.json) as a patch, made
+ * and applied by src/report/patch.c from that file and the sources. Without --validate there is
+ * no new analysis: the patch is what the report showed, and a file changed since then is
+ * refused. With --validate the analysis and validation run first (rv_cmd_cache) and vpath names
+ * their validation_results.json: only the validated actions are used. */
+static int patch_mode(RvContext *ctx, const CacheOpts *o, const char *outdir, const char *vpath) {
+    RpOptions po = {.fix = o->fix, .only_validated = vpath};
+    Buf d = {0};
+    int nact, nfiles;
+    int rc = rp_patch(ctx->repo, outdir, &po, &d, stderr, &nact, &nfiles);
+    if (d.len && (o->diff || !o->fix)) fwrite(d.data, 1, d.len, stdout);
+    fflush(stdout);
+    if (rc != 2) {
+        if (o->fix) fprintf(stderr, "glintefy: applied %d action%s to %d file%s\n", nact, nact == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+        else if (!o->quiet) fprintf(stderr, "glintefy: diff of %d action%s in %d file%s (apply it with --fix or git apply)\n", nact, nact == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+    }
+    buf_free(&d);
+    return rc ? EXIT_REJECTED : 0;
+}
+
 int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     double t_start = now_seconds();
     CacheOpts o = {.format = "text", .top = 10};
@@ -566,6 +605,14 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     r.min_calls = cfg.min_calls;
     r.min_cumtime = cfg.min_cumtime;
     r.max_profile_age_hours = cfg.max_profile_age_hours;
+    if ((o.diff || o.fix) && !o.validate) {
+        status = patch_mode(ctx, &o, outdir, NULL);
+        free(outdir);
+        free(perfdir);
+        free(o.profiles);
+        rv_config_free(&cfg);
+        return status;
+    }
 
     /* The profile first: a broken --profile is an error before any work. */
     ProfStats *ps = NULL;
@@ -806,6 +853,13 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     if (!e && (e = file_set_commit(&out)) != 0) failed = r.output_dir;
     file_set_free(&out);
     if (e) fprintf(stderr, "glintefy: nothing written to %s (the previous files, if any, are unchanged)\n", r.output_dir);
+    if (!e && (e = rp_record_hashes(ctx->repo, outdir)) != 0) failed = "source_hashes.json";
+    char *html = NULL;
+    if (!e && !o.no_html) { /* the page is read from the files just written (src/report/html.c) */
+        html = o.html ? xstrndup(o.html, strlen(o.html)) : xmalloc(strlen(outdir) + 16);
+        if (!o.html) sprintf(html, "%s/report.html", outdir);
+        if ((e = html_write_report(ctx->repo, outdir, perfdir, html, NULL)) != 0) failed = html;
+    }
     r.t_write = now_seconds() - t0;
     r.t_total = now_seconds() - t_start;
     if (e) {
@@ -815,14 +869,17 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         Buf b = {0};
         if (!strcmp(o.format, "json")) cr_analysis_json(&r, &b);
         else if (!strcmp(o.format, "sarif")) cr_sarif(&r, &b);
-        else if (!o.quiet) cr_text(&r, o.top, &b);
+        else if (!o.quiet && !o.diff) cr_text(&r, o.top, &b); /* --diff --validate: stdout is the diff */
         if (b.data) fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
+        fflush(stdout);
+        if (html && !o.quiet && !strcmp(o.format, "text")) fprintf(stderr, "glintefy: report: %s\n", html);
         if (!o.quiet && strcmp(o.format, "text") != 0)
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
         char **recorded = NULL;
         int nrecorded = 0;
         Buf why = {0};
+        int vran = 0;
         if (o.validate && !o.ncmd) recorded = recorded_command(perfdir, &nrecorded, &why);
         if (recorded) {
             o.cmd = recorded;
@@ -837,6 +894,15 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
                             " (or profile one first: perf/command.json records it)\n");
         else if (o.validate && rv_cache_validate(ctx->repo, outdir, &cfg, o.cmd, o.ncmd, &vctx))
             status = EXIT_REJECTED;
+        else if (o.validate && (o.diff || o.fix)) { /* only what this validation confirmed */
+            char *vpath = xmalloc(strlen(outdir) + 32);
+            sprintf(vpath, "%s/validation_results.json", outdir);
+            status = patch_mode(ctx, &o, outdir, vpath);
+            free(vpath);
+            vran = 1;
+        }
+        if (o.validate && (o.diff || o.fix) && !vran)
+            fprintf(stderr, "glintefy: %s: nothing done, the validation did not run through\n", o.fix ? "--fix" : "--diff");
         buf_free(&why);
         if (recorded) {
             for (int i = 0; i < nrecorded; i++) free(recorded[i]);
@@ -844,6 +910,7 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         }
     }
 
+    free(html);
     cachestats_free(&cs);
     free(cs_path);
     free(cand_of);

@@ -63,7 +63,7 @@ async function main() {
     const r = await client.listTools();
     for (const t of r.tools) tools[t.name] = t;
     const names = Object.keys(tools).sort().join(",");
-    check(names === "profile_hotspots,review_cache,review_clean,review_profile", "tools/list: the four tools", names);
+    check(names === "profile_hotspots,review_cache,review_clean,review_fix,review_profile", "tools/list: the five tools", names);
     for (const t of r.tools) {
       check(t.inputSchema && t.inputSchema.type === "object" && t.outputSchema && t.outputSchema.type === "object",
         `tools/list: ${t.name} has input and output schemas`, JSON.stringify(t).slice(0, 200));
@@ -76,6 +76,10 @@ async function main() {
     check(a("review_profile").destructiveHint === true && a("review_profile").openWorldHint === true &&
       /RUNS A COMMAND/.test(tools.review_profile.description) && /ask the user/.test(tools.review_profile.description),
       "annotations: review_profile runs a command and says so", JSON.stringify(a("review_profile")));
+    check(a("review_fix").readOnlyHint === false && a("review_fix").destructiveHint === true &&
+      /EDITS SOURCE FILES/.test(tools.review_fix.description), "annotations: review_fix edits sources", JSON.stringify(a("review_fix")));
+    check(tools.review_cache.inputSchema.properties.diff && tools.review_cache.inputSchema.properties.diff.type === "boolean",
+      "review_cache: a diff argument", JSON.stringify(tools.review_cache.inputSchema.properties));
     check(a("review_cache").readOnlyHint === false && a("review_cache").destructiveHint === false,
       "annotations: review_cache writes only its output", JSON.stringify(a("review_cache")));
     check(JSON.stringify(tools.review_profile.inputSchema.properties.command.type) === '"array"' &&
@@ -138,6 +142,14 @@ async function main() {
     } else {
       check(!r.isError && typeof (r.structuredContent || {}).summary === "string", "review_cache: summary and report", text(r).slice(0, 300));
     }
+  });
+  await test("review_cache diff + review_fix (real)", async () => {
+    const r = await client.callTool({ name: "review_cache", arguments: { diff: true } });
+    check(!r.isError && typeof (r.structuredContent || {}).diff === "string" && /The actions as a diff/.test(text(r)),
+      "review_cache: diff=true returns the diff", text(r).slice(-300));
+    const f = await client.callTool({ name: "review_fix", arguments: {} });
+    check(!f.isError && (f.structuredContent || {}).exit_status === 0 && /applied \d+ action/.test(text(f)),
+      "review_fix: applies the actions of the last review", text(f).slice(0, 300));
   });
   await test("review_profile (real)", async () => {
     const r = await client.callTool({ name: "review_profile", arguments: { command: ["python3", "w.py"], time_limit_seconds: 120 } });

@@ -18,7 +18,7 @@ import testlib
 OUT = os.path.join("LLM-CONTEXT", "glintefy", "review", "cache")
 PERF = os.path.join("LLM-CONTEXT", "glintefy", "review", "perf")
 FILES = ["existing_cache_evaluations.json", "pure_functions.json", "cache_candidates.json",
-         "cache_analysis.json", "summary.md", "cache_recommendations.json"]
+         "cache_analysis.json", "summary.md", "cache_recommendations.json", "source_hashes.json", "report.html"]
 
 CALC = '''\
 from functools import lru_cache, cache
@@ -415,8 +415,9 @@ def test_atomic(s, binary):
         r = glintefy(binary, ["review", "--repo", repo, "cache", "-q"], cwd=repo)
         if c.run_ok(r):
             c(sorted(os.listdir(out)) == sorted(FILES), "files %r" % os.listdir(out))
-            for f in FILES[:4] + FILES[5:]:
+            for f in FILES[:4] + FILES[5:7]:
                 c(load(repo, f)["version"] == 1, "%s not replaced" % f)
+            c(open(os.path.join(out, "report.html")).read().startswith("<!DOCTYPE html>"), "report.html not replaced")
         # an output directory that cannot be created: exit 1, a message, nothing half-written
         write(repo, "blocker", "x")
         r = glintefy(binary, ["review", "--repo", repo, "cache", "-q", "--output-dir", os.path.join(repo, "blocker", "out")], cwd=repo)

@@ -1,0 +1,5 @@
+"""doc"""
+from __future__ import annotations
+import os
+def f(x):
+    return x
