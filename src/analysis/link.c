@@ -95,6 +95,24 @@ typedef struct L {
 
 enum { R_NONE = -1, R_CLASS = -2 };
 
+/* One re-export hop: replaces the longest prefix of cur[0..*n) that is an alias by its target
+ * (pkg.f -> pkg.impl.f); returns 0 when no prefix is an alias or the name would not change. */
+static int alias_hop(L *l, char *cur, size_t cap, size_t *n) {
+    char tmp[1024];
+    for (size_t k = *n; k > 0; k--) {
+        if (k != *n && cur[k] != '.') continue;
+        int a = names_find(&l->aliases, cur, k);
+        if (a < 0) continue;
+        const char *t = l->aliases.targets.items[a];
+        size_t m = join_cut(tmp, sizeof tmp < cap ? sizeof tmp : cap, t, strlen(t), cur + k, *n - k);
+        if (m == *n && memcmp(tmp, cur, *n) == 0) return 0;
+        memcpy(cur, tmp, m + 1);
+        *n = m;
+        return 1;
+    }
+    return 0;
+}
+
 /* The repository function a qualified name stands for, R_CLASS for a class without __init__,
  * or R_NONE. */
 static int resolve(L *l, const char *target) {
@@ -109,20 +127,7 @@ static int resolve(L *l, const char *target) {
             return i >= 0 ? l->funcs.vals.items[i] : R_CLASS;
         }
         /* the longest prefix that is an alias: pkg.f -> pkg.impl.f */
-        int found = 0;
-        for (size_t k = n; k > 0; k--) {
-            if (k != n && cur[k] != '.') continue;
-            int a = names_find(&l->aliases, cur, k);
-            if (a < 0) continue;
-            const char *t = l->aliases.targets.items[a];
-            size_t m = join_cut(tmp, sizeof tmp, t, strlen(t), cur + k, n - k);
-            if (m == n && memcmp(tmp, cur, n) == 0) break;
-            memcpy(cur, tmp, m + 1);
-            n = m;
-            found = 1;
-            break;
-        }
-        if (!found) return R_NONE;
+        if (!alias_hop(l, cur, sizeof cur, &n)) return R_NONE;
     }
     return R_NONE;
 }
@@ -265,25 +270,12 @@ static int is_effect(AnIssueKind k) {
 /* The call alias (NAME = f(...)) a qualified name stands for, following re-exports as resolve()
  * does; -1 if none. */
 static int find_call_alias(L *l, const char *target) {
-    char cur[1024], tmp[1024];
+    char cur[1024];
     size_t n = join_cut(cur, sizeof cur, target, strlen(target), "", 0);
     for (int hop = 0; hop < MAX_HOPS; hop++) {
         int a = names_find(&l->call_aliases, cur, n);
         if (a >= 0) return a;
-        int found = 0;
-        for (size_t k = n; k > 0; k--) {
-            if (k != n && cur[k] != '.') continue;
-            int b = names_find(&l->aliases, cur, k);
-            if (b < 0) continue;
-            const char *t = l->aliases.targets.items[b];
-            size_t m = join_cut(tmp, sizeof tmp, t, strlen(t), cur + k, n - k);
-            if (m == n && memcmp(tmp, cur, n) == 0) break;
-            memcpy(cur, tmp, m + 1);
-            n = m;
-            found = 1;
-            break;
-        }
-        if (!found) return -1;
+        if (!alias_hop(l, cur, sizeof cur, &n)) return -1;
     }
     return -1;
 }

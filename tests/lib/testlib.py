@@ -156,3 +156,39 @@ class Suite:
         else:
             self.fail(what, why)
         return cond
+
+
+# A command that ignores SIGTERM and leaves processes behind: a child in its process group and
+# a setsid grandchild, each with `tag` on its command line (the MCP and review-profile kill tests).
+STUBBORN = """import os, signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+tag = sys.argv[1]
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", tag])  # a child in the command's group
+if os.fork() == 0:                               # a setsid grandchild, orphaned at once
+    os.setsid()
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(301)", tag])
+    os._exit(0)
+time.sleep(0.5)
+open(tag + ".ready", "w").close()
+while True:
+    time.sleep(0.1)
+"""
+
+
+def tagged(tag):
+    """pids of processes whose command line holds tag"""
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as fp:
+                    args = fp.read().split(b"\0")
+                with open("/proc/%s/stat" % d) as fp:
+                    state = fp.read().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            if tag.encode() in args and state != "Z":
+                out.append(int(d))
+    return out

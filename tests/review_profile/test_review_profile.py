@@ -507,37 +507,7 @@ def t_generated(s, binary):
     s.check(r.returncode == 0, "src/runtime/probe_py.h matches the probe", r.stdout.decode())
 
 
-STUBBORN = """import os, signal, subprocess, sys, time
-signal.signal(signal.SIGTERM, signal.SIG_IGN)
-tag = sys.argv[1]
-subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)", tag])  # in the command's group
-if os.fork() == 0:                                                             # setsid, orphaned
-    os.setsid()
-    if os.fork() == 0:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(301)", tag])
-    os._exit(0)
-time.sleep(0.5)
-open(tag + ".ready", "w").close()
-while True:
-    time.sleep(0.1)
-"""
-
-
-def tagged(tag):
-    out = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/cmdline" % d, "rb") as fp:
-                    args = fp.read().split(b"\0")
-                with open("/proc/%s/stat" % d) as fp:
-                    state = fp.read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if tag.encode() in args and state != "Z":
-                out.append(int(d))
-    return out
+STUBBORN, tagged = testlib.STUBBORN, testlib.tagged
 
 
 def t_stubborn_command(s, binary):
