@@ -2,10 +2,11 @@
 FUZZ_TARGET=cachestats`: cache_stats.json in each shape docs/profile.md accepts, edge counters,
 and the saved regressions (tests/profile/cachestats-fuzz-regressions). Files already in DIR
 are kept."""
-import hashlib
 import json
 import os
 import sys
+
+import seedlib  # noqa: E402  (beside this script)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -22,18 +23,8 @@ def samples():
 
 
 def main(dst):
-    os.makedirs(dst, exist_ok=True)
     items = [json.dumps(s).encode() for s in samples()] + [b"{", b"[1,", b'{"version": 2}']
-    reg = os.path.join(ROOT, "tests", "profile", "cachestats-fuzz-regressions")
-    if os.path.isdir(reg):
-        for name in sorted(os.listdir(reg)):
-            if name != "README.md":
-                with open(os.path.join(reg, name), "rb") as fp:
-                    items.append(fp.read())
-    for data in items:
-        with open(os.path.join(dst, hashlib.sha1(data).hexdigest()), "wb") as fp:
-            fp.write(data)
-    print("seed_cachestats: %d inputs in %s" % (len(items), dst))
+    seedlib.write(dst, items + seedlib.regressions("tests", "profile", "cachestats-fuzz-regressions"), "cachestats")
 
 
 if __name__ == "__main__":

@@ -3,11 +3,12 @@ FUZZ_TARGET=marshal`: small real profiles from cProfile and profile, the same in
 versions 0-4, hand-made objects of every kind, and the saved regressions. Files already in DIR
 (what the fuzzer found before) are kept."""
 import cProfile
-import hashlib
 import marshal
 import os
 import profile
 import sys
+
+import seedlib  # noqa: E402  (beside this script)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -28,7 +29,6 @@ def stats_of(mod):
 
 
 def main(dst):
-    os.makedirs(dst, exist_ok=True)
     seeds = []
     for mod in (cProfile, profile):
         st = stats_of(mod)
@@ -36,18 +36,7 @@ def main(dst):
     seeds += [marshal.dumps(x, 4) for x in (
         None, True, 2 ** 70, -(2 ** 40), 1.5, 1j, "s\u00e9", b"b", (1,), [1], {1: 2}, {1}, frozenset({2}),
         Ellipsis, StopIteration, {("f", 1, "g"): (1, 1, 0.5, 0.5, {("f", 1, "g"): 3})})]
-    reg = os.path.join(ROOT, "tests", "profile", "fuzz-regressions")
-    for f in sorted(os.listdir(reg)) if os.path.isdir(reg) else []:
-        with open(os.path.join(reg, f), "rb") as fp:
-            seeds.append(fp.read())
-    added = 0
-    for data in seeds:
-        path = os.path.join(dst, hashlib.sha1(data).hexdigest())
-        if not os.path.exists(path):
-            with open(path, "wb") as fp:
-                fp.write(data)
-            added += 1
-    print("  SEED    %s: %d files (%d new)" % (dst, len(os.listdir(dst)), added))
+    seedlib.write(dst, seeds + seedlib.regressions("tests", "profile", "fuzz-regressions"), "marshal")
 
 
 if __name__ == "__main__":

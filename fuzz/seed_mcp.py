@@ -2,10 +2,11 @@
 sessions a client could write on the server's stdin (one JSON-RPC message a line), odd ids and
 names, tool calls with good and bad arguments, and the saved regressions (tests/mcp/fuzz-regressions).
 Files already in DIR are kept."""
-import hashlib
 import json
 import os
 import sys
+
+import seedlib  # noqa: E402  (beside this script)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -39,18 +40,7 @@ def samples():
 
 
 def main(dst):
-    os.makedirs(dst, exist_ok=True)
-    items = list(samples())
-    reg = os.path.join(ROOT, "tests", "mcp", "fuzz-regressions")
-    if os.path.isdir(reg):
-        for name in sorted(os.listdir(reg)):
-            if name != "README.md":
-                with open(os.path.join(reg, name), "rb") as fp:
-                    items.append(fp.read())
-    for data in items:
-        with open(os.path.join(dst, hashlib.sha1(data).hexdigest()), "wb") as fp:
-            fp.write(data)
-    print("seed_mcp: %d inputs in %s" % (len(items), dst))
+    seedlib.write(dst, list(samples()) + seedlib.regressions("tests", "mcp", "fuzz-regressions"), "mcp")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ decorators, multi-line decorators, CRLF, tabs, a BOM), standard-library files th
 functools caches, and the saved regressions (tests/patch/fuzz-regressions). Files already in DIR
 are kept."""
 import glob
-import hashlib
 import os
 import sys
 import sysconfig
+
+import seedlib  # noqa: E402  (beside this script)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -25,7 +26,6 @@ SAMPLES = [
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz-corpus-patch")
-    os.makedirs(out, exist_ok=True)
     docs = list(SAMPLES)
     lib = sysconfig.get_paths()["stdlib"]
     for p in sorted(glob.glob(os.path.join(lib, "*.py")))[:400]:
@@ -35,13 +35,7 @@ def main():
             continue
         if b"lru_cache" in b and len(b) < 60000:
             docs.append(b)
-    for p in sorted(glob.glob(os.path.join(ROOT, "tests", "patch", "fuzz-regressions", "*"))):
-        if not p.endswith(".md"):
-            docs.append(open(p, "rb").read())
-    for d in docs:
-        with open(os.path.join(out, hashlib.sha1(d).hexdigest()[:16]), "wb") as fp:
-            fp.write(d)
-    print("  SEED    %d inputs in %s" % (len(docs), out))
+    seedlib.write(out, docs + seedlib.regressions("tests", "patch", "fuzz-regressions"), "patch")
 
 
 if __name__ == "__main__":

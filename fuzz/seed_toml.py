@@ -3,9 +3,10 @@ TOML documents covering the syntax (tables, arrays of tables, inline tables, dot
 string and number form, dates), pyproject.toml files found on this machine, and the saved
 regressions (tests/review/fuzz-regressions). Files already in DIR are kept."""
 import glob
-import hashlib
 import os
 import sys
+
+import seedlib  # noqa: E402  (beside this script)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,20 +27,11 @@ SAMPLES = [
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "fuzz-corpus-toml")
-    os.makedirs(out, exist_ok=True)
     docs = list(SAMPLES)
     for path in sorted(glob.glob("/usr/lib/python3/dist-packages/**/pyproject.toml", recursive=True))[:50]:
         with open(path, "rb") as fp:
             docs.append(fp.read()[:65536])
-    reg = os.path.join(ROOT, "tests", "review", "fuzz-regressions")
-    for name in sorted(os.listdir(reg)) if os.path.isdir(reg) else []:
-        if name != "README.md":
-            with open(os.path.join(reg, name), "rb") as fp:
-                docs.append(fp.read())
-    for d in docs:
-        with open(os.path.join(out, hashlib.sha1(d).hexdigest()[:16]), "wb") as fp:
-            fp.write(d)
-    print("seed_toml: %d documents in %s" % (len(docs), out))
+    seedlib.write(out, docs + seedlib.regressions("tests", "review", "fuzz-regressions"), "toml")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 """Fills DIR (default build/fuzz-corpus-trace) with a seed corpus for `make fuzz
 FUZZ_TARGET=trace`: small hand-made .gtr traces (docs/trace-format.md) and the saved
 regressions (tests/runtime/fuzz-regressions). Files already in DIR are kept."""
-import hashlib
 import os
 import struct
 import sys
+
+import seedlib  # noqa: E402  (beside this script)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -52,17 +53,7 @@ def samples():
 
 
 def main(dst):
-    os.makedirs(dst, exist_ok=True)
-    items = list(samples())
-    reg = os.path.join(ROOT, "tests", "runtime", "fuzz-regressions")
-    if os.path.isdir(reg):
-        for name in sorted(os.listdir(reg)):
-            with open(os.path.join(reg, name), "rb") as fp:
-                items.append(fp.read())
-    for data in items:
-        with open(os.path.join(dst, hashlib.sha1(data).hexdigest()), "wb") as fp:
-            fp.write(data)
-    print("seed_trace: %d inputs in %s" % (len(items), dst))
+    seedlib.write(dst, list(samples()) + seedlib.regressions("tests", "runtime", "fuzz-regressions"), "trace")
 
 
 if __name__ == "__main__":
