@@ -379,6 +379,22 @@ static void actions(Data *d, Buf *b) {
     if (total > 0) buf_printf(b, "<p>Expected saving of the new caches: <strong>%.3f s</strong></p>", total);
 }
 
+/* A function's section up to its charts (the caller adds what follows and closes it): verdict
+ * badge, file:line link and qualname from `where`, reason and evidence from `verdict`. */
+static void fn_section(Data *d, Buf *b, char kind, size_t i, json_t *where, json_t *verdict) {
+    json_t *ev = json_object_get(verdict, "evidence");
+    buf_printf(b, "<section class=\"fn\" id=\"%c%zu\"><h3>", kind, i);
+    badge(b, js(verdict, "recommendation"));
+    loc_link(d, b, js(where, "file"), (long)jd(where, "line"));
+    buf_puts(b, " <code>");
+    esc(b, js(where, "qualname"));
+    buf_puts(b, "</code></h3><p class=\"reason\">");
+    esc(b, js(verdict, "reason"));
+    buf_puts(b, "</p>");
+    evidence_facts(b, ev);
+    curve_charts(d, b, ev, js(where, "qualname") ? js(where, "qualname") : "?", 0);
+}
+
 static void existing(Data *d, Buf *b) {
     json_t *xs = json_object_get(d->analysis, "existing_caches"), *x;
     size_t i;
@@ -411,17 +427,7 @@ static void existing(Data *d, Buf *b) {
     }
     buf_puts(b, "</tbody></table>");
     json_array_foreach(xs, i, x) {
-        json_t *ev = json_object_get(x, "evidence");
-        buf_printf(b, "<section class=\"fn\" id=\"x%zu\"><h3>", i);
-        badge(b, js(x, "recommendation"));
-        loc_link(d, b, js(x, "file"), (long)jd(x, "line"));
-        buf_puts(b, " <code>");
-        esc(b, js(x, "qualname"));
-        buf_puts(b, "</code></h3><p class=\"reason\">");
-        esc(b, js(x, "reason"));
-        buf_puts(b, "</p>");
-        evidence_facts(b, ev);
-        curve_charts(d, b, ev, js(x, "qualname") ? js(x, "qualname") : "?", 0);
+        fn_section(d, b, 'x', i, x, x);
         hazards(d, b, x);
         buf_puts(b, "</section>");
     }
@@ -439,17 +445,7 @@ static void traced_candidates(Data *d, Buf *b) {
     json_array_foreach(cs, i, c) {
         json_t *t = json_object_get(c, "trace");
         if (!t) continue;
-        json_t *ev = json_object_get(t, "evidence");
-        buf_printf(b, "<section class=\"fn\" id=\"t%zu\"><h3>", i);
-        badge(b, js(t, "recommendation"));
-        loc_link(d, b, js(c, "file"), (long)jd(c, "line"));
-        buf_puts(b, " <code>");
-        esc(b, js(c, "qualname"));
-        buf_puts(b, "</code></h3><p class=\"reason\">");
-        esc(b, js(t, "reason"));
-        buf_puts(b, "</p>");
-        evidence_facts(b, ev);
-        curve_charts(d, b, ev, js(c, "qualname") ? js(c, "qualname") : "?", 0);
+        fn_section(d, b, 't', i, c, t);
         buf_puts(b, "</section>");
     }
 }
