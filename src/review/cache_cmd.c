@@ -32,6 +32,9 @@
 #include <unistd.h>
 #include <jansson.h>
 
+/* report.html is written by default up to this many functions (see where it is written). */
+enum { CC_HTML_AUTO_MAX = 20000 };
+
 const char RV_CACHE_HELP[] =
     "Finds the functions of DIR worth caching and judges the functools caches it already\n"
     "has. Without runtime data the verdicts rest on static analysis (purity, expense, call\n"
@@ -61,7 +64,8 @@ const char RV_CACHE_HELP[] =
     "  --fix               apply that diff to the files (atomic per file); a file changed\n"
     "                      since the analysis is refused. With --validate [-- CMD]: only the\n"
     "                      actions the validation runs confirm\n"
-    "  --html PATH         write the HTML report there (default: report.html beside the files)\n"
+    "  --html PATH         write the HTML report there (default: report.html beside the files;\n"
+    "                      by default not written past 20,000 functions, --html writes it)\n"
     "  --no-html           no HTML report\n";
 
 static void add_warning(CrReport *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -855,7 +859,17 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
     if (e) fprintf(stderr, "glintefy: nothing written to %s (the previous files, if any, are unchanged)\n", r.output_dir);
     if (!e && (e = rp_record_hashes(ctx->repo, outdir)) != 0) failed = "source_hashes.json";
     char *html = NULL;
-    if (!e && !o.no_html) { /* the page is read from the files just written (src/report/html.c) */
+    /* The page is read back from the files just written, so its cost grows with the per-function
+     * lists: on the standard library (58,752 functions) it took 1.9 s and 370 MB against 0.6 s for
+     * the whole analysis. Past CC_HTML_AUTO_MAX functions it is written only when asked for. */
+    int html_skipped = !o.html && !o.no_html && r.functions > CC_HTML_AUTO_MAX;
+    if (html_skipped) {
+        char *old = xmalloc(strlen(outdir) + 16);
+        sprintf(old, "%s/report.html", outdir);
+        file_unlink(old); /* a page of an earlier run would no longer match these files */
+        free(old);
+    }
+    if (!e && !o.no_html && !html_skipped) { /* the page is read from the files just written (src/report/html.c) */
         html = o.html ? xstrndup(o.html, strlen(o.html)) : xmalloc(strlen(outdir) + 16);
         if (!o.html) sprintf(html, "%s/report.html", outdir);
         if ((e = html_write_report(ctx->repo, outdir, perfdir, html, NULL)) != 0) failed = html;
@@ -874,6 +888,11 @@ int rv_cmd_cache(RvContext *ctx, int argc, char **argv) {
         buf_free(&b);
         fflush(stdout);
         if (html && !o.quiet && !strcmp(o.format, "text")) fprintf(stderr, "glintefy: report: %s\n", html);
+        if (html_skipped && !o.quiet)
+            fprintf(stderr,
+                    "glintefy: report.html not written: %zu functions (over %d; it would take longer than the "
+                    "analysis) - --html PATH writes it\n",
+                    r.functions, CC_HTML_AUTO_MAX);
         if (!o.quiet && strcmp(o.format, "text") != 0)
             for (size_t i = 0; i < r.nwarnings; i++) fprintf(stderr, "glintefy: warning: %s\n", r.warnings[i]);
         char **recorded = NULL;

@@ -126,11 +126,33 @@ def test_browser(s, page_path, want, tmp):
         shutil.copy(tmpshot, shot)
 
 
+def test_large_repo(s, binary, tmp):
+    """Past 20,000 functions the page (read back from the per-function lists) is written only
+    when asked for: on the standard library it took three times the whole analysis. A page of an
+    earlier run is removed, and the run says why there is none."""
+    repo = os.path.join(tmp, "large")
+    os.makedirs(repo)
+    with open(os.path.join(repo, "many.py"), "w") as f:
+        f.write("".join("def f%d(x):\n    return x + %d\n" % (i, i) for i in range(20001)))
+    out = os.path.join(repo, "LLM-CONTEXT", "glintefy", "review", "cache")
+    os.makedirs(out)
+    with open(os.path.join(out, "report.html"), "w") as f:
+        f.write("stale")
+    r = run(binary, ["review", "cache"], repo)
+    ck(s, r.returncode == 0 and not os.path.exists(os.path.join(out, "report.html"))
+       and "report.html not written: 20001 functions" in r.stderr, "large repository: no page by default, said why: %r"
+       % r.stderr[-300:])
+    page = os.path.join(tmp, "large.html")
+    r = run(binary, ["review", "cache", "-q", "--html", page], repo)
+    ck(s, r.returncode == 0 and os.path.getsize(page) > 1000, "large repository: --html PATH writes it")
+
+
 def run_all(s, binary):
     binary = os.path.join(ROOT, binary)
     tmp = tempfile.mkdtemp(prefix="glintefy-html-")
     try:
         page_path, want = test_report(s, binary, tmp)
         test_browser(s, page_path, want, tmp)
+        test_large_repo(s, binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
